@@ -1,0 +1,79 @@
+namespace Personalization.Contracts;
+
+/// <summary>Answer to <c>POST /v1/events</c>.</summary>
+/// <param name="Accepted">Events acknowledged by Kafka.</param>
+public sealed record EventsAccepted(int Accepted);
+
+/// <summary>A recommended item.</summary>
+/// <param name="ItemId">The item.</param>
+/// <param name="Title">Its title.</param>
+/// <param name="Score">Ranking score (model-specific scale).</param>
+/// <param name="Reason">Why it is here, in a few words.</param>
+public sealed record RecommendedItem(string ItemId, string Title, float Score, string? Reason = null);
+
+/// <summary>Answer to <c>GET /v1/users/{userId}/recommendations</c>.</summary>
+/// <param name="UserId">The user.</param>
+/// <param name="ModelVersion">The model the ranking used.</param>
+/// <param name="Items">Ranked items.</param>
+public sealed record RecommendationsResponse(string UserId, long ModelVersion, IReadOnlyList<RecommendedItem> Items);
+
+/// <summary>A row of the home page.</summary>
+/// <param name="Id">Stable row id (<c>top-picks</c>, <c>because-you-watched:ITEM</c>, <c>trending</c>, <c>genre:NAME</c>).</param>
+/// <param name="Title">Display title.</param>
+/// <param name="Items">Ranked items.</param>
+public sealed record Row(string Id, string Title, IReadOnlyList<RecommendedItem> Items);
+
+/// <summary>What a rows request asks for.</summary>
+/// <param name="Rows">Maximum number of rows.</param>
+/// <param name="PerRow">Maximum items per row.</param>
+/// <param name="Device">The client device, if known.</param>
+public sealed record RowsRequest(int Rows, int PerRow, string? Device);
+
+/// <summary>Answer to <c>GET /v1/users/{userId}/rows</c>.</summary>
+/// <param name="UserId">The user.</param>
+/// <param name="ModelVersion">The model the ranking used.</param>
+/// <param name="Rows">The rows, no item twice on the page.</param>
+public sealed record RowsResponse(string UserId, long ModelVersion, IReadOnlyList<Row> Rows);
+
+/// <summary>An interaction as the user grain remembers it.</summary>
+/// <param name="ItemId">The item.</param>
+/// <param name="Type">Event type wire name.</param>
+/// <param name="Value">Event value.</param>
+/// <param name="Timestamp">When it happened.</param>
+public sealed record RecentInteraction(string ItemId, string Type, float? Value, DateTimeOffset Timestamp);
+
+/// <summary>Answer to <c>GET /v1/users/{userId}</c>.</summary>
+/// <param name="UserId">The user.</param>
+/// <param name="Interactions">Events applied to this user (imported history included).</param>
+/// <param name="Recent">Most recent interactions, newest first.</param>
+/// <param name="ModelVersion">The model the live vector is folded against (0 when none).</param>
+public sealed record UserView(string UserId, long Interactions, IReadOnlyList<RecentInteraction> Recent, long ModelVersion);
+
+/// <summary>Live counters of an item.</summary>
+/// <param name="Plays">Plays and watches.</param>
+/// <param name="Impressions">Times shown.</param>
+/// <param name="Clicks">Clicks.</param>
+/// <param name="Popularity">Time-decayed engagement (half-life configurable).</param>
+/// <param name="LastEventAt">Time of the newest event, if any.</param>
+public sealed record ItemStats(long Plays, long Impressions, long Clicks, double Popularity, DateTimeOffset? LastEventAt);
+
+/// <summary>Answer to <c>GET /v1/items/{itemId}</c>.</summary>
+/// <param name="ItemId">The item.</param>
+/// <param name="Title">Title.</param>
+/// <param name="Genres">Genres.</param>
+/// <param name="Tags">Tags.</param>
+/// <param name="InModel">Whether the current model has factors for it.</param>
+/// <param name="Stats">Live counters.</param>
+public sealed record ItemView(string ItemId, string Title, IReadOnlyList<string> Genres, IReadOnlyList<string> Tags, bool InModel, ItemStats Stats);
+
+/// <summary>Body of <c>PUT /v1/items/{itemId}</c>.</summary>
+/// <param name="Title">Title (required).</param>
+/// <param name="Genres">Genres.</param>
+/// <param name="Tags">Tags.</param>
+public sealed record ItemUpsert(string? Title, IReadOnlyList<string>? Genres, IReadOnlyList<string>? Tags);
+
+/// <summary>Answer to <c>GET /v1/items/{itemId}/similar</c>.</summary>
+/// <param name="ItemId">The item.</param>
+/// <param name="ModelVersion">The model used.</param>
+/// <param name="Items">Most similar items (cosine of item factors).</param>
+public sealed record SimilarItemsResponse(string ItemId, long ModelVersion, IReadOnlyList<RecommendedItem> Items);

@@ -1,0 +1,32 @@
+using Personalization.Contracts;
+
+namespace Personalization.Grains.Items;
+
+/// <summary>
+/// An interaction re-keyed by item on <see cref="StreamTopics.ItemEvents"/>. It carries where it came
+/// from in <see cref="StreamTopics.Interactions"/>: a replay of the source re-forwards records, and the
+/// item grain drops the copies by source offset.
+/// </summary>
+public sealed record ItemEvent
+{
+    /// <summary>The item.</summary>
+    public required string ItemId { get; init; }
+
+    /// <summary>The user.</summary>
+    public required string UserId { get; init; }
+
+    /// <summary>The event type.</summary>
+    public required InteractionType Type { get; init; }
+
+    /// <summary>The event value.</summary>
+    public float? Value { get; init; }
+
+    /// <summary>When it happened.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Partition of the source record.</summary>
+    public int SourcePartition { get; init; }
+
+    /// <summary>Offset of the source record.</summary>
+    public long SourceOffset { get; init; }
+}

@@ -1,0 +1,26 @@
+namespace Personalization.Grains.Items;
+
+/// <summary>An item grain's persistent state.</summary>
+public sealed class ItemState
+{
+    /// <summary>Plays and watches.</summary>
+    public long Plays { get; set; }
+
+    /// <summary>Impressions.</summary>
+    public long Impressions { get; set; }
+
+    /// <summary>Clicks.</summary>
+    public long Clicks { get; set; }
+
+    /// <summary>Decayed engagement as of <see cref="PopularityAtMs"/>.</summary>
+    public double Popularity { get; set; }
+
+    /// <summary>Unix ms the popularity value refers to.</summary>
+    public long PopularityAtMs { get; set; }
+
+    /// <summary>Unix ms of the newest event.</summary>
+    public long? LastEventMs { get; set; }
+
+    /// <summary>Highest source offset applied, per source partition (drops re-forwarded copies).</summary>
+    public Dictionary<int, long> SourceOffsets { get; set; } = [];
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using Personalization.Contracts;
+using Personalization.Grains.Serving;
+using Personalization.Grains.Signals;
+using Personalization.Recommender;
+using Personalization.Runtime;
+using Personalization.Storage;
+
+namespace Personalization.Grains.Users;
+
+/// <summary>
+/// A user's grain. Applies the user's events in log order, keeps a bounded profile, and re-solves the
+/// user's vector by ALS fold-in against the current model after every event (and lazily after a model
+/// swap), so the next request ranks with everything the user just did.
+/// </summary>
+public sealed class UserGrain(
+    IServingModelProvider models,
+    SignalPolicy signals,
+    IInteractionHistory history,
+    Items.TrendingBoard trending,
+    IOptions<UserGrainOptions> options) : Grain<UserState>, IUserGrain, IEventSink
+{
+    /// <summary>Meter of the user grains.</summary>
+    public const string MeterName = "Personalization.Grains";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<double> FoldInMs = Meter.CreateHistogram<double>("user.foldin.duration", "ms", "ALS fold-in time per solve");
+
+    private readonly UserGrainOptions _options = options.Value;
+    private float[]? _vector;
+    private long _vectorVersion = -1;
+
+    /// <inheritdoc />
+    protected override JsonTypeInfo<UserState> StateTypeInfo => GrainsJsonContext.Default.UserState;
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (State.Imported) return;
+        // First activation: start from the history imported at bootstrap. Events consumed from the log
+        // are never read here: they reach the grain by replay, exactly once.
+        var imported = await history.ReadUserAsync(GetPrimaryKeyString(), importedOnly: true, _options.MaxProfileItems, cancellationToken);
+        foreach (var record in imported)
+        {
+            if (InteractionTypes.TryParse(record.Type, out var type)) Apply(record.ItemId, type, record.Value, record.Timestamp.ToUnixTimeMilliseconds());
+        }
+        State.Imported = true;
+        MarkStateChanged();
+    }
+
+    /// <inheritdoc />
+    public Task ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var e = JsonSerializer.Deserialize(envelope.Payload.Span, GrainsJsonContext.Default.InteractionEvent)
+            ?? throw new JsonException("Empty interaction event.");
+        Apply(e.ItemId, e.Type, e.Value, e.Timestamp.ToUnixTimeMilliseconds());
+        _vectorVersion = -1;
+        if (models.Current is { } model) EnsureVector(model);
+        return Task.CompletedTask;
+    }
+
+    private void Apply(string itemId, InteractionType type, float? value, long timestampMs)
+    {
+        State.Interactions++;
+        State.Recent.Add(new RecentEntry(itemId, InteractionTypes.WireName(type), value, timestampMs));
+        if (State.Recent.Count > _options.MaxRecent) State.Recent.RemoveRange(0, State.Recent.Count - _options.MaxRecent);
+
+        if (!State.Profile.TryGetValue(itemId, out var entry))
+        {
+            if (State.Profile.Count >= _options.MaxProfileItems) EvictOldest();
+            State.Profile[itemId] = entry = new ProfileEntry();
+        }
+        entry.Weight += signals.Weight(type, value);
+        entry.LastMs = Math.Max(entry.LastMs, timestampMs);
+        entry.Consumed |= SignalPolicy.MarksConsumed(type);
+    }
+
+    private void EvictOldest()
+    {
+        string? oldest = null;
+        var oldestMs = long.MaxValue;
+        foreach (var (id, entry) in State.Profile)
+        {
+            if (entry.LastMs < oldestMs) { oldest = id; oldestMs = entry.LastMs; }
+        }
+        if (oldest is not null) State.Profile.Remove(oldest);
+    }
+
+    /// <summary>The live vector for <paramref name="model"/>, or null when the profile has nothing the model knows.</summary>
+    private float[]? EnsureVector(ServingModel model)
+    {
+        if (_vectorVersion == model.Version) return _vector;
+        var started = Stopwatch.GetTimestamp();
+        var rows = new List<int>(State.Profile.Count);
+        var weights = new List<float>(State.Profile.Count);
+        foreach (var (itemId, entry) in State.Profile)
+        {
+            var row = model.RowOf(itemId);
+            if (row < 0 || entry.Weight == 0f) continue;
+            rows.Add(row);
+            weights.Add(entry.Weight);
+        }
+        if (rows.Count == 0)
+        {
+            _vector = null;
+        }
+        else
+        {
+            _vector ??= new float[model.Factors];
+            if (_vector.Length != model.Factors) _vector = new float[model.Factors];
+            FoldIn.Solve(model.Model.ItemFactors, model.Factors, model.Model.Gram,
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows),
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights),
+                model.Model.Alpha, model.Model.Regularization, _vector);
+            FoldInMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        _vectorVersion = model.Version;
+        return _vector;
+    }
+
+    /// <inheritdoc />
+    public Task<UserView> GetViewAsync(int recent)
+    {
+        var items = State.Recent.AsEnumerable().Reverse().Take(recent)
+            .Select(r => new RecentInteraction(r.ItemId, r.Type, r.Value, DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs)))
+            .ToList();
+        var version = models.Current is { } model && EnsureVector(model) is not null ? model.Version : 0;
+        return Task.FromResult(new UserView(GetPrimaryKeyString(), State.Interactions, items, version));
+    }
+
+    /// <inheritdoc />
+    public Task<RecommendationsResponse> GetRecommendationsAsync(int count)
+    {
+        var model = models.Current ?? throw new ModelNotReadyException();
+        var vector = EnsureVector(model);
+        var items = Ranker.Recommend(model, vector, ConsumedRows(model), count);
+        return Task.FromResult(new RecommendationsResponse(GetPrimaryKeyString(), model.Version, items));
+    }
+
+    /// <inheritdoc />
+    public Task<RowsResponse> GetRowsAsync(RowsRequest request)
+    {
+        var model = models.Current ?? throw new ModelNotReadyException();
+        var vector = EnsureVector(model);
+        var rows = Ranker.HomePage(model, vector, ConsumedRows(model), AnchorRow(model), GenreAffinity(model), trending, request);
+        return Task.FromResult(new RowsResponse(GetPrimaryKeyString(), model.Version, rows));
+    }
+
+    private HashSet<int> ConsumedRows(ServingModel model)
+    {
+        var rows = new HashSet<int>();
+        foreach (var (itemId, entry) in State.Profile)
+        {
+            if ((entry.Consumed || entry.Weight < 0) && model.RowOf(itemId) is var row and >= 0) rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>The anchor of "Because you watched": the most recent liked item the model knows.</summary>
+    private int AnchorRow(ServingModel model)
+    {
+        for (var i = State.Recent.Count - 1; i >= 0; i--)
+        {
+            var itemId = State.Recent[i].ItemId;
+            if (State.Profile.TryGetValue(itemId, out var entry) && entry.Weight > 0 && model.RowOf(itemId) is var row and >= 0) return row;
+        }
+        return -1;
+    }
+
+    private double[] GenreAffinity(ServingModel model)
+    {
+        var affinity = new double[model.Genres.Length];
+        foreach (var (itemId, entry) in State.Profile)
+        {
+            if (entry.Weight <= 0) continue;
+            var row = model.RowOf(itemId);
+            if (row < 0) continue;
+            foreach (var genre in model.ItemGenres[row]) affinity[genre] += entry.Weight;
+        }
+        return affinity;
+    }
+}
+
+/// <summary>Thrown while no model has been loaded yet (the gateway answers 503).</summary>
+public sealed class ModelNotReadyException() : Exception("No model is loaded yet.");

@@ -1,0 +1,42 @@
+namespace Personalization.Recommender;
+
+/// <summary>Hyper-parameters and execution settings of <see cref="ImplicitAlsTrainer"/>.</summary>
+public sealed class AlsOptions
+{
+    /// <summary>Number of latent factors k.</summary>
+    public int Factors { get; init; } = 64;
+
+    /// <summary>Number of alternating iterations (each is a user step then an item step).</summary>
+    public int Iterations { get; init; } = 10;
+
+    /// <summary>L2 regularization λ applied to every factor vector; positive so every row system is positive definite.</summary>
+    public float Regularization { get; init; } = 0.1f;
+
+    /// <summary>Confidence scale α in c = 1 + α·|w| (see <see cref="ImplicitSignal"/>).</summary>
+    public float Alpha { get; init; } = 20f;
+
+    /// <summary>Seed of the random initialization; the same seed and data give the same model.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Maximum number of threads used by training.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Whether to compute the training loss after every iteration (costs about one extra pass over the data).</summary>
+    public bool ComputeLoss { get; init; } = true;
+
+    /// <summary>Checks every setting.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the parameter name is the property's.</exception>
+    public void Validate()
+    {
+        if (Factors < 1)
+            throw new ArgumentOutOfRangeException(nameof(Factors), Factors, "Factors must be at least 1.");
+        if (Iterations < 1)
+            throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "Iterations must be at least 1.");
+        if (!(Regularization > 0) || !float.IsFinite(Regularization))
+            throw new ArgumentOutOfRangeException(nameof(Regularization), Regularization, "Regularization must be finite and positive.");
+        if (!(Alpha >= 0) || !float.IsFinite(Alpha))
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be finite and non-negative.");
+        if (Threads < 1)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1.");
+    }
+}

@@ -1,0 +1,191 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Personalization.Recommender;
+
+/// <summary>
+/// Compact little-endian binary format for <see cref="FactorModel"/>.
+/// </summary>
+/// <remarks>
+/// Layout (format version 1): "PZFM", int32 format version, int64 model version, trained-at and data-cutoff as
+/// (int64 UTC ticks, int32 offset minutes), int32 factors, float32 alpha, float32 regularization, int32 item count,
+/// item ids (7-bit length-prefixed UTF-8), float32 item factors, float64 Gram (k·k), float32 popularity,
+/// int32 metric count and (name, float64) pairs. Arrays are written as raw bytes so loading a large model is a copy.
+/// </remarks>
+public static class FactorModelSerializer
+{
+    /// <summary>The current format version written by <see cref="Write"/>.</summary>
+    public const int FormatVersion = 1;
+
+    private static ReadOnlySpan<byte> Magic => "PZFM"u8;
+
+    // Upper bound on k accepted when reading, to reject garbage before allocating k² doubles.
+    private const int MaxFactors = 4096;
+
+    /// <summary>Writes a model to a stream, leaving the stream open.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="stream">A writable stream.</param>
+    public static void Write(FactorModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(model.Version);
+        WriteTimestamp(writer, model.TrainedAt);
+        WriteTimestamp(writer, model.DataCutoff);
+        writer.Write(model.Factors);
+        writer.Write(model.Alpha);
+        writer.Write(model.Regularization);
+        writer.Write(model.Items);
+        foreach (string id in model.ItemIds)
+            writer.Write(id);
+        WriteArray<float>(writer, model.ItemFactors);
+        WriteArray<double>(writer, model.Gram);
+        WriteArray<float>(writer, model.ItemPopularity);
+        writer.Write(model.Metrics.Count);
+        foreach (var (name, value) in model.Metrics.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            writer.Write(name);
+            writer.Write(value);
+        }
+        writer.Flush();
+    }
+
+    /// <summary>Reads a model written by <see cref="Write"/>, leaving the stream open.</summary>
+    /// <param name="stream">A readable stream positioned at the start of a model.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="InvalidDataException">Wrong magic, unsupported format version, truncated or inconsistent data.</exception>
+    public static FactorModel Read(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            Span<byte> magic = stackalloc byte[4];
+            int got = stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
+            if (got < magic.Length || !magic.SequenceEqual(Magic))
+                throw new InvalidDataException("Not a factor model: the stream does not start with the \"PZFM\" magic.");
+            int formatVersion = reader.ReadInt32();
+            if (formatVersion != FormatVersion)
+                throw new InvalidDataException(
+                    $"Unsupported factor model format version {formatVersion}; this build reads version {FormatVersion}.");
+
+            long version = reader.ReadInt64();
+            DateTimeOffset trainedAt = ReadTimestamp(reader);
+            DateTimeOffset dataCutoff = ReadTimestamp(reader);
+            int factors = reader.ReadInt32();
+            if (factors < 1 || factors > MaxFactors)
+                throw new InvalidDataException($"Corrupt factor model: factor count {factors} is outside [1, {MaxFactors}].");
+            float alpha = reader.ReadSingle();
+            float regularization = reader.ReadSingle();
+            int items = reader.ReadInt32();
+            if (items < 0 || (long)items * factors > Array.MaxLength)
+                throw new InvalidDataException($"Corrupt factor model: item count {items} is invalid for {factors} factors.");
+            // Each id takes at least its one-byte length prefix, and the arrays follow: reject impossible sizes early.
+            EnsureRemaining(stream, items + (long)items * factors * sizeof(float) + (long)factors * factors * sizeof(double) + (long)items * sizeof(float));
+
+            var itemIds = new string[items];
+            for (int i = 0; i < items; i++)
+                itemIds[i] = reader.ReadString();
+            float[] itemFactors = ReadArray<float>(stream, items * factors);
+            double[] gram = ReadArray<double>(stream, factors * factors);
+            float[] popularity = ReadArray<float>(stream, items);
+
+            int metricCount = reader.ReadInt32();
+            if (metricCount < 0)
+                throw new InvalidDataException($"Corrupt factor model: metric count {metricCount} is negative.");
+            EnsureRemaining(stream, (long)metricCount * (1 + sizeof(double)));
+            var metrics = new Dictionary<string, double>(metricCount, StringComparer.Ordinal);
+            for (int i = 0; i < metricCount; i++)
+            {
+                string name = reader.ReadString();
+                metrics[name] = reader.ReadDouble();
+            }
+
+            return new FactorModel(version, trainedAt, dataCutoff, factors, alpha, regularization,
+                itemIds, itemFactors, gram, popularity, metrics);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("Truncated factor model: the stream ended before the model was complete.", e);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"Corrupt factor model: {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Corrupt factor model: {e.Message}", e);
+        }
+    }
+
+    private static void WriteTimestamp(BinaryWriter writer, DateTimeOffset value)
+    {
+        writer.Write(value.UtcTicks);
+        writer.Write((int)value.Offset.TotalMinutes);
+    }
+
+    private static DateTimeOffset ReadTimestamp(BinaryReader reader)
+    {
+        long utcTicks = reader.ReadInt64();
+        int offsetMinutes = reader.ReadInt32();
+        try
+        {
+            return new DateTimeOffset(utcTicks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException("Corrupt factor model: a timestamp is out of range.", e);
+        }
+    }
+
+    private static void WriteArray<T>(BinaryWriter writer, T[] values) where T : unmanaged
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            // The format is little-endian; big-endian hosts swap through a copy.
+            var copy = (T[])values.Clone();
+            ReverseEndianness<T>(copy);
+            writer.Write(MemoryMarshal.AsBytes(copy.AsSpan()));
+            return;
+        }
+        writer.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static T[] ReadArray<T>(Stream stream, int length) where T : unmanaged
+    {
+        var values = new T[length];
+        stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+        if (!BitConverter.IsLittleEndian)
+            ReverseEndianness<T>(values);
+        return values;
+    }
+
+    private static void ReverseEndianness<T>(Span<T> values) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Span<int> bits = MemoryMarshal.Cast<T, int>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            Span<long> bits = MemoryMarshal.Cast<T, long>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+        else
+        {
+            throw new NotSupportedException($"No byte order conversion for {typeof(T)}.");
+        }
+    }
+
+    private static void EnsureRemaining(Stream stream, long bytes)
+    {
+        if (stream.CanSeek && stream.Length - stream.Position < bytes)
+            throw new InvalidDataException(
+                $"Truncated factor model: {bytes} more bytes are needed but only {stream.Length - stream.Position} remain.");
+    }
+}

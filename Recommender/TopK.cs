@@ -1,0 +1,91 @@
+namespace Personalization.Recommender;
+
+/// <summary>Partial selection of the highest scores without sorting or allocating.</summary>
+public static class TopK
+{
+    /// <summary>
+    /// Writes the indices.Length highest scores, best first (ties: lower index first), skipping
+    /// <see cref="float.NegativeInfinity"/> and NaN, which callers use to mark excluded items.
+    /// </summary>
+    /// <remarks>Keeps a min-heap of the current best in the output spans themselves: O(n log K), no allocation.</remarks>
+    /// <param name="scores">Score per index.</param>
+    /// <param name="indices">Receives the selected indices; its length is K.</param>
+    /// <param name="topScores">Receives their scores; at least as long as <paramref name="indices"/>.</param>
+    /// <returns>How many were written: min(K, number of eligible scores).</returns>
+    public static int Select(ReadOnlySpan<float> scores, Span<int> indices, Span<float> topScores)
+    {
+        if (topScores.Length < indices.Length)
+            throw new ArgumentException(
+                $"topScores ({topScores.Length}) must be at least as long as indices ({indices.Length}).", nameof(topScores));
+        int capacity = indices.Length;
+        if (capacity == 0)
+            return 0;
+        topScores = topScores[..capacity];
+
+        int count = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            float score = scores[i];
+            if (float.IsNaN(score) || score == float.NegativeInfinity)
+                continue;
+            if (count < capacity)
+            {
+                indices[count] = i;
+                topScores[count] = score;
+                SiftUp(indices, topScores, count++);
+            }
+            else if (IsWorse(topScores[0], indices[0], score, i))
+            {
+                indices[0] = i;
+                topScores[0] = score;
+                SiftDown(indices, topScores, 0, count);
+            }
+        }
+
+        // Heap sort in place: repeatedly move the worst remaining to the end of the live region.
+        for (int end = count - 1; end > 0; end--)
+        {
+            Swap(indices, topScores, 0, end);
+            SiftDown(indices, topScores, 0, end);
+        }
+        return count;
+    }
+
+    // Ranking order: higher score wins, equal scores go to the lower index.
+    private static bool IsWorse(float scoreA, int indexA, float scoreB, int indexB) =>
+        scoreA < scoreB || (scoreA == scoreB && indexA > indexB);
+
+    private static void SiftUp(Span<int> indices, Span<float> scores, int node)
+    {
+        while (node > 0)
+        {
+            int parent = (node - 1) / 2;
+            if (!IsWorse(scores[node], indices[node], scores[parent], indices[parent]))
+                return;
+            Swap(indices, scores, node, parent);
+            node = parent;
+        }
+    }
+
+    private static void SiftDown(Span<int> indices, Span<float> scores, int node, int count)
+    {
+        while (true)
+        {
+            int worst = node, left = 2 * node + 1, right = left + 1;
+            if (left < count && IsWorse(scores[left], indices[left], scores[worst], indices[worst]))
+                worst = left;
+            if (right < count && IsWorse(scores[right], indices[right], scores[worst], indices[worst]))
+                worst = right;
+            if (worst == node)
+                return;
+            Swap(indices, scores, node, worst);
+            node = worst;
+        }
+    }
+
+    private static void Swap(Span<int> indices, Span<float> scores, int a, int b)
+    {
+        (indices[a], indices[b]) = (indices[b], indices[a]);
+        (scores[a], scores[b]) = (scores[b], scores[a]);
+    }
+}

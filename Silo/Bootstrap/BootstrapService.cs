@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using Personalization.Grains.Serving;
+using Personalization.Runtime.Kafka;
+using Personalization.Silo.Hosting;
+using Personalization.Silo.Models;
+using Personalization.Storage;
+using Personalization.Trainer.Datasets;
+using Personalization.Trainer.Training;
+
+namespace Personalization.Silo.Bootstrap;
+
+/// <summary>
+/// Brings an empty silo to serving: imports the data set when the catalog is empty, loads the catalog,
+/// trains a first model in process when the registry has none, and serves the newest model.
+/// Runs in the background so the gateway answers (503 with Retry-After) while it works.
+/// </summary>
+public sealed class BootstrapService(
+    IOptions<BootstrapOptions> options,
+    IOptions<TrainingOptions> training,
+    ICatalogStore catalogStore,
+    IInteractionHistory history,
+    IModelStore models,
+    TrainingPipeline pipeline,
+    IServingModelProvider provider,
+    EventProducer producer,
+    SiloStatus status,
+    ILogger<BootstrapService> logger) : BackgroundService
+{
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield();
+            var settings = options.Value;
+            if (settings.ImportWhenEmpty && await catalogStore.CountAsync(stoppingToken) == 0)
+            {
+                status.Set("importing");
+                var dataset = LoadDataset(settings);
+                logger.LogInformation("Importing {Dataset}: {Items} items, {Interactions} interactions", dataset.Name, dataset.Items.Count, dataset.Interactions.Count);
+                await DatasetImporter.ImportAsync(dataset, catalogStore, history, logger, stoppingToken);
+            }
+            provider.Catalog.Set(await catalogStore.ReadAllAsync(stoppingToken));
+            logger.LogInformation("Catalog loaded: {Items} items", provider.Catalog.Count);
+
+            var model = await models.LoadLatestAsync(stoppingToken);
+            if (model is null && settings.TrainWhenNoModel)
+            {
+                status.Set("training");
+                model = await pipeline.TrainAndPublishAsync(training.Value, stoppingToken);
+                await ModelAnnouncement.AnnounceAsync(producer, model.Version, stoppingToken);
+            }
+            if (model is null)
+            {
+                status.Set("waiting-for-model");
+                logger.LogWarning("No model in the registry; waiting for the trainer to publish one");
+                return;
+            }
+            provider.Swap(model);
+            status.Set("serving");
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            status.Fail(ex.Message);
+            logger.LogCritical(ex, "Start-up failed");
+        }
+    }
+
+    private static Dataset LoadDataset(BootstrapOptions settings) => settings.Dataset.ToLowerInvariant() switch
+    {
+        "movielens" => MovieLensDataset.Load(settings.DatasetPath ?? throw new InvalidOperationException("Bootstrap:DatasetPath is required for the movielens data set.")),
+        "synthetic" => SyntheticDataset.Generate(settings.Synthetic, DateTimeOffset.UtcNow),
+        _ => throw new InvalidOperationException($"Unknown data set '{settings.Dataset}': use 'synthetic' or 'movielens'."),
+    };
+}

@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Personalization.Contracts;
+using Personalization.Grains;
+using Personalization.Grains.Serving;
+using Personalization.Grains.Users;
+using Personalization.Recommender;
+using Personalization.Runtime;
+using Personalization.Storage;
+
+namespace Personalization.Silo.Gateway;
+
+/// <summary>Item endpoints: catalog writes, live counters, and model-based similar items.</summary>
+public static class ItemsEndpoints
+{
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapItemsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var items = app.MapGroup("/v1/items/{itemId}").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        items.MapGet("/similar", GetSimilar).WithName("GetSimilarItems").WithSummary("Items most similar to this one (cosine of item factors).");
+        items.MapGet("/", GetItemAsync).WithName("GetItem").WithSummary("The item's catalog entry and live counters.");
+        items.MapPut("/", PutItemAsync).WithName("PutItem").WithSummary("Create or update a catalog item.");
+        return app;
+    }
+
+    private static Results<Ok<SimilarItemsResponse>, ValidationProblem, ProblemHttpResult> GetSimilar(
+        string itemId, IServingModelProvider models, IOptions<GatewayOptions> options, int k = 20)
+    {
+        var errors = new Dictionary<string, string[]>();
+        UsersEndpoints.Check(errors, "itemId", EventValidator.IdProblem(itemId));
+        UsersEndpoints.Check(errors, "k", k < 1 || k > options.Value.MaxK ? $"Must be from 1 to {options.Value.MaxK}." : null);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var model = models.Current ?? throw new ModelNotReadyException();
+        var row = model.RowOf(itemId);
+        if (row < 0) return TypedResults.Problem(statusCode: 404, title: $"Item '{itemId}' is not in model v{model.Version}.");
+        var scores = new float[model.ItemCount];
+        Scoring.ScoreAll(model.NormalizedFactors, model.Factors, model.NormalizedFactors.AsSpan(row * model.Factors, model.Factors), scores);
+        scores[row] = float.NegativeInfinity;
+        var indices = new int[k];
+        var top = new float[k];
+        var found = TopK.Select(scores, indices, top);
+        var result = Enumerable.Range(0, found)
+            .Select(i => new RecommendedItem(model.ItemId(indices[i]), model.Titles[indices[i]], top[i], $"Similar to {model.Titles[row]}"))
+            .ToList();
+        return TypedResults.Ok(new SimilarItemsResponse(itemId, model.Version, result));
+    }
+
+    private static async Task<Results<Ok<ItemView>, ValidationProblem, ProblemHttpResult>> GetItemAsync(
+        string itemId, IServingModelProvider models, IGrainFactory grains)
+    {
+        if (EventValidator.IdProblem(itemId) is { } problem) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = [problem] });
+        var item = models.Catalog.Find(itemId);
+        var inModel = models.Current?.RowOf(itemId) >= 0;
+        if (item is null && !inModel) return TypedResults.Problem(statusCode: 404, title: $"Item '{itemId}' is not in the catalog.");
+        var stats = await grains.GetGrain<IItemGrain>(itemId).GetStatsAsync();
+        return TypedResults.Ok(new ItemView(itemId, item?.Title ?? itemId, item?.Genres ?? [], item?.Tags ?? [], inModel, stats));
+    }
+
+    private static async Task<Results<Ok<ItemView>, Created<ItemView>, ValidationProblem>> PutItemAsync(
+        string itemId, ItemUpsert body, ICatalogStore store, IServingModelProvider models, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        UsersEndpoints.Check(errors, "itemId", EventValidator.IdProblem(itemId));
+        UsersEndpoints.Check(errors, "title", string.IsNullOrWhiteSpace(body.Title) ? "Required." : body.Title.Length > 500 ? "At most 500 characters." : null);
+        UsersEndpoints.Check(errors, "genres", ListProblem(body.Genres, 20, 64));
+        UsersEndpoints.Check(errors, "tags", ListProblem(body.Tags, 50, 64));
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var existing = models.Catalog.Find(itemId);
+        var item = new CatalogItem(itemId, body.Title!.Trim(), body.Genres?.Select(g => g.Trim()).ToArray() ?? [], body.Tags?.Select(t => t.Trim()).ToArray() ?? [],
+            existing?.AddedAt ?? DateTimeOffset.UtcNow);
+        await store.UpsertAsync([item], cancellationToken);
+        models.Catalog.Set([item]);
+        models.RefreshCatalog();
+        var view = new ItemView(itemId, item.Title, item.Genres, item.Tags, models.Current?.RowOf(itemId) >= 0, new ItemStats(0, 0, 0, 0, null));
+        return existing is null ? TypedResults.Created($"/v1/items/{Uri.EscapeDataString(itemId)}", view) : TypedResults.Ok(view);
+    }
+
+    private static string? ListProblem(IReadOnlyList<string>? values, int maxCount, int maxLength) =>
+        values is null ? null
+        : values.Count > maxCount ? $"At most {maxCount} entries."
+        : values.Any(v => string.IsNullOrWhiteSpace(v) || v.Length > maxLength || v.Contains('|')) ? $"Entries must be non-empty, at most {maxLength} characters, without '|'."
+        : null;
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Personalization.Contracts;
+using Personalization.Grains;
+using Personalization.Runtime;
+
+namespace Personalization.Silo.Gateway;
+
+/// <summary>User endpoints: answered by the user's grain on the silo that owns its partition.</summary>
+public static class UsersEndpoints
+{
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapUsersEndpoints(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/v1/users/{userId}")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        users.MapGet("/recommendations", GetRecommendationsAsync).WithName("GetRecommendations")
+            .WithSummary("Top items for the user, excluding what they played or rated.");
+        users.MapGet("/rows", GetRowsAsync).WithName("GetRows").WithSummary("The user's home page rows.");
+        users.MapGet("/", GetUserAsync).WithName("GetUser").WithSummary("The user's grain state: interaction count, recent events, model version.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<RecommendationsResponse>, ValidationProblem>> GetRecommendationsAsync(
+        string userId, IGrainFactory grains, IOptions<GatewayOptions> options, int k = 20)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Check(errors, "userId", EventValidator.IdProblem(userId));
+        Check(errors, "k", k < 1 || k > options.Value.MaxK ? $"Must be from 1 to {options.Value.MaxK}." : null);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetRecommendationsAsync(k));
+    }
+
+    private static async Task<Results<Ok<RowsResponse>, ValidationProblem>> GetRowsAsync(
+        string userId, IGrainFactory grains, IOptions<GatewayOptions> options, int rows = 6, int perRow = 20, string? device = null)
+    {
+        var limits = options.Value;
+        var errors = new Dictionary<string, string[]>();
+        Check(errors, "userId", EventValidator.IdProblem(userId));
+        Check(errors, "rows", rows < 1 || rows > limits.MaxRows ? $"Must be from 1 to {limits.MaxRows}." : null);
+        Check(errors, "perRow", perRow < 1 || perRow > limits.MaxPerRow ? $"Must be from 1 to {limits.MaxPerRow}." : null);
+        Check(errors, "device", device is not null && !EventValidator.Devices.Contains(device) ? $"Must be one of {string.Join(", ", EventValidator.Devices)}." : null);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetRowsAsync(new RowsRequest(rows, perRow, device)));
+    }
+
+    private static async Task<Results<Ok<UserView>, ValidationProblem>> GetUserAsync(string userId, IGrainFactory grains, int recent = 20)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Check(errors, "userId", EventValidator.IdProblem(userId));
+        Check(errors, "recent", recent < 0 || recent > 100 ? "Must be from 0 to 100." : null);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetViewAsync(recent));
+    }
+
+    internal static void Check(Dictionary<string, string[]> errors, string field, string? problem)
+    {
+        if (problem is not null) errors[field] = [problem];
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using Personalization.Grains;
+using Personalization.Grains.Serving;
+using Personalization.Runtime.Kafka;
+using Personalization.Storage;
+
+namespace Personalization.Silo.Models;
+
+/// <summary>
+/// Follows <see cref="StreamTopics.ModelUpdates"/>: on each announced version, loads the model from the
+/// store (off the request path) and swaps it in atomically. Every silo reads the topic in full.
+/// </summary>
+public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore store, IServingModelProvider provider, ILogger<ModelUpdateListener> logger)
+    : BackgroundService
+{
+    /// <inheritdoc />
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Factory.StartNew(() =>
+    {
+        var config = connection.ConsumerConfig($"model-listener-{Guid.NewGuid():N}");
+        config.AutoOffsetReset = AutoOffsetReset.Latest;
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        consumer.Subscribe(StreamTopics.ModelUpdates);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+                if (result?.Message?.Value is not { } value) continue;
+                var announcement = JsonSerializer.Deserialize<ModelAnnouncement>(value);
+                if (announcement is null || provider.Current?.Version >= announcement.Version) continue;
+                var model = store.LoadAsync(announcement.Version, stoppingToken).GetAwaiter().GetResult();
+                if (model is null) logger.LogWarning("Model v{Version} was announced but is not in the store", announcement.Version);
+                else provider.Swap(model);
+            }
+            catch (Exception ex) when (ex is ConsumeException or JsonException)
+            {
+                logger.LogWarning(ex, "Ignoring a bad model announcement");
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        consumer.Close();
+    }, stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+}

@@ -1,0 +1,79 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Personalization.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite database in WAL mode under the data folder. WAL with
+/// synchronous=NORMAL survives a killed process (the OS keeps the written pages); it trades only
+/// durability across power loss for write speed.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private const int SchemaVersion = 1;
+    private readonly string _connectionString;
+
+    /// <summary>Opens (and creates or migrates) the database in <paramref name="dataDir"/>.</summary>
+    public SqliteDatabase(string dataDir)
+    {
+        Directory.CreateDirectory(dataDir);
+        Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, "personalization.db"));
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true, DefaultTimeout = 30 }.ToString();
+        using var connection = Open();
+        connection.Execute("PRAGMA journal_mode=WAL;");
+        Migrate(connection);
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens a pooled connection with the per-connection settings applied.</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        connection.Execute("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
+        return connection;
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        var version = connection.ExecuteScalar<long>("PRAGMA user_version;");
+        if (version >= SchemaVersion) return;
+        using var transaction = connection.BeginTransaction();
+        connection.Execute("""
+            CREATE TABLE IF NOT EXISTS grain_state (
+                grain_type TEXT NOT NULL,
+                grain_key TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                log_epoch TEXT,
+                applied_offset INTEGER NOT NULL,
+                payload BLOB NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (grain_type, grain_key)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS interactions (
+                id INTEGER PRIMARY KEY,
+                source_key TEXT NOT NULL UNIQUE,
+                user_id TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                value REAL,
+                timestamp_ms INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_interactions_user ON interactions (user_id, timestamp_ms);
+            CREATE TABLE IF NOT EXISTS items (
+                item_id TEXT PRIMARY KEY,
+                title TEXT NOT NULL,
+                genres TEXT NOT NULL,
+                tags TEXT NOT NULL,
+                added_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS models (
+                version INTEGER PRIMARY KEY,
+                trained_at_ms INTEGER NOT NULL,
+                data_cutoff_ms INTEGER NOT NULL,
+                metrics TEXT NOT NULL,
+                artifact BLOB NOT NULL);
+            """, transaction: transaction);
+        connection.Execute($"PRAGMA user_version={SchemaVersion};", transaction: transaction);
+        transaction.Commit();
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Personalization.Runtime;
+using Personalization.Storage.Sqlite;
+
+namespace Personalization.Storage;
+
+/// <summary>Registration of the embedded SQLite store.</summary>
+public static class SqliteStorageExtensions
+{
+    /// <summary>Registers SQLite under <paramref name="dataDir"/> as grain storage, history, catalog and model store.</summary>
+    public static IServiceCollection AddSqliteStorage(this IServiceCollection services, string dataDir)
+    {
+        services.AddSingleton(_ => new SqliteDatabase(dataDir));
+        services.AddSingleton<IGrainStorage, SqliteGrainStorage>();
+        services.AddSingleton<IInteractionHistory, SqliteInteractionHistory>();
+        services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
+        services.AddSingleton<IModelStore, SqliteModelStore>();
+        return services;
+    }
+}

@@ -1,0 +1,65 @@
+namespace Personalization.Recommender.Tests;
+
+public class CholeskyTests
+{
+    [Fact]
+    public void TrySolveInPlace_SolvesAKnownSpdSystem()
+    {
+        // A = L·Lᵀ with L = [[2,0,0],[1,3,0],[−1,2,4]]; x = [1, −2, 3] gives b = A·x.
+        double[] a =
+        [
+            4, 2, -2,
+            2, 10, 5,
+            -2, 5, 21,
+        ];
+        double[] x = [1, -2, 3];
+        double[] b = [4 * 1 + 2 * -2 + -2 * 3, 2 * 1 + 10 * -2 + 5 * 3, -2 * 1 + 5 * -2 + 21 * 3];
+
+        Assert.True(Cholesky.TrySolveInPlace(a, 3, b));
+
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(x[i], b[i], 12);
+        // The lower triangle now holds L.
+        Assert.Equal([2, 1, 3, -1, 2, 4], new[] { a[0], a[3], a[4], a[6], a[7], a[8] }.Select(v => Math.Round(v, 12)));
+    }
+
+    [Fact]
+    public void TrySolveInPlace_MatchesMathNetOnARandomSpdSystem()
+    {
+        const int n = 40;
+        var random = new Random(9);
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (_, _) => random.NextDouble() - 0.5);
+        var spd = m.TransposeThisAndMultiply(m) + MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(n);
+        var rhs = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(n, i => Math.Sin(i));
+        double[] a = spd.ToRowMajorArray();
+        double[] b = rhs.ToArray();
+
+        Assert.True(Cholesky.TrySolveInPlace(a, n, b));
+
+        double[] expected = spd.Solve(rhs).ToArray();
+        for (int i = 0; i < n; i++)
+            Assert.Equal(expected[i], b[i], 10);
+    }
+
+    [Fact]
+    public void TrySolveInPlace_ReturnsFalseForAnIndefiniteMatrix()
+    {
+        double[] a =
+        [
+            1, 2,
+            2, 1, // eigenvalues 3 and −1
+        ];
+        double[] b = [1, 1];
+
+        Assert.False(Cholesky.TrySolveInPlace(a, 2, b));
+    }
+
+    [Fact]
+    public void TrySolveInPlace_ReturnsFalseForASingularMatrix()
+    {
+        double[] a = [1, 1, 1, 1];
+        double[] b = [1, 1];
+
+        Assert.False(Cholesky.TrySolveInPlace(a, 2, b));
+    }
+}
