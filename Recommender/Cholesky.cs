@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Personalization.Recommender;
@@ -6,12 +7,12 @@ namespace Personalization.Recommender;
 public static class Cholesky
 {
     /// <summary>
-    /// Factors a = L·Lᵀ in place and solves a·x = b, leaving x in <paramref name="b"/>.
+    /// Factors a = Uᵀ·U in place (U upper triangular) and solves a·x = b, leaving x in <paramref name="b"/>.
     /// </summary>
     /// <remarks>
-    /// Only the lower triangle (diagonal included) of <paramref name="a"/> is read, so callers building a
-    /// symmetric matrix may fill just that half. On return the lower triangle holds L; the upper triangle is untouched.
-    /// Row-oriented (Cholesky–Crout) so every inner product runs over contiguous memory.
+    /// Only the upper triangle (diagonal included) of <paramref name="a"/> is read, so callers building a symmetric
+    /// matrix may fill just that half. On return the upper triangle holds U; the strict lower triangle is untouched.
+    /// Working on the upper triangle of a row-major matrix keeps every inner loop on contiguous memory.
     /// </remarks>
     /// <param name="a">Row-major n×n symmetric matrix; overwritten with its factor.</param>
     /// <param name="n">Order of the system.</param>
@@ -25,34 +26,77 @@ public static class Cholesky
         if (b.Length < n)
             throw new ArgumentException($"Right-hand side needs {n} elements, got {b.Length}.", nameof(b));
 
+        if (!FactorUpper(ref MemoryMarshal.GetReference(a), n))
+            return false;
+
+        ref double u = ref MemoryMarshal.GetReference(a);
+        ref double x = ref MemoryMarshal.GetReference(b);
+
+        // Uᵀ·z = b: once z_i is known, remove it from the later equations (row i of U is column i of Uᵀ).
         for (int i = 0; i < n; i++)
         {
-            int rowI = i * n;
-            for (int j = 0; j < i; j++)
-            {
-                int rowJ = j * n;
-                double s = a[rowI + j] - DoubleKernels.Dot(ref a[rowI], ref a[rowJ], j);
-                a[rowI + j] = s / a[rowJ + j];
-            }
-            double d = a[rowI + i] - DoubleKernels.Dot(ref a[rowI], ref a[rowI], i);
-            // The negated test also rejects NaN.
-            if (!(d > 0) || !double.IsFinite(d))
-                return false;
-            a[rowI + i] = Math.Sqrt(d);
+            double z = Unsafe.Add(ref x, i) / Unsafe.Add(ref u, i * n + i);
+            Unsafe.Add(ref x, i) = z;
+            if (i + 1 < n) // no reference past the end
+                DoubleKernels.MultiplyAddInPlace(ref Unsafe.Add(ref x, i + 1), ref Unsafe.Add(ref u, i * n + i + 1), -z, n - i - 1);
         }
 
-        // Forward substitution L·z = b, over contiguous rows of L.
-        ref double b0 = ref MemoryMarshal.GetReference(b);
-        for (int i = 0; i < n; i++)
-            b[i] = (b[i] - DoubleKernels.Dot(ref a[i * n], ref b0, i)) / a[i * n + i];
-
-        // Back substitution Lᵀ·x = z, column-oriented so it also walks rows of L: once x_i is known,
-        // remove its contribution from all earlier equations.
+        // U·x = z, each unknown a dot product with the already solved tail.
         for (int i = n - 1; i >= 0; i--)
         {
-            double x = b[i] / a[i * n + i];
-            b[i] = x;
-            DoubleKernels.MultiplyAddInPlace(ref b0, ref a[i * n], -x, i);
+            double tail = i + 1 < n
+                ? DoubleKernels.Dot(ref Unsafe.Add(ref u, i * n + i + 1), ref Unsafe.Add(ref x, i + 1), n - i - 1)
+                : 0;
+            Unsafe.Add(ref x, i) = (Unsafe.Add(ref x, i) - tail) / Unsafe.Add(ref u, i * n + i);
+        }
+        return true;
+    }
+
+    // Right-looking factorization in panels of four rows: each panel is factored row by row, then the trailing
+    // rows receive the panel's four rank-1 updates in one fused pass, so the trailing matrix is streamed
+    // a quarter as often as in the unblocked algorithm.
+    private static bool FactorUpper(ref double a, int n)
+    {
+        const int Panel = 4;
+        for (int start = 0; start < n; start += Panel)
+        {
+            int end = Math.Min(start + Panel, n);
+            for (int j = start; j < end; j++)
+            {
+                ref double rowJ = ref Unsafe.Add(ref a, j * n);
+                double pivot = Unsafe.Add(ref rowJ, j);
+                // The negated test also rejects NaN.
+                if (!(pivot > 0) || !double.IsFinite(pivot))
+                    return false;
+                double diagonal = Math.Sqrt(pivot);
+                Unsafe.Add(ref rowJ, j) = diagonal;
+                double inverse = 1.0 / diagonal;
+                for (int c = j + 1; c < n; c++)
+                    Unsafe.Add(ref rowJ, c) *= inverse;
+
+                for (int i = j + 1; i < end; i++)
+                {
+                    DoubleKernels.MultiplyAddInPlace(
+                        ref Unsafe.Add(ref a, i * n + i), ref Unsafe.Add(ref rowJ, i), -Unsafe.Add(ref rowJ, i), n - i);
+                }
+            }
+
+            if (end - start == Panel)
+            {
+                ref double u0 = ref Unsafe.Add(ref a, start * n);
+                ref double u1 = ref Unsafe.Add(ref u0, n);
+                ref double u2 = ref Unsafe.Add(ref u1, n);
+                ref double u3 = ref Unsafe.Add(ref u2, n);
+                for (int i = end; i < n; i++)
+                {
+                    DoubleKernels.MultiplyAdd4InPlace(ref Unsafe.Add(ref a, i * n + i), n - i,
+                        ref Unsafe.Add(ref u0, i), -Unsafe.Add(ref u0, i),
+                        ref Unsafe.Add(ref u1, i), -Unsafe.Add(ref u1, i),
+                        ref Unsafe.Add(ref u2, i), -Unsafe.Add(ref u2, i),
+                        ref Unsafe.Add(ref u3, i), -Unsafe.Add(ref u3, i));
+                }
+            }
+            // A partial panel is the last one (end == n): there are no trailing rows to update.
         }
         return true;
     }

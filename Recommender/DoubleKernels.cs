@@ -80,10 +80,44 @@ internal static class DoubleKernels
     }
 
     /// <summary>
-    /// a += scale·y·yᵀ on the lower triangle (diagonal included) of the row-major n×n matrix a.
-    /// Only the lower triangle is touched: the Cholesky factorization reads nothing else.
+    /// y[i] += s0·x0[i] + s1·x1[i] + s2·x2[i] + s3·x3[i] over the first <paramref name="length"/> elements.
+    /// Fusing four updates loads and stores y once instead of four times, which is what bounds these kernels.
     /// </summary>
-    public static void AddScaledOuterLower(Span<double> a, int n, ReadOnlySpan<double> y, double scale)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MultiplyAdd4InPlace(
+        ref double y, int length,
+        ref double x0, double s0, ref double x1, double s1, ref double x2, double s2, ref double x3, double s3)
+    {
+        int i = 0;
+        int width = Vector<double>.Count;
+        if (Vector.IsHardwareAccelerated && length >= width)
+        {
+            var v0 = new Vector<double>(s0);
+            var v1 = new Vector<double>(s1);
+            var v2 = new Vector<double>(s2);
+            var v3 = new Vector<double>(s3);
+            for (; i <= length - width; i += width)
+            {
+                var acc = Vector.LoadUnsafe(ref y, (nuint)i);
+                acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x0, (nuint)i), v0, acc);
+                acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x1, (nuint)i), v1, acc);
+                acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x2, (nuint)i), v2, acc);
+                acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x3, (nuint)i), v3, acc);
+                acc.StoreUnsafe(ref y, (nuint)i);
+            }
+        }
+        for (; i < length; i++)
+        {
+            Unsafe.Add(ref y, i) += s0 * Unsafe.Add(ref x0, i) + s1 * Unsafe.Add(ref x1, i)
+                + s2 * Unsafe.Add(ref x2, i) + s3 * Unsafe.Add(ref x3, i);
+        }
+    }
+
+    /// <summary>
+    /// a += scale·y·yᵀ on the upper triangle (diagonal included) of the row-major n×n matrix a.
+    /// Only the upper triangle is touched: <see cref="Cholesky"/> reads nothing else.
+    /// </summary>
+    public static void AddScaledOuterUpper(Span<double> a, int n, ReadOnlySpan<double> y, double scale)
     {
         if ((uint)(n * n) > (uint)a.Length || (uint)n > (uint)y.Length)
             throw new ArgumentException("Matrix or vector too short for the given order.");
@@ -93,15 +127,14 @@ internal static class DoubleKernels
         {
             double s = scale * Unsafe.Add(ref y0, r);
             if (s != 0)
-                MultiplyAddInPlace(ref Unsafe.Add(ref a0, r * n), ref y0, s, r + 1);
+                MultiplyAddInPlace(ref Unsafe.Add(ref a0, r * n + r), ref Unsafe.Add(ref y0, r), s, n - r);
         }
     }
 
     /// <summary>
-    /// a += Σ_j scale_j·y_j·y_jᵀ for four vectors at once on the lower triangle of the row-major n×n matrix a.
-    /// Fusing four rank-1 updates loads and stores each element of a once instead of four times.
+    /// a += Σ_j scale_j·y_j·y_jᵀ for four vectors at once on the upper triangle of the row-major n×n matrix a.
     /// </summary>
-    public static void AddScaledOuterLower4(
+    public static void AddScaledOuterUpper4(
         Span<double> a, int n,
         ReadOnlySpan<double> y0, double scale0, ReadOnlySpan<double> y1, double scale1,
         ReadOnlySpan<double> y2, double scale2, ReadOnlySpan<double> y3, double scale3)
@@ -114,45 +147,21 @@ internal static class DoubleKernels
         ref double p1 = ref MemoryMarshal.GetReference(y1);
         ref double p2 = ref MemoryMarshal.GetReference(y2);
         ref double p3 = ref MemoryMarshal.GetReference(y3);
-        int width = Vector<double>.Count;
         for (int r = 0; r < n; r++)
         {
-            double s0 = scale0 * Unsafe.Add(ref p0, r);
-            double s1 = scale1 * Unsafe.Add(ref p1, r);
-            double s2 = scale2 * Unsafe.Add(ref p2, r);
-            double s3 = scale3 * Unsafe.Add(ref p3, r);
-            ref double row = ref Unsafe.Add(ref aRef, r * n);
-            int length = r + 1;
-            int i = 0;
-            if (Vector.IsHardwareAccelerated && length >= width)
-            {
-                var v0 = new Vector<double>(s0);
-                var v1 = new Vector<double>(s1);
-                var v2 = new Vector<double>(s2);
-                var v3 = new Vector<double>(s3);
-                for (; i <= length - width; i += width)
-                {
-                    var acc = Vector.LoadUnsafe(ref row, (nuint)i);
-                    acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref p0, (nuint)i), v0, acc);
-                    acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref p1, (nuint)i), v1, acc);
-                    acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref p2, (nuint)i), v2, acc);
-                    acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref p3, (nuint)i), v3, acc);
-                    acc.StoreUnsafe(ref row, (nuint)i);
-                }
-            }
-            for (; i < length; i++)
-            {
-                Unsafe.Add(ref row, i) += s0 * Unsafe.Add(ref p0, i) + s1 * Unsafe.Add(ref p1, i)
-                    + s2 * Unsafe.Add(ref p2, i) + s3 * Unsafe.Add(ref p3, i);
-            }
+            MultiplyAdd4InPlace(ref Unsafe.Add(ref aRef, r * n + r), n - r,
+                ref Unsafe.Add(ref p0, r), scale0 * Unsafe.Add(ref p0, r),
+                ref Unsafe.Add(ref p1, r), scale1 * Unsafe.Add(ref p1, r),
+                ref Unsafe.Add(ref p2, r), scale2 * Unsafe.Add(ref p2, r),
+                ref Unsafe.Add(ref p3, r), scale3 * Unsafe.Add(ref p3, r));
         }
     }
 
-    /// <summary>Copies the lower triangle of the row-major n×n matrix a onto its upper triangle.</summary>
-    public static void MirrorLowerToUpper(Span<double> a, int n)
+    /// <summary>Copies the upper triangle of the row-major n×n matrix a onto its lower triangle.</summary>
+    public static void MirrorUpperToLower(Span<double> a, int n)
     {
-        for (int r = 0; r < n; r++)
-            for (int c = r + 1; c < n; c++)
+        for (int r = 1; r < n; r++)
+            for (int c = 0; c < r; c++)
                 a[r * n + c] = a[c * n + r];
     }
 

@@ -98,7 +98,7 @@ public static class FoldIn
         Span<double> b = scratch.Slice(k * k, k);
         Span<double> block = scratch.Slice(k * k + k, 4 * k);
 
-        // A = YᵀY + λI (only the lower triangle matters to the Cholesky solve), b = 0.
+        // A = YᵀY + λI (only the upper triangle matters to the Cholesky solve), b = 0.
         gram.CopyTo(a);
         for (int d = 0; d < k; d++)
             a[d * k + d] += regularization;
@@ -131,14 +131,14 @@ public static class FoldIn
             scales[pending++] = extra;
             if (pending == 4)
             {
-                DoubleKernels.AddScaledOuterLower4(a, k,
+                DoubleKernels.AddScaledOuterUpper4(a, k,
                     block[..k], scales[0], block.Slice(k, k), scales[1],
                     block.Slice(2 * k, k), scales[2], block.Slice(3 * k, k), scales[3]);
                 pending = 0;
             }
         }
         for (int j = 0; j < pending; j++)
-            DoubleKernels.AddScaledOuterLower(a, k, block.Slice(j * k, k), scales[j]);
+            DoubleKernels.AddScaledOuterUpper(a, k, block.Slice(j * k, k), scales[j]);
 
         if (!Cholesky.TrySolveInPlace(a, k, b))
             throw new InvalidOperationException(

@@ -54,7 +54,7 @@ public static class GramMatrix
             for (int i = 0; i < result.Length; i++)
                 result[i] += partial[i];
         }
-        DoubleKernels.MirrorLowerToUpper(result, k);
+        DoubleKernels.MirrorUpperToLower(result, k);
         return result;
     }
 
@@ -68,7 +68,7 @@ public static class GramMatrix
 
     private static int ChunkCount(int rows) => Math.Clamp((rows + RowsPerChunk - 1) / RowsPerChunk, 1, MaxChunks);
 
-    // Lower triangle of Σ y_r y_rᵀ over the chunk's rows into its own slice of partials, four rows per pass.
+    // Upper triangle of Σ y_r y_rᵀ over the chunk's rows into its own slice of partials, four rows per pass.
     private static void AccumulateChunk(ReadOnlySpan<float> factors, int k, int chunk, int chunks, int rows, double[] partials)
     {
         int start = (int)((long)rows * chunk / chunks), end = (int)((long)rows * (chunk + 1) / chunks);
@@ -82,13 +82,13 @@ public static class GramMatrix
             {
                 for (int j = 0; j < 4; j++)
                     DoubleKernels.Widen(factors.Slice((r + j) * k, k), block.Slice(j * k, k));
-                DoubleKernels.AddScaledOuterLower4(target, k,
+                DoubleKernels.AddScaledOuterUpper4(target, k,
                     block[..k], 1, block.Slice(k, k), 1, block.Slice(2 * k, k), 1, block.Slice(3 * k, k), 1);
             }
             for (; r < end; r++)
             {
                 DoubleKernels.Widen(factors.Slice(r * k, k), block[..k]);
-                DoubleKernels.AddScaledOuterLower(target, k, block[..k], 1);
+                DoubleKernels.AddScaledOuterUpper(target, k, block[..k], 1);
             }
         }
         finally

@@ -19,15 +19,19 @@ public class CholeskyTests
 
         for (int i = 0; i < 3; i++)
             Assert.Equal(x[i], b[i], 12);
-        // The lower triangle now holds L.
-        Assert.Equal([2, 1, 3, -1, 2, 4], new[] { a[0], a[3], a[4], a[6], a[7], a[8] }.Select(v => Math.Round(v, 12)));
+        // The upper triangle now holds U = Lᵀ.
+        Assert.Equal([2, 1, -1, 3, 2, 4], new[] { a[0], a[1], a[2], a[4], a[5], a[8] }.Select(v => Math.Round(v, 12)));
     }
 
-    [Fact]
-    public void TrySolveInPlace_MatchesMathNetOnARandomSpdSystem()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(37)] // ends with a partial panel
+    [InlineData(64)]
+    public void TrySolveInPlace_MatchesMathNetOnARandomSpdSystem(int n)
     {
-        const int n = 40;
-        var random = new Random(9);
+        var random = new Random(9 + n);
         var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (_, _) => random.NextDouble() - 0.5);
         var spd = m.TransposeThisAndMultiply(m) + MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(n);
         var rhs = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(n, i => Math.Sin(i));
@@ -39,6 +43,22 @@ public class CholeskyTests
         double[] expected = spd.Solve(rhs).ToArray();
         for (int i = 0; i < n; i++)
             Assert.Equal(expected[i], b[i], 10);
+    }
+
+    [Fact]
+    public void TrySolveInPlace_ReadsOnlyTheUpperTriangle()
+    {
+        double[] a =
+        [
+            4, 2, -2,
+            double.NaN, 10, 5,
+            double.NaN, double.NaN, 21,
+        ];
+        double[] b = [-6, -3, 51];
+
+        Assert.True(Cholesky.TrySolveInPlace(a, 3, b));
+
+        Assert.Equal(new[] { 1.0, -2.0, 3.0 }, b.Select(v => Math.Round(v, 12)));
     }
 
     [Fact]

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Personalization.Contracts;
+
+namespace Personalization.Client;
+
+/// <summary>
+/// Typed client for the gateway API. Errors surface as <see cref="PersonalizationApiException"/> carrying
+/// the RFC 9457 problem details the gateway answered with.
+/// </summary>
+public sealed class PersonalizationClient(HttpClient http)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A client for the gateway at <paramref name="baseAddress"/>.</summary>
+    public PersonalizationClient(Uri baseAddress) : this(new HttpClient { BaseAddress = baseAddress }) { }
+
+    /// <summary>The underlying HTTP client.</summary>
+    public HttpClient Http => http;
+
+    /// <summary>Records events; returns how many were accepted (all, or an exception).</summary>
+    public async Task<int> TrackAsync(IEnumerable<InteractionEvent> events, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync("v1/events", events, Json, cancellationToken).ConfigureAwait(false);
+        return (await ReadAsync<EventsAccepted>(response, cancellationToken).ConfigureAwait(false)).Accepted;
+    }
+
+    /// <summary>Top items for a user.</summary>
+    public Task<RecommendationsResponse> GetRecommendationsAsync(string userId, int k = 20, CancellationToken cancellationToken = default) =>
+        GetAsync<RecommendationsResponse>($"v1/users/{Uri.EscapeDataString(userId)}/recommendations?k={k}", cancellationToken);
+
+    /// <summary>The user's home page rows.</summary>
+    public Task<RowsResponse> GetRowsAsync(string userId, int rows = 6, int perRow = 20, string? device = null, CancellationToken cancellationToken = default) =>
+        GetAsync<RowsResponse>($"v1/users/{Uri.EscapeDataString(userId)}/rows?rows={rows}&perRow={perRow}" + (device is null ? "" : $"&device={Uri.EscapeDataString(device)}"), cancellationToken);
+
+    /// <summary>The user's grain state.</summary>
+    public Task<UserView> GetUserAsync(string userId, int recent = 20, CancellationToken cancellationToken = default) =>
+        GetAsync<UserView>($"v1/users/{Uri.EscapeDataString(userId)}?recent={recent}", cancellationToken);
+
+    /// <summary>Items similar to an item.</summary>
+    public Task<SimilarItemsResponse> GetSimilarAsync(string itemId, int k = 20, CancellationToken cancellationToken = default) =>
+        GetAsync<SimilarItemsResponse>($"v1/items/{Uri.EscapeDataString(itemId)}/similar?k={k}", cancellationToken);
+
+    /// <summary>An item's catalog entry and live counters.</summary>
+    public Task<ItemView> GetItemAsync(string itemId, CancellationToken cancellationToken = default) =>
+        GetAsync<ItemView>($"v1/items/{Uri.EscapeDataString(itemId)}", cancellationToken);
+
+    /// <summary>Creates or updates a catalog item.</summary>
+    public async Task<ItemView> PutItemAsync(string itemId, ItemUpsert item, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PutAsJsonAsync($"v1/items/{Uri.EscapeDataString(itemId)}", item, Json, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<ItemView>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the silo answers <c>/healthz</c> with 200.</summary>
+    public async Task<bool> IsServingAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await http.GetAsync("healthz", cancellationToken).ConfigureAwait(false);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            ProblemDetailsBody? problem = null;
+            try
+            {
+                problem = await response.Content.ReadFromJsonAsync<ProblemDetailsBody>(Json, cancellationToken).ConfigureAwait(false);
+            }
+            catch (JsonException)
+            {
+            }
+            throw new PersonalizationApiException(response.StatusCode, problem?.Title ?? response.ReasonPhrase ?? "Request failed",
+                problem?.Errors ?? new Dictionary<string, string[]>(), response.Headers.RetryAfter?.Delta);
+        }
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
+            ?? throw new PersonalizationApiException(response.StatusCode, "Empty response body", new Dictionary<string, string[]>(), null);
+    }
+
+    private sealed record ProblemDetailsBody(string? Title, int? Status, string? Detail, Dictionary<string, string[]>? Errors);
+}
+
+/// <summary>An error answer of the gateway.</summary>
+public sealed class PersonalizationApiException(HttpStatusCode status, string title, IReadOnlyDictionary<string, string[]> errors, TimeSpan? retryAfter)
+    : Exception($"{(int)status} {title}")
+{
+    /// <summary>HTTP status.</summary>
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>Problem title.</summary>
+    public string Title { get; } = title;
+
+    /// <summary>Validation errors by field.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    /// <summary>Retry-After, when the gateway asked to come back.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}

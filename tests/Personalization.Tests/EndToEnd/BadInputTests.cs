@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Personalization.Grains;
+using Personalization.Tests.Infrastructure;
+
+namespace Personalization.Tests.EndToEnd;
+
+/// <summary>Bad input gets 400 problem details naming each bad field, and changes nothing.</summary>
+[Collection(SharedSiloCollection.Name)]
+public sealed class BadInputTests(SharedSiloFixture fixture)
+{
+    private TestSilo Silo => fixture.Silo;
+
+    [Fact]
+    public async Task A_batch_with_one_bad_event_is_rejected_whole_and_nothing_reaches_the_topic()
+    {
+        var before = TopicSize(StreamTopics.Interactions);
+        const string body = """
+            [
+              {"userId":"bad-batch","itemId":"i1","type":"play"},
+              {"userId":"bad-batch","itemId":"i2","type":"stare"},
+              {"userId":"","itemId":"i3","type":"rating","value":7},
+              {"userId":"bad-batch","type":"watch"},
+              {"userId":"bad-batch","itemId":"i4","type":"thumbs","value":0.5,"timestamp":"yesterday"}
+            ]
+            """;
+        using var response = await Silo.Client.Http.PostAsync("v1/events", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        var errors = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToHashSet();
+        Assert.Equal(new HashSet<string> { "[1].type", "[2].userId", "[2].value", "[3].itemId", "[3].value", "[4].value", "[4].timestamp" }, errors);
+
+        // Give a wrongly written record time to show, then check the log did not grow.
+        await Task.Delay(300);
+        Assert.Equal(before, TopicSize(StreamTopics.Interactions));
+        var user = await Silo.Client.GetUserAsync("bad-batch");
+        Assert.Equal(0, user.Interactions);
+    }
+
+    [Theory]
+    [InlineData("not json", "$")]
+    [InlineData("[]", "$")]
+    [InlineData("42", "$")]
+    [InlineData("""{"userId":"u","itemId":"i","type":"watch","value":-3}""", "value")]
+    [InlineData("""{"userId":"u","itemId":"i","type":"play","context":{"device":7}}""", "context.device")]
+    public async Task Malformed_bodies_name_the_problem(string body, string field)
+    {
+        var before = TopicSize(StreamTopics.Interactions);
+        using var response = await Silo.Client.Http.PostAsync("v1/events", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
+        Assert.Equal(before, TopicSize(StreamTopics.Interactions));
+    }
+
+    [Fact]
+    public async Task Too_many_events_and_too_large_bodies_are_refused()
+    {
+        var events = Enumerable.Range(0, 1001).Select(i => new { userId = "bulk", itemId = $"i{i}", type = "play" });
+        using var tooMany = await Silo.Client.Http.PostAsJsonAsync("v1/events", events);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+
+        var huge = "[" + string.Join(',', Enumerable.Repeat("""{"userId":"bulk","itemId":"i1","type":"play","context":{"note":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}""", 9000)) + "]";
+        using var tooLarge = await Silo.Client.Http.PostAsync("v1/events", new StringContent(huge, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("v1/users/u1/recommendations?k=0", "k")]
+    [InlineData("v1/users/u1/recommendations?k=100000", "k")]
+    [InlineData("v1/users/u1/rows?rows=0", "rows")]
+    [InlineData("v1/users/u1/rows?perRow=500", "perRow")]
+    [InlineData("v1/users/u1/rows?device=fridge", "device")]
+    [InlineData("v1/items/i1/similar?k=-1", "k")]
+    public async Task Out_of_range_parameters_are_400_naming_the_parameter(string path, string field)
+    {
+        using var response = await Silo.Client.Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
+    }
+
+    [Fact]
+    public async Task Unknown_items_are_404_problems_and_the_openapi_document_is_served()
+    {
+        using var similar = await Silo.Client.Http.GetAsync("v1/items/no-such-item/similar");
+        Assert.Equal(HttpStatusCode.NotFound, similar.StatusCode);
+        Assert.Equal("application/problem+json", similar.Content.Headers.ContentType?.MediaType);
+        var openapi = await Silo.Client.Http.GetFromJsonAsync<JsonElement>("openapi/v1.json");
+        var paths = openapi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/v1/events", paths);
+        Assert.Contains("/v1/users/{userId}/rows", paths);
+    }
+
+    private long TopicSize(string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = Silo.BootstrapServers, GroupId = "test-watermarks" }).Build();
+        long total = 0;
+        for (var p = 0; p < 12; p++) total += consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value;
+        return total;
+    }
+}

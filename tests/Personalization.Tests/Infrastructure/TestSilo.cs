@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Personalization.Client;
+using Personalization.Runtime.Kafka;
+using Personalization.Silo.Hosting;
+
+namespace Personalization.Tests.Infrastructure;
+
+/// <summary>
+/// A real silo in this process: Kestrel on a free loopback port, the in-process mock Kafka cluster,
+/// SQLite in a temporary folder, a small synthetic data set so training takes a second or two.
+/// </summary>
+public sealed class TestSilo : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestSilo(WebApplication app, string dataDir, Uri address)
+    {
+        _app = app;
+        DataDir = dataDir;
+        Address = address;
+        Client = new PersonalizationClient(new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    /// <summary>The storage folder.</summary>
+    public string DataDir { get; }
+
+    /// <summary>The gateway address.</summary>
+    public Uri Address { get; }
+
+    /// <summary>A client for the gateway.</summary>
+    public PersonalizationClient Client { get; }
+
+    /// <summary>The silo's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Bootstrap servers of the silo's broker.</summary>
+    public string BootstrapServers => Services.GetRequiredService<KafkaConnection>().BootstrapServers;
+
+    /// <summary>Settings of the small synthetic system the tests run on.</summary>
+    public static readonly string[] SmallSystem =
+    [
+        "--Bootstrap:Synthetic:Users=600", "--Bootstrap:Synthetic:Items=3000", "--Bootstrap:Synthetic:MeanInteractionsPerUser=30",
+        "--Training:Factors=32", "--Training:Iterations=8",
+    ];
+
+    /// <summary>Starts a silo on <paramref name="dataDir"/> (a new temporary folder when null) and waits until it serves.</summary>
+    public static async Task<TestSilo> StartAsync(string? dataDir = null, params string[] extra)
+    {
+        dataDir ??= Path.Combine(Path.GetTempPath(), "personalization-tests", Guid.NewGuid().ToString("N"));
+        var args = new[] { "--data-dir", dataDir, "--urls", "http://127.0.0.1:0" }.Concat(SmallSystem).Concat(extra).ToArray();
+        var app = SiloHost.Build(args, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var silo = new TestSilo(app, dataDir, new Uri(address + "/"));
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!await silo.Client.IsServingAsync())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The silo did not start serving within 2 minutes.");
+            await Task.Delay(100);
+        }
+        return silo;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeout"/>.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:F1} s waiting for {what}.");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Stops the silo gracefully (drains the log, writes state, commits).</summary>
+    public async Task StopAsync()
+    {
+        await _app.StopAsync();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Client.Http.Dispose();
+    }
+}

@@ -1,0 +1,69 @@
+using Personalization.Trainer.Datasets;
+
+namespace Personalization.Tests.Trainer;
+
+public sealed class MovieLensDatasetTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("movielens-").FullName;
+
+    /// <summary>The MovieLens latest-small copy beside the repository (../shared/data).</summary>
+    public static string SharedSmall
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "shared", "data", "ml-latest-small");
+                if (Directory.Exists(candidate)) return candidate;
+            }
+            throw new DirectoryNotFoundException("../shared/data/ml-latest-small was not found above the test directory.");
+        }
+    }
+
+    [Fact]
+    public void Loads_ml_latest_small()
+    {
+        var data = MovieLensDataset.Load(SharedSmall);
+        Assert.Equal(9742, data.Items.Count);
+        Assert.Equal(100_836, data.Interactions.Count);
+        Assert.Equal(610, data.Interactions.Select(i => i.UserId).Distinct().Count());
+        var americanPresident = data.Items.Single(i => i.ItemId == "11");
+        Assert.Equal("\"American President, The (1995)\"".Trim('"'), americanPresident.Title); // quoted title with a comma
+        Assert.Equal(["Comedy", "Drama", "Romance"], americanPresident.Genres);
+        Assert.All(data.Interactions, i => Assert.Equal("rating", i.Type));
+        Assert.True(data.Interactions.All(i => i.IsImported));
+    }
+
+    [Theory]
+    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,1,nine,964982703\n", "ratings.csv:3: rating 'nine'")]
+    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,999,4.0,964982703\n", "ratings.csv:3: movieId '999' is not in movies.csv")]
+    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0\n", "ratings.csv:2: expected 4 fields, found 3")]
+    [InlineData("user,movie,rating,timestamp\n", "ratings.csv:1: expected the header")]
+    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,yesterday\n", "ratings.csv:2: timestamp 'yesterday'")]
+    public void Bad_lines_are_reported_with_file_and_line(string ratings, string expected)
+    {
+        File.WriteAllText(Path.Combine(_dir, "movies.csv"), "movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n");
+        File.WriteAllText(Path.Combine(_dir, "ratings.csv"), ratings);
+        var ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir));
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void Unbalanced_quotes_in_movies_are_reported()
+    {
+        File.WriteAllText(Path.Combine(_dir, "movies.csv"), "movieId,title,genres\n1,\"Toy Story (1995),Adventure\n");
+        File.WriteAllText(Path.Combine(_dir, "ratings.csv"), "userId,movieId,rating,timestamp\n");
+        var ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir));
+        Assert.Equal(2, ex.Line);
+        Assert.EndsWith("movies.csv", ex.File);
+    }
+
+    [Fact]
+    public void A_missing_file_is_named()
+    {
+        var ex = Assert.Throws<FileNotFoundException>(() => MovieLensDataset.Load(_dir));
+        Assert.Contains("movies.csv", ex.Message);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
