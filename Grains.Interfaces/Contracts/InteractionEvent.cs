@@ -21,8 +21,8 @@ public sealed record InteractionEvent
     /// <summary>Seconds watched, rating, thumbs direction; null where the type has no value.</summary>
     public float? Value { get; init; }
 
-    /// <summary>When it happened.</summary>
-    public DateTimeOffset Timestamp { get; init; }
+    /// <summary>When it happened; null means now (the gateway fills it in before the event is written).</summary>
+    public DateTimeOffset? Timestamp { get; init; }
 
     /// <summary>Request context (device, artwork id, ...).</summary>
     public Dictionary<string, string>? Context { get; init; }

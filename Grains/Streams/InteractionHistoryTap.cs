@@ -25,7 +25,7 @@ public sealed class InteractionHistoryTap(IInteractionHistory history, GrainRunt
         var e = JsonSerializer.Deserialize(envelope.Payload.Span, GrainsJsonContext.Default.InteractionEvent);
         if (e is null) return null;
         var record = new InteractionRecord($"log:{runtime.LogEpoch}:{envelope.Topic}:{envelope.Partition}:{envelope.Offset}",
-            e.UserId, e.ItemId, InteractionTypes.WireName(e.Type), e.Value, e.Timestamp);
+            e.UserId, e.ItemId, InteractionTypes.WireName(e.Type), e.Value, e.Timestamp ?? envelope.Timestamp);
         lock (_gate) _pending.Add(record);
         return null;
     }

@@ -23,7 +23,7 @@ public sealed class ItemEventRepartitioner(EventProducer producer) : IStreamTap
         if (e is null) return null;
         var copy = new ItemEvent
         {
-            ItemId = e.ItemId, UserId = e.UserId, Type = e.Type, Value = e.Value, Timestamp = e.Timestamp,
+            ItemId = e.ItemId, UserId = e.UserId, Type = e.Type, Value = e.Value, Timestamp = e.Timestamp ?? envelope.Timestamp,
             SourcePartition = envelope.Partition, SourceOffset = envelope.Offset,
         };
         return producer.ProduceAsync(StreamTopics.ItemEvents, e.ItemId, JsonSerializer.SerializeToUtf8Bytes(copy, GrainsJsonContext.Default.ItemEvent));

@@ -57,7 +57,7 @@ public sealed class UserGrain(
     {
         var e = JsonSerializer.Deserialize(envelope.Payload.Span, GrainsJsonContext.Default.InteractionEvent)
             ?? throw new JsonException("Empty interaction event.");
-        Apply(e.ItemId, e.Type, e.Value, e.Timestamp.ToUnixTimeMilliseconds());
+        Apply(e.ItemId, e.Type, e.Value, (e.Timestamp ?? envelope.Timestamp).ToUnixTimeMilliseconds());
         _vectorVersion = -1;
         if (models.Current is { } model) EnsureVector(model);
         return Task.CompletedTask;

@@ -270,7 +270,7 @@ public sealed class GrainRuntime : IGrainFactory
     public Task<int> CollectIdleAsync(TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         var threshold = Environment.TickCount64 - (long)idleTimeout.TotalMilliseconds;
-        return DeactivateAsync(a => a.LastUsedTicks < threshold, DeactivationReason.Idle, writeState: true, cancellationToken);
+        return DeactivateAsync(a => a.LastUsedTicks <= threshold, DeactivationReason.Idle, writeState: true, cancellationToken);
     }
 
     /// <summary>Deactivates every activation (silo shutdown), writing changed state.</summary>

@@ -61,28 +61,28 @@ public static class EventValidator
         var itemId = Id(element, "itemId", prefix, error, ref ok);
 
         InteractionType type = default;
+        var typeOk = false;
         if (!element.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
-        {
             error(prefix + "type", $"Required: one of {string.Join(", ", InteractionTypes.Names)}.");
-            ok = false;
-        }
         else if (!InteractionTypes.TryParse(typeElement.GetString(), out type))
-        {
             error(prefix + "type", $"'{typeElement.GetString()}' is not one of {string.Join(", ", InteractionTypes.Names)}.");
-            ok = false;
-        }
+        else
+            typeOk = true;
+        ok &= typeOk;
 
         float? value = null;
+        var valueOk = true;
         if (element.TryGetProperty("value", out var valueElement) && valueElement.ValueKind != JsonValueKind.Null)
         {
             if (valueElement.ValueKind != JsonValueKind.Number || !valueElement.TryGetDouble(out var v) || !double.IsFinite(v))
             {
                 error(prefix + "value", "Must be a number.");
-                ok = false;
+                valueOk = ok = false;
             }
             else value = (float)v;
         }
-        if (ok)
+        // Checked whatever else is wrong, so one answer names every bad field.
+        if (typeOk && valueOk)
         {
             var problem = type switch
             {
@@ -102,9 +102,9 @@ public static class EventValidator
                 error(prefix + "timestamp", "Must be an ISO 8601 date-time string, e.g. 2026-11-22T10:00:00Z.");
                 ok = false;
             }
-            else if (timestamp > now.AddMinutes(5))
+            else if (timestamp > now.AddMinutes(5) || timestamp < DateTimeOffset.UnixEpoch)
             {
-                error(prefix + "timestamp", "Lies in the future.");
+                error(prefix + "timestamp", "Must lie between 1970 and now.");
                 ok = false;
             }
         }

@@ -19,7 +19,7 @@ public sealed class EventValidatorTests
         var e = Assert.Single(events);
         Assert.Equal(InteractionType.AddToList, e.Type);
         Assert.Equal(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero), e.Timestamp);
-        Assert.Equal(TimeSpan.Zero, e.Timestamp.Offset);
+        Assert.Equal(TimeSpan.Zero, e.Timestamp!.Value.Offset);
         Assert.Equal("tv", e.Context!["device"]);
     }
 
