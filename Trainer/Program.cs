@@ -23,18 +23,17 @@ public static class Program
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0 };
 
         var import = new Command("import", "Import a data set's catalog and history into the store.") { dataDir, dataset };
-        import.SetAction(async (result, cancellationToken) =>
+        import.SetAction((result, cancellationToken) => Guarded(async () =>
         {
             using var services = Services(result.GetValue(dataDir)!);
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("import");
             var data = LoadDataset(result.GetValue(dataset) ?? ["synthetic"]);
             await DatasetImporter.ImportAsync(data, services.GetRequiredService<ICatalogStore>(), services.GetRequiredService<IInteractionHistory>(), logger, cancellationToken);
-            return 0;
-        });
+        }));
 
         var train = new Command("train", "Train implicit ALS on the store's history and publish the next model version.")
             { dataDir, factors, iterations, regularization, alpha, threads };
-        train.SetAction(async (result, cancellationToken) =>
+        train.SetAction((result, cancellationToken) => Guarded(async () =>
         {
             using var services = Services(result.GetValue(dataDir)!);
             var options = new TrainingOptions
@@ -44,17 +43,23 @@ public static class Program
             };
             var model = await services.GetRequiredService<TrainingPipeline>().TrainAndPublishAsync(options, cancellationToken);
             Console.WriteLine($"model v{model.Version}: {model.ItemIds.Length} items, {model.Factors} factors");
-            return 0;
-        });
+        }));
 
         var root = new RootCommand("Personalization trainer") { import, train };
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>Runs a command; bad input ends with one line naming the file and line, and exit code 2.</summary>
+    private static async Task<int> Guarded(Func<Task> action)
+    {
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            await action();
+            return 0;
         }
-        catch (Exception ex) when (ex is DatasetFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+        catch (Exception ex) when (ex is DatasetFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 2;
         }
     }

@@ -24,6 +24,7 @@ public sealed class BootstrapService(
     IServingModelProvider provider,
     EventProducer producer,
     SiloStatus status,
+    IHostApplicationLifetime lifetime,
     ILogger<BootstrapService> logger) : BackgroundService
 {
     /// <inheritdoc />
@@ -64,8 +65,13 @@ public sealed class BootstrapService(
         }
         catch (Exception ex)
         {
+            // Bad input at first start (a missing folder, a malformed CSV line) ends the process with the
+            // reason, rather than leaving a silo that can never serve.
             status.Fail(ex.Message);
-            logger.LogCritical(ex, "Start-up failed");
+            logger.LogCritical("Start-up failed: {Reason}", ex.Message);
+            logger.LogDebug(ex, "Start-up failure");
+            Environment.ExitCode = 3;
+            lifetime.StopApplication();
         }
     }
 
