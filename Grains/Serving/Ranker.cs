@@ -112,12 +112,20 @@ public static class Ranker
         if (items.Count < count)
         {
             // Too little live activity yet: fill with what was popular in the training data.
-            var popular = new float[model.ItemCount];
-            model.PopularityScores.AsSpan().CopyTo(popular);
-            for (var i = 0; i < popular.Length; i++) if (float.IsNegativeInfinity(scores[i])) popular[i] = float.NegativeInfinity;
-            var fill = Take(model, popular, count - items.Count, "Popular lately");
-            Mark(model, scores, fill);
-            items.AddRange(fill);
+            var buffer = ArrayPool<float>.Shared.Rent(model.ItemCount);
+            try
+            {
+                var popular = buffer.AsSpan(0, model.ItemCount);
+                model.PopularityScores.AsSpan().CopyTo(popular);
+                for (var i = 0; i < popular.Length; i++) if (float.IsNegativeInfinity(scores[i])) popular[i] = float.NegativeInfinity;
+                var fill = Take(model, popular, count - items.Count, "Popular lately");
+                Mark(model, scores, fill);
+                items.AddRange(fill);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
         }
         return items;
     }

@@ -21,8 +21,11 @@ public sealed partial class MockKafkaCluster : IDisposable
     {
         KafkaNative.EnsureLoaded();
         var errors = new byte[512];
-        // A producer handle with an empty configuration only hosts the mock cluster's threads.
-        _handle = rd_kafka_new(0, rd_kafka_conf_new(), errors, (UIntPtr)errors.Length);
+        // A producer handle with no brokers only hosts the mock cluster's threads; quiet its
+        // "no bootstrap.servers" notice.
+        var conf = rd_kafka_conf_new();
+        rd_kafka_conf_set(conf, "log_level", "4", errors, (UIntPtr)errors.Length);
+        _handle = rd_kafka_new(0, conf, errors, (UIntPtr)errors.Length);
         if (_handle == IntPtr.Zero)
             throw new InvalidOperationException("rd_kafka_new failed: " + Encoding.UTF8.GetString(errors).TrimEnd('\0'));
         _cluster = rd_kafka_mock_cluster_new(_handle, brokers);
@@ -53,6 +56,9 @@ public sealed partial class MockKafkaCluster : IDisposable
 
     [LibraryImport(KafkaNative.LibraryName)]
     private static partial IntPtr rd_kafka_conf_new();
+
+    [LibraryImport(KafkaNative.LibraryName, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int rd_kafka_conf_set(IntPtr conf, string name, string value, [Out] byte[] errstr, UIntPtr errstrSize);
 
     [LibraryImport(KafkaNative.LibraryName)]
     private static partial IntPtr rd_kafka_new(int type, IntPtr conf, [Out] byte[] errstr, UIntPtr errstrSize);
