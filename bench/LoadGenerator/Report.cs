@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Personalization.LoadGenerator;
+
+/// <summary>The machine a run was measured on.</summary>
+public sealed record MachineInfo(string Cpu, int LogicalCores, double MemoryGiB, string Os, string Runtime, bool ServerGc)
+{
+    /// <summary>This machine.</summary>
+    public static MachineInfo Current()
+    {
+        static string? Field(string file, string key) => File.Exists(file)
+            ? File.ReadLines(file).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        var memKb = Field("/proc/meminfo", "MemTotal")?.Split(' ')[0];
+        return new MachineInfo(
+            Field("/proc/cpuinfo", "model name") ?? "unknown",
+            Environment.ProcessorCount,
+            memKb is null ? 0 : Math.Round(double.Parse(memKb, CultureInfo.InvariantCulture) / 1024 / 1024, 1),
+            RuntimeInformation.OSDescription,
+            RuntimeInformation.FrameworkDescription,
+            GCSettings.IsServerGC);
+    }
+}
+
+/// <summary>Fold-in durations seen by the silo's meter, per phase.</summary>
+public sealed record FoldInResult(LatencySummary EventPhase, LatencySummary RecommendationsPhase, LatencySummary RowsPhase);
+
+/// <summary>Silo vs bare Kestrel.</summary>
+public sealed record Ratios(double RecommendationsThroughput, double RecommendationsP50, double RowsThroughput, double RowsP50);
+
+/// <summary>Everything a run measured.</summary>
+public sealed record LoadReport(
+    DateTimeOffset StartedAt, MachineInfo Machine, string Target, string[] SiloArguments, Dictionary<string, object> Settings,
+    double StartupSeconds, int BareBodyBytes, PhaseResult[] Phases, EventPhaseResult Events, FoldInResult? FoldIn, Ratios Ratios)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes the JSON report.</summary>
+    public async Task WriteJsonAsync(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(this, Json) + "\n");
+    }
+
+    /// <summary>The report as Markdown tables.</summary>
+    public string ToMarkdown()
+    {
+        var s = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        string F(double v, string format = "F2") => double.IsNaN(v) ? "–" : v.ToString(format, inv);
+        s.AppendLine(inv, $"Load run {StartedAt:yyyy-MM-dd HH:mm:ss zzz} on {Machine.Cpu}, {Machine.LogicalCores} logical cores, {F(Machine.MemoryGiB, "F1")} GiB, {Machine.Os}, {Machine.Runtime} (server GC: {Machine.ServerGc}).");
+        s.AppendLine(inv, $"Target: {Target}. Settings: {string.Join(", ", Settings.Select(p => $"{p.Key}={p.Value}"))}.");
+        s.AppendLine();
+        s.AppendLine("| phase | path | workers | requests | errors | req/s | body bytes | p50 ms | p90 ms | p99 ms | max ms |");
+        s.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        foreach (var p in Phases)
+        {
+            s.AppendLine(inv, $"| {p.Name} | `{p.Path}` | {p.Workers} | {p.Requests} | {p.Errors} | {F(p.ThroughputPerSecond, "F0")} | {F(p.MeanResponseBytes, "F0")} | {F(p.Latency.P50Ms, "F3")} | {F(p.Latency.P90Ms, "F3")} | {F(p.Latency.P99Ms, "F3")} | {F(p.Latency.MaxMs, "F3")} |");
+        }
+        s.AppendLine();
+        s.AppendLine("| silo / bare Kestrel | throughput ratio | p50 ratio |");
+        s.AppendLine("|---|--:|--:|");
+        s.AppendLine(inv, $"| recommendations | {F(Ratios.RecommendationsThroughput, "F3")} | {F(Ratios.RecommendationsP50)} |");
+        s.AppendLine(inv, $"| rows | {F(Ratios.RowsThroughput, "F3")} | {F(Ratios.RowsP50)} |");
+        s.AppendLine();
+        s.AppendLine(inv, $"Event-to-visible: {Events.Events} fresh users, one play each, {Events.Workers} worker(s); {Events.Visible} visible, {Events.Failures} failed; {F(Events.MeanPolls, "F1")} polls per event.");
+        s.AppendLine();
+        s.AppendLine("| measure | n | mean ms | p50 ms | p90 ms | p99 ms | max ms |");
+        s.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+        void Row(string name, LatencySummary l) =>
+            s.AppendLine(inv, $"| {name} | {l.Count} | {F(l.MeanMs, "F3")} | {F(l.P50Ms, "F3")} | {F(l.P90Ms, "F3")} | {F(l.P99Ms, "F3")} | {F(l.MaxMs, "F3")} |");
+        Row("POST /v1/events until 202", Events.PostAck);
+        Row("POST until GET /v1/users/{u} shows it", Events.PostToVisible);
+        if (FoldIn is not null)
+        {
+            Row("fold-in per event (event phase, `user.foldin.duration`)", FoldIn.EventPhase);
+            Row("fold-in on activation (recommendations phase)", FoldIn.RecommendationsPhase);
+            Row("fold-in on activation (rows phase)", FoldIn.RowsPhase);
+        }
+        return s.ToString();
+    }
+}
