@@ -50,6 +50,9 @@ public sealed class GrainRuntime : IGrainFactory
     /// <summary>The incarnation of the log that applied offsets refer to; set before consumption starts.</summary>
     public string LogEpoch { get; set; } = "";
 
+    /// <summary>Topics that place grains.</summary>
+    public IEnumerable<string> StreamTopics => _types.StreamTopics;
+
     /// <summary>Number of live activations.</summary>
     public int ActivationCount => _activations.Count;
 

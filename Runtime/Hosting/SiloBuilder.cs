@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Personalization.Runtime.Activation;
 using Personalization.Runtime.Kafka;
+using Personalization.Runtime.Membership;
 using Personalization.Runtime.Placement;
 using Personalization.Runtime.Streams;
 
@@ -77,6 +78,12 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<StreamConsumerService>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<StreamConsumerService>());
         services.AddHostedService<IdleCollectorService>();
+        services.Configure<ClusterOptions>(configuration.GetSection(ClusterOptions.Section));
+        services.TryAddSingleton<SiloIdentity>();
+        services.TryAddSingleton<ClusterDirectory>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ClusterDirectory>());
+        services.AddHostedService<MembershipPublisher>();
+        services.AddSingleton(new TopicDeclaration(ClusterOptions.MembershipTopic, 1));
         configure(new SiloBuilder(services, configuration, types));
         return services;
     }

@@ -53,11 +53,14 @@ public sealed class BootstrapService(
             }
             if (model is null)
             {
+                // In a cluster the trainer process publishes models; announcements reach ModelUpdateListener,
+                // and polling the registry covers one published before this silo listened.
                 status.Set("waiting-for-model");
                 logger.LogWarning("No model in the registry; waiting for the trainer to publish one");
-                return;
+                while (provider.Current is null && (model = await models.LoadLatestAsync(stoppingToken)) is null)
+                    await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
             }
-            provider.Swap(model);
+            if (model is not null) provider.Swap(model);
             status.Set("serving");
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -6,6 +6,7 @@ using Personalization.Grains.Serving;
 using Personalization.Grains.Users;
 using Personalization.Recommender;
 using Personalization.Runtime;
+using Personalization.Silo.Cluster;
 using Personalization.Storage;
 
 namespace Personalization.Silo.Gateway;
@@ -18,7 +19,7 @@ public static class ItemsEndpoints
     {
         var items = app.MapGroup("/v1/items/{itemId}").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         items.MapGet("/similar", GetSimilar).WithName("GetSimilarItems").WithSummary("Items most similar to this one (cosine of item factors).");
-        items.MapGet("/", GetItemAsync).WithName("GetItem").WithSummary("The item's catalog entry and live counters.");
+        items.MapGet("/", GetItemAsync).WithName("GetItem").WithSummary("The item's catalog entry and live counters.").ForwardToOwner("item", "itemId");
         items.MapPut("/", PutItemAsync).WithName("PutItem").WithSummary("Create or update a catalog item.");
         return app;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Personalization.Contracts;
 using Personalization.Grains;
 using Personalization.Runtime;
+using Personalization.Silo.Cluster;
 
 namespace Personalization.Silo.Gateway;
 
@@ -14,7 +15,8 @@ public static class UsersEndpoints
     {
         var users = app.MapGroup("/v1/users/{userId}")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ForwardToOwner("user", "userId");
         users.MapGet("/recommendations", GetRecommendationsAsync).WithName("GetRecommendations")
             .WithSummary("Top items for the user, excluding what they played or rated.");
         users.MapGet("/rows", GetRowsAsync).WithName("GetRows").WithSummary("The user's home page rows.");

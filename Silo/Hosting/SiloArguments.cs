@@ -28,6 +28,12 @@ public static class SiloArguments
                 case "--data-dir":
                     result.Add($"--Storage:DataDir={Next("--data-dir")}");
                     break;
+                case "--urls":
+                    result.Add($"--Gateway:Urls={Next("--urls")}");
+                    break;
+                case var urls when urls.StartsWith("--urls=", StringComparison.Ordinal):
+                    result.Add($"--Gateway:Urls={urls["--urls=".Length..]}");
+                    break;
                 case "--kafka":
                     result.Add($"--Kafka:BootstrapServers={Next("--kafka")}");
                     break;

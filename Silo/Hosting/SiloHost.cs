@@ -2,7 +2,9 @@ using Microsoft.Extensions.Options;
 using Personalization.Grains;
 using Personalization.Grains.Signals;
 using Personalization.Runtime.Hosting;
+using Personalization.Runtime.Membership;
 using Personalization.Silo.Bootstrap;
+using Personalization.Silo.Cluster;
 using Personalization.Silo.Gateway;
 using Personalization.Silo.Models;
 using Personalization.Silo.Telemetry;
@@ -27,8 +29,10 @@ public static class SiloHost
             Args = SiloArguments.Translate(args),
             ContentRootPath = AppContext.BaseDirectory,
         });
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-            builder.WebHost.UseUrls(DefaultUrls);
+        // --urls (or ASPNETCORE_URLS) names the gateway; it is bound explicitly below, beside the silo endpoint.
+        var gatewayUrls = (builder.Configuration["Gateway:Urls"] is { Length: > 0 } urls ? urls
+            : builder.Configuration["urls"] is { Length: > 0 } env ? env : DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        builder.WebHost.UseSetting("urls", null);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; o.IncludeScopes = true; });
         configure?.Invoke(builder);
 
@@ -52,7 +56,18 @@ public static class SiloHost
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? 1_048_576);
+        {
+            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? 1_048_576;
+            SiloEndpoints.Listen(kestrel, gatewayUrls, context.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>()?.SiloUrl ?? new ClusterOptions().SiloUrl);
+        });
+        services.AddSingleton<ISiloPropertiesSource, ModelVersionProperty>();
+        services.AddHttpClient(ForwardToOwnerFilter.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+            });
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -62,9 +77,16 @@ public static class SiloHost
         app.MapEventsEndpoints();
         app.MapUsersEndpoints();
         app.MapItemsEndpoints();
+        app.MapClusterEndpoints();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Personalization.Silo");
-        app.Lifetime.ApplicationStarted.Register(() => log.LogInformation("Gateway listening on {Urls}; data folder {DataDir}",
-            string.Join(", ", app.Urls), Path.GetFullPath(storage.DataDir)));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var (gateway, silo) = SiloEndpoints.Addresses(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>());
+            var identity = app.Services.GetRequiredService<SiloIdentity>();
+            identity.Bind(gateway, silo);
+            log.LogInformation("Silo {SiloId}: gateway {Gateway}, silo endpoint {SiloEndpoint} (HTTP/2); data folder {DataDir}",
+                identity.SiloId, gateway, silo, Path.GetFullPath(storage.DataDir));
+        });
         return app;
     }
 }

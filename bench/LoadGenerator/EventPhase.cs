@@ -10,10 +10,23 @@ namespace Personalization.LoadGenerator;
 /// </summary>
 public static class EventPhase
 {
-    /// <summary>Runs the phase.</summary>
+    /// <summary>Events posted and awaited, one at a time, before the measured ones.</summary>
+    public const int WarmupEvents = 10;
+
+    /// <summary>Runs the phase; <paramref name="onMeasuredStart"/> is called when the warm-up is over.</summary>
     public static async Task<EventPhaseResult> RunAsync(PersonalizationClient client, string runId, int users, int items,
-        int workers, TimeSpan visibleTimeout, TimeSpan budget, int seed, CancellationToken cancellationToken)
+        int workers, TimeSpan visibleTimeout, TimeSpan budget, int seed, Action onMeasuredStart, CancellationToken cancellationToken)
     {
+        // Unmeasured warm-up: the first events pay for connections and first-use code paths.
+        for (var w = 0; w < WarmupEvents && !cancellationToken.IsCancellationRequested; w++)
+        {
+            var user = $"load-{runId}-warmup-{w + 1}";
+            await client.TrackAsync([new InteractionEvent { UserId = user, ItemId = $"i{w + 1}", Type = InteractionType.Play }], cancellationToken);
+            var started = Stopwatch.StartNew();
+            while ((await client.GetUserAsync(user, recent: 0, cancellationToken)).Interactions < 1 && started.Elapsed < visibleTimeout) { }
+        }
+
+        onMeasuredStart();
         var phase = Stopwatch.StartNew();
         var ack = new double[users];
         var visible = new double[users];

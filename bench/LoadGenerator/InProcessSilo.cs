@@ -44,6 +44,8 @@ public sealed class InProcessSilo : IAsyncDisposable
             "--data-dir", dataDir, "--urls", "http://127.0.0.1:0",
             $"--Bootstrap:Synthetic:Users={options.Users}", $"--Bootstrap:Synthetic:Items={options.Items}",
             $"--Training:Factors={options.Factors}", $"--Training:Iterations={options.Iterations}",
+            // Quiet, like the end-to-end tests' silo: the command line outranks the copied appsettings.json.
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             .. options.SiloArguments,
         ];
         var app = SiloHost.Build(args, builder =>

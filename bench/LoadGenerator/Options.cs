@@ -19,7 +19,7 @@ public sealed class Options
     public int Factors { get; private set; } = 64;
 
     /// <summary>ALS iterations of the in-process silo's first model.</summary>
-    public int Iterations { get; private set; } = 5;
+    public int Iterations { get; private set; } = 10;
 
     /// <summary>Concurrent closed-loop workers of the GET phases.</summary>
     public int Workers { get; private set; } = 4;
@@ -64,7 +64,7 @@ public sealed class Options
           --users N               synthetic users, requests go to u1..uN          (5000)
           --items N               synthetic catalog size                          (20000)
           --factors N             model factors                                   (64)
-          --iterations N          ALS iterations of the first model               (5)
+          --iterations N          ALS iterations of the first model               (10)
           --workers N             concurrent workers per GET phase                (4)
           --duration S            measured seconds per GET phase                  (20)
           --warmup S              unmeasured seconds before each GET phase        (5)

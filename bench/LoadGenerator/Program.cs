@@ -73,7 +73,9 @@ try
     async Task<PhaseResult> Phase(string name, string pattern, HttpClient http, Func<Random, string> path)
     {
         Progress($"{name}: {options.Workers} workers, {options.WarmupSeconds:F0} s warm-up + {options.DurationSeconds:F0} s");
-        foldIns?.BeginPhase(name);
+        // Fold-ins are attributed to the phase from the end of its warm-up on.
+        foldIns?.BeginPhase(name + " warm-up");
+        _ = Task.Delay(warmup, token).ContinueWith(_ => foldIns?.BeginPhase(name), TaskScheduler.Default);
         var result = await ClosedLoop.RunAsync(name, pattern, http, path, options.Workers, warmup, duration, options.MaxRequests, options.Seed, token);
         Progress($"{name}: {result.ThroughputPerSecond:F0} req/s, p50 {result.Latency.P50Ms:F2} ms, p99 {result.Latency.P99Ms:F2} ms, {result.Errors} errors");
         return result;
@@ -88,10 +90,10 @@ try
         r => $"v1/users/u{r.Next(1, users + 1)}/recommendations?k=20");
 
     Progress($"event-to-visible: {options.FreshUsers} fresh users, {options.EventWorkers} worker(s)");
-    foldIns?.BeginPhase("events");
+    foldIns?.BeginPhase("event warm-up");
     var runId = $"{DateTime.UtcNow:HHmmss}{Random.Shared.Next(0x1000):x3}";
     var events = await EventPhase.RunAsync(client, runId, options.FreshUsers, options.Items, options.EventWorkers,
-        TimeSpan.FromSeconds(options.VisibleTimeoutSeconds), TimeSpan.FromSeconds(options.EventBudgetSeconds), options.Seed, token);
+        TimeSpan.FromSeconds(options.VisibleTimeoutSeconds), TimeSpan.FromSeconds(options.EventBudgetSeconds), options.Seed, () => foldIns?.BeginPhase("events"), token);
     foldIns?.BeginPhase("done");
     Progress($"event-to-visible: {events.Visible}/{events.Events} visible, p50 {events.PostToVisible.P50Ms:F2} ms, p99 {events.PostToVisible.P99Ms:F2} ms");
 

@@ -84,8 +84,8 @@ public sealed record LoadReport(
         if (FoldIn is not null)
         {
             Row("fold-in per event (event phase, `user.foldin.duration`)", FoldIn.EventPhase);
-            Row("fold-in on activation (recommendations phase)", FoldIn.RecommendationsPhase);
-            Row("fold-in on activation (rows phase)", FoldIn.RowsPhase);
+            Row("fold-in on activation, measured recommendations window", FoldIn.RecommendationsPhase);
+            Row("fold-in on activation, measured rows window", FoldIn.RowsPhase);
         }
         return s.ToString();
     }
