@@ -1,7 +1,11 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Personalization.Grains;
+using Personalization.Grains.Models;
 using Personalization.Grains.Signals;
+using Personalization.Runtime.Kafka;
 using Personalization.Storage;
 using Personalization.Trainer.Datasets;
 using Personalization.Trainer.Training;
@@ -21,6 +25,7 @@ public static class Program
         var regularization = new Option<float>("--regularization") { DefaultValueFactory = _ => 0.1f };
         var alpha = new Option<float>("--alpha") { DefaultValueFactory = _ => 10f };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0 };
+        var kafka = new Option<string?>("--kafka") { Description = "Bootstrap servers: announce the new model on the model-updates topic so silos swap it in." };
 
         var import = new Command("import", "Import a data set's catalog and history into the store.") { dataDir, dataset };
         import.SetAction((result, cancellationToken) => Guarded(async () =>
@@ -32,7 +37,7 @@ public static class Program
         }));
 
         var train = new Command("train", "Train implicit ALS on the store's history and publish the next model version.")
-            { dataDir, factors, iterations, regularization, alpha, threads };
+            { dataDir, factors, iterations, regularization, alpha, threads, kafka };
         train.SetAction((result, cancellationToken) => Guarded(async () =>
         {
             using var services = Services(result.GetValue(dataDir)!);
@@ -43,6 +48,14 @@ public static class Program
             };
             var model = await services.GetRequiredService<TrainingPipeline>().TrainAndPublishAsync(options, cancellationToken);
             Console.WriteLine($"model v{model.Version}: {model.ItemIds.Length} items, {model.Factors} factors");
+            if (result.GetValue(kafka) is { Length: > 0 } servers)
+            {
+                using var connection = new KafkaConnection(Options.Create(new KafkaOptions { BootstrapServers = servers }), [],
+                    services.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaConnection>());
+                using var producer = new EventProducer(connection);
+                await ModelAnnouncement.AnnounceAsync(producer, model.Version, cancellationToken);
+                Console.WriteLine($"announced v{model.Version} on {StreamTopics.ModelUpdates}");
+            }
         }));
 
         var root = new RootCommand("Personalization trainer") { import, train };

@@ -69,7 +69,13 @@ public sealed class KafkaConnection : IDisposable
         HeartbeatIntervalMs = Math.Max(500, _options.SessionTimeoutMs / 5),
         FetchWaitMaxMs = _options.FetchWaitMaxMs,
         FetchMinBytes = 1,
-        PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+        PartitionAssignmentStrategy = _options.AssignmentStrategy switch
+        {
+            "range" => PartitionAssignmentStrategy.Range,
+            "roundrobin" => PartitionAssignmentStrategy.RoundRobin,
+            "cooperative-sticky" => PartitionAssignmentStrategy.CooperativeSticky,
+            var other => throw new InvalidOperationException($"Kafka:AssignmentStrategy '{other}' is not range, roundrobin or cooperative-sticky."),
+        },
     };
 
     private void EnsureTopics(IReadOnlyList<TopicDeclaration> topics, ILogger logger)

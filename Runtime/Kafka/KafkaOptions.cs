@@ -25,7 +25,13 @@ public sealed class KafkaOptions
     public string? LogEpoch { get; set; }
 
     /// <summary>Consumer session timeout; bounds how long a dead silo keeps its partitions.</summary>
-    public int SessionTimeoutMs { get; set; } = 10_000;
+    public int SessionTimeoutMs { get; set; } = 6_000;
+
+    /// <summary>
+    /// Partition assignment: <c>cooperative-sticky</c> (default: a rebalance moves only the partitions that
+    /// change owner, so the others keep serving) or <c>range</c>.
+    /// </summary>
+    public string AssignmentStrategy { get; set; } = "cooperative-sticky";
 
     /// <summary>Longest time a fetch waits for data; small values favour event-to-visible latency.</summary>
     public int FetchWaitMaxMs { get; set; } = 5;

@@ -3,6 +3,7 @@ using Personalization.Grains.Serving;
 using Personalization.Runtime.Kafka;
 using Personalization.Silo.Hosting;
 using Personalization.Silo.Models;
+using Personalization.Grains.Models;
 using Personalization.Storage;
 using Personalization.Trainer.Datasets;
 using Personalization.Trainer.Training;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using Personalization.Grains;
+using Personalization.Grains.Models;
 using Personalization.Grains.Serving;
 using Personalization.Runtime.Kafka;
 using Personalization.Storage;

@@ -3,6 +3,7 @@ using Personalization.Client;
 using Personalization.Contracts;
 using Personalization.Runtime.Kafka;
 using Personalization.Silo.Models;
+using Personalization.Grains.Models;
 using Personalization.Tests.Infrastructure;
 using Personalization.Trainer.Training;
 

@@ -1,8 +1,7 @@
 using System.Text.Json;
-using Personalization.Grains;
 using Personalization.Runtime.Kafka;
 
-namespace Personalization.Silo.Models;
+namespace Personalization.Grains.Models;
 
 /// <summary>The record on <see cref="StreamTopics.ModelUpdates"/> that tells silos a model version was published.</summary>
 /// <param name="Version">The new version (its factors are in the model store).</param>
