@@ -23,6 +23,7 @@ public static class GrainsSiloBuilderExtensions
         services.AddSingleton<ItemCatalog>();
         services.AddSingleton<IServingModelProvider, ServingModelProvider>();
         services.AddSingleton<TrendingBoard>();
+        services.AddSingleton<Runtime.Membership.ISiloPropertiesSource, TrendingProperties>();
         return silo
             .AddGrain<IUserGrain, UserGrain>(StreamTopics.Interactions)
             .AddGrain<IItemGrain, ItemGrain>(StreamTopics.ItemEvents)

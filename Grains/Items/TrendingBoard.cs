@@ -1,14 +1,19 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Personalization.Runtime.Membership;
 
 namespace Personalization.Grains.Items;
 
 /// <summary>
-/// The silo's live view of item popularity, fed by item grains as they apply events. Rankings decay
-/// every score to the same instant, so old bursts fade by themselves.
+/// The cluster's live view of item popularity. This silo's item grains report here as they apply
+/// events; the other silos' top items arrive with their membership heartbeats (each item lives on one
+/// silo, so entries do not overlap). Rankings decay every score to the same instant, so old bursts fade.
 /// </summary>
-public sealed class TrendingBoard(IOptions<TrendingOptions> options)
+public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterDirectory? directory = null, SiloIdentity? identity = null)
 {
+    /// <summary>Prefix of the membership properties that carry a silo's top items.</summary>
+    public const string PropertyPrefix = "trending:";
+
     private readonly ConcurrentDictionary<string, (double Value, long AtMs)> _scores = new(StringComparer.Ordinal);
     private readonly double _lambdaPerMs = Math.Log(2) / options.Value.HalfLife.TotalMilliseconds;
     private volatile Snapshot? _cached;
@@ -33,13 +38,47 @@ public sealed class TrendingBoard(IOptions<TrendingOptions> options)
         var snapshot = _cached;
         if (snapshot is null || now - snapshot.TakenAtMs > 200 || snapshot.Ranking.Count < Math.Min(count, _scores.Count))
         {
-            var ranking = _scores
-                .Select(p => (ItemId: p.Key, Score: Decay(p.Value.Value, p.Value.AtMs, now)))
-                .Where(p => p.Score > 1e-6)
+            var merged = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var (itemId, score) in Ranked(now)) merged[itemId] = score;
+            foreach (var (itemId, score) in Remote(now)) merged[itemId] = Math.Max(score, merged.GetValueOrDefault(itemId));
+            var ranking = merged.Select(p => (ItemId: p.Key, Score: p.Value))
                 .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId, StringComparer.Ordinal)
                 .Take(Math.Max(count, 500)).ToList();
             _cached = snapshot = new Snapshot(now, ranking);
         }
         return snapshot.Ranking.Count <= count ? snapshot.Ranking : snapshot.Ranking.Take(count).ToList();
+    }
+
+    /// <summary>This silo's own items, best first, decayed to <paramref name="now"/> (unix ms).</summary>
+    public IEnumerable<(string ItemId, double Score)> Ranked(long now) => _scores
+        .Select(p => (ItemId: p.Key, Score: Decay(p.Value.Value, p.Value.AtMs, now)))
+        .Where(p => p.Score > 1e-6)
+        .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId, StringComparer.Ordinal);
+
+    private IEnumerable<(string ItemId, double Score)> Remote(long now)
+    {
+        if (directory is null) yield break;
+        foreach (var silo in directory.Silos())
+        {
+            if (!silo.Alive || silo.Record.SiloId == identity?.SiloId) continue;
+            var at = silo.Record.HeartbeatAt.ToUnixTimeMilliseconds();
+            foreach (var (key, value) in silo.Record.Properties)
+            {
+                if (key.StartsWith(PropertyPrefix, StringComparison.Ordinal)) yield return (key[PropertyPrefix.Length..], Decay(value, at, now));
+            }
+        }
+    }
+}
+
+/// <summary>Publishes this silo's top trending items with its membership heartbeat.</summary>
+internal sealed class TrendingProperties(TrendingBoard board) : ISiloPropertiesSource
+{
+    /// <summary>Items each silo shares; a row needs far fewer.</summary>
+    private const int Shared = 100;
+
+    public void Contribute(IDictionary<string, double> properties)
+    {
+        foreach (var (itemId, score) in board.Ranked(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Take(Shared))
+            properties[TrendingBoard.PropertyPrefix + itemId] = score;
     }
 }

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Personalization.Contracts;
 using Personalization.Grains;
+using Personalization.Grains.Models;
 using Personalization.Grains.Serving;
+using Personalization.Runtime.Kafka;
 using Personalization.Grains.Users;
 using Personalization.Recommender;
 using Personalization.Runtime;
@@ -58,7 +60,7 @@ public static class ItemsEndpoints
     }
 
     private static async Task<Results<Ok<ItemView>, Created<ItemView>, ValidationProblem>> PutItemAsync(
-        string itemId, ItemUpsert body, ICatalogStore store, IServingModelProvider models, CancellationToken cancellationToken)
+        string itemId, ItemUpsert body, ICatalogStore store, IServingModelProvider models, EventProducer producer, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         UsersEndpoints.Check(errors, "itemId", EventValidator.IdProblem(itemId));
@@ -73,6 +75,7 @@ public static class ItemsEndpoints
         await store.UpsertAsync([item], cancellationToken);
         models.Catalog.Set([item]);
         models.RefreshCatalog();
+        await CatalogAnnouncement.AnnounceAsync(producer, item, cancellationToken); // the other silos
         var view = new ItemView(itemId, item.Title, item.Genres, item.Tags, models.Current?.RowOf(itemId) >= 0, new ItemStats(0, 0, 0, 0, null));
         return existing is null ? TypedResults.Created($"/v1/items/{Uri.EscapeDataString(itemId)}", view) : TypedResults.Ok(view);
     }

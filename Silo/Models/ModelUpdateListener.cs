@@ -10,7 +10,7 @@ namespace Personalization.Silo.Models;
 
 /// <summary>
 /// Follows <see cref="StreamTopics.ModelUpdates"/>: on each announced version, loads the model from the
-/// store (off the request path) and swaps it in atomically. Every silo reads the topic in full.
+/// store (off the request path) and swaps it in atomically; applies announced catalog changes.
 /// </summary>
 public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore store, IServingModelProvider provider, ILogger<ModelUpdateListener> logger)
     : BackgroundService
@@ -28,6 +28,15 @@ public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore 
             {
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
                 if (result?.Message?.Value is not { } value) continue;
+                if (result.Message.Key == CatalogAnnouncement.Key)
+                {
+                    if (CatalogAnnouncement.Read(value) is { } item)
+                    {
+                        provider.Catalog.Set([item]);
+                        provider.RefreshCatalog();
+                    }
+                    continue;
+                }
                 var announcement = JsonSerializer.Deserialize<ModelAnnouncement>(value);
                 if (announcement is null || provider.Current?.Version >= announcement.Version) continue;
                 var model = store.LoadAsync(announcement.Version, stoppingToken).GetAwaiter().GetResult();
