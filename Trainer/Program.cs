@@ -19,6 +19,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var dataDir = new Option<string>("--data-dir") { Description = "Storage folder (SQLite).", DefaultValueFactory = _ => "data" };
+        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (the cluster store) instead of SQLite." };
         var dataset = new Option<string[]>("--dataset") { Description = "Data set to import: 'movielens DIR' or 'synthetic'.", Arity = new ArgumentArity(1, 2), AllowMultipleArgumentsPerToken = true };
         var factors = new Option<int>("--factors") { DefaultValueFactory = _ => 64 };
         var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 10 };
@@ -27,20 +28,20 @@ public static class Program
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0 };
         var kafka = new Option<string?>("--kafka") { Description = "Bootstrap servers: announce the new model on the model-updates topic so silos swap it in." };
 
-        var import = new Command("import", "Import a data set's catalog and history into the store.") { dataDir, dataset };
+        var import = new Command("import", "Import a data set's catalog and history into the store.") { dataDir, postgres, dataset };
         import.SetAction((result, cancellationToken) => Guarded(async () =>
         {
-            using var services = Services(result.GetValue(dataDir)!);
+            using var services = Services(new StorageOptions { DataDir = result.GetValue(dataDir)!, Postgres = result.GetValue(postgres) });
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("import");
             var data = LoadDataset(result.GetValue(dataset) ?? ["synthetic"]);
             await DatasetImporter.ImportAsync(data, services.GetRequiredService<ICatalogStore>(), services.GetRequiredService<IInteractionHistory>(), logger, cancellationToken);
         }));
 
         var train = new Command("train", "Train implicit ALS on the store's history and publish the next model version.")
-            { dataDir, factors, iterations, regularization, alpha, threads, kafka };
+            { dataDir, postgres, factors, iterations, regularization, alpha, threads, kafka };
         train.SetAction((result, cancellationToken) => Guarded(async () =>
         {
-            using var services = Services(result.GetValue(dataDir)!);
+            using var services = Services(new StorageOptions { DataDir = result.GetValue(dataDir)!, Postgres = result.GetValue(postgres) });
             var options = new TrainingOptions
             {
                 Factors = result.GetValue(factors), Iterations = result.GetValue(iterations), Regularization = result.GetValue(regularization),
@@ -85,11 +86,11 @@ public static class Program
         _ => throw new ArgumentException($"--dataset must be 'movielens DIR' or 'synthetic', not '{string.Join(' ', spec)}'."),
     };
 
-    private static ServiceProvider Services(string dataDir)
+    private static ServiceProvider Services(StorageOptions storage)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
-        services.AddSqliteStorage(dataDir);
+        services.AddPersonalizationStorage(storage);
         services.AddSingleton(SignalPolicy.Default);
         services.AddSingleton<TrainingPipeline>();
         return services.BuildServiceProvider();

@@ -24,7 +24,9 @@ internal sealed class PartitionProgress(long committed)
 
     public void Advance()
     {
-        while (_inFlight.TryPeek(out var head) && head.Done.IsCompleted)
+        // A failed record is not complete: the position stays before it, so whoever owns the partition
+        // next replays it.
+        while (_inFlight.TryPeek(out var head) && head.Done.IsCompletedSuccessfully)
         {
             _inFlight.Dequeue();
             CompletedUpTo = head.Offset + 1;
@@ -36,14 +38,14 @@ internal sealed class PartitionProgress(long committed)
     public void WaitAll(TimeSpan timeout)
     {
         var tasks = _inFlight.Select(e => e.Done).ToArray();
-        if (tasks.Length > 0) Task.WaitAll(tasks, timeout);
+        if (tasks.Length > 0) Task.WhenAll(tasks).ContinueWith(static _ => { }, TaskScheduler.Default).Wait(timeout);
         Advance();
     }
 
     /// <summary>Waits for the oldest record in flight (back-pressure).</summary>
     public void WaitOldest(TimeSpan timeout)
     {
-        if (_inFlight.TryPeek(out var head)) head.Done.Wait(timeout);
+        if (_inFlight.TryPeek(out var head)) head.Done.ContinueWith(static _ => { }, TaskScheduler.Default).Wait(timeout);
         Advance();
     }
 }

@@ -33,6 +33,7 @@ internal sealed class TopicConsumer
     private readonly ILogger _logger;
     private readonly Dictionary<TopicPartition, PartitionProgress> _progress = new();
     private readonly ConcurrentQueue<List<TopicPartitionOffset>> _readyToCommit = new();
+    private readonly ConcurrentQueue<int> _rewinds = new();
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
     private Task? _checkpoint;
     private long _nextCheckpoint;
@@ -94,6 +95,7 @@ internal sealed class TopicConsumer
             _logger.LogWarning("Consume failed: {Reason}", ex.Error.Reason);
         }
         CommitReady(consumer);
+        Rewind(consumer);
         if (result is { IsPartitionEOF: false, Message: not null }) Dispatch(consumer, result);
         else if (result is null) UpdateLag(consumer);
         if (Environment.TickCount64 >= _nextCheckpoint && _checkpoint is null or { IsCompleted: true })
@@ -121,6 +123,12 @@ internal sealed class TopicConsumer
         if (progress.InFlight > _connection.Options.MaxInFlight) progress.WaitOldest(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// Applies a record, retrying transient failures (a storage hiccup) with backoff for as long as it
+    /// takes: the partition's commit position waits for it. Only a record that cannot be read at all is
+    /// skipped (<see cref="Guard"/>); a partition that moved away fails the task, and the commit position
+    /// stays before the record so the new owner replays it.
+    /// </summary>
     private async Task DeliverWithRetryAsync(GrainId grainId, EventEnvelope envelope)
     {
         var started = Stopwatch.GetTimestamp();
@@ -132,25 +140,27 @@ internal sealed class TopicConsumer
                 ApplyMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 return;
             }
-            catch (Exception ex) when (attempt < 5 && ex is not Placement.GrainNotOwnedException)
+            catch (Exception ex) when (!IsPoison(ex) && ex is not Placement.GrainNotOwnedException)
             {
                 _logger.LogWarning(ex, "Applying {Topic}/{Partition}@{Offset} to {GrainId} failed (attempt {Attempt}); retrying",
                     envelope.Topic, envelope.Partition, envelope.Offset, grainId, attempt);
-                await Task.Delay(100 * attempt).ConfigureAwait(false);
+                await Task.Delay(Math.Min(5_000, 100 * attempt)).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>A poison record must not stall its partition forever: log it and move on.</summary>
+    private static bool IsPoison(Exception ex) => ex is System.Text.Json.JsonException or InvalidDataException or FormatException;
+
+    /// <summary>A record that cannot be read would stall its partition forever: log it and move on.</summary>
     private async Task Guard(Task done, EventEnvelope envelope)
     {
         try
         {
             await done.ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (IsPoison(ex))
         {
-            _logger.LogError(ex, "Record {Topic}/{Partition}@{Offset} (key {Key}) could not be applied and was skipped",
+            _logger.LogError(ex, "Record {Topic}/{Partition}@{Offset} (key {Key}) is unreadable and was skipped",
                 envelope.Topic, envelope.Partition, envelope.Offset, envelope.Key);
         }
     }
@@ -168,8 +178,16 @@ internal sealed class TopicConsumer
         {
             try
             {
-                await FlushAsync(null).ConfigureAwait(false);
+                await FlushAsync((topic, _) => topic == _topic).ConfigureAwait(false);
                 _readyToCommit.Enqueue(marks);
+            }
+            catch (InconsistentStateException conflict) when (_runtime.PlacementOf(conflict.GrainId) is { } placement)
+            {
+                // Another silo wrote this grain after we loaded it (it owned the partition and had not
+                // learnt it lost it). The runtime dropped our copy; replay the partition from its commit so
+                // the reloaded grain re-applies what the other silo's write does not hold.
+                _logger.LogWarning("{GrainId} was written by another silo; replaying partition {Partition} from its last commit", conflict.GrainId, placement.Partition);
+                _rewinds.Enqueue(placement.Partition);
             }
             catch (Exception ex)
             {
@@ -184,6 +202,17 @@ internal sealed class TopicConsumer
         foreach (var group in _taps)
             foreach (var tap in group)
                 await tap.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private void Rewind(IConsumer<string, byte[]> consumer)
+    {
+        while (_rewinds.TryDequeue(out var partition))
+        {
+            var tp = new TopicPartition(_topic, partition);
+            if (!_progress.TryGetValue(tp, out var progress)) continue; // not ours any more: the next owner replays anyway
+            consumer.Seek(new TopicPartitionOffset(tp, progress.Committed));
+            _progress[tp] = new PartitionProgress(progress.Committed);
+        }
     }
 
     private void CommitReady(IConsumer<string, byte[]> consumer)
@@ -235,7 +264,7 @@ internal sealed class TopicConsumer
     private void OnRevoked(IConsumer<string, byte[]> consumer, List<TopicPartitionOffset> revoked)
     {
         var partitions = revoked.Select(r => r.TopicPartition).Where(_progress.ContainsKey).ToList();
-        foreach (var tp in partitions) _ownership.Remove(tp.Topic, tp.Partition.Value);
+        // Still the owner while the records in flight finish and their state is written; only then let go.
         try
         {
             CheckpointNow(consumer, partitions);
@@ -246,6 +275,7 @@ internal sealed class TopicConsumer
         }
         foreach (var tp in partitions)
         {
+            _ownership.Remove(tp.Topic, tp.Partition.Value);
             _runtime.DeactivatePartitionAsync(tp.Topic, tp.Partition.Value, writeState: true, CancellationToken.None).GetAwaiter().GetResult();
             _progress.Remove(tp);
             _lag.TryRemove(tp, out _);

@@ -39,7 +39,7 @@ public static class SiloHost
         var services = builder.Services;
         var configuration = builder.Configuration;
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        services.AddSqliteStorage(storage.DataDir);
+        services.AddPersonalizationStorage(storage);
         services.AddSilo(configuration, silo => silo.AddPersonalizationGrains());
 
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
@@ -84,8 +84,8 @@ public static class SiloHost
             var (gateway, silo) = SiloEndpoints.Addresses(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>());
             var identity = app.Services.GetRequiredService<SiloIdentity>();
             identity.Bind(gateway, silo);
-            log.LogInformation("Silo {SiloId}: gateway {Gateway}, silo endpoint {SiloEndpoint} (HTTP/2); data folder {DataDir}",
-                identity.SiloId, gateway, silo, Path.GetFullPath(storage.DataDir));
+            log.LogInformation("Silo {SiloId}: gateway {Gateway}, silo endpoint {SiloEndpoint} (HTTP/2); storage: {Storage}",
+                identity.SiloId, gateway, silo, storage.Describe());
         });
         return app;
     }

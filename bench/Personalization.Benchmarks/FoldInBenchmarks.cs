@@ -99,6 +99,8 @@ public class FoldInBenchmarks
     {
         public Config()
         {
+            // The median resists the odd iteration disturbed by other work on a small shared machine.
+            AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
             static double Work(BenchmarkCase c) =>
                 NominalMultiplyAdds(WorkColumn.Parameter(c, nameof(ProfileSize)), WorkColumn.Parameter(c, nameof(K)));
             AddColumn(new WorkColumn("Nominal MAdds", "n·k² + k³/3 multiply-adds per solve", Work, WorkDisplay.Count));

@@ -76,6 +76,8 @@ public class ScoringBenchmarks
     {
         public Config()
         {
+            // The median resists the odd iteration disturbed by other work on a small shared machine.
+            AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
             static double Items(BenchmarkDotNet.Running.BenchmarkCase c) => WorkColumn.Parameter(c, nameof(ScoringBenchmarks.Items));
             AddColumn(new WorkColumn("ns/item", "mean / items", Items, WorkDisplay.NanosecondsPerUnit));
             AddColumn(new WorkColumn("Factor GB/s", "item factor bytes read (items·k·4) / mean", c => 4.0 * K * Items(c), WorkDisplay.Rate));

@@ -18,4 +18,15 @@ public sealed class PartitionProgressTests
         Assert.Equal(13, progress.CompletedUpTo);
         Assert.Equal(0, progress.InFlight);
     }
+
+    [Fact]
+    public void A_failed_record_holds_the_position_so_the_next_owner_replays_it()
+    {
+        var progress = new PartitionProgress(committed: 0);
+        progress.Add(0, Task.CompletedTask);
+        progress.Add(1, Task.FromException(new InvalidOperationException("partition moved away")));
+        progress.Add(2, Task.CompletedTask);
+        progress.WaitAll(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, progress.CompletedUpTo);
+    }
 }

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Personalization.Client;
+
+namespace Personalization.Tests.Cluster;
+
+/// <summary>The built silo binary (same configuration as this test assembly) run as separate OS processes.</summary>
+public static class SiloBinary
+{
+    /// <summary>Path of Personalization.Silo.dll.</summary>
+    public static string Path
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{System.IO.Path.DirectorySeparatorChar}Release{System.IO.Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (!File.Exists(System.IO.Path.Combine(dir.FullName, "Personalization.sln"))) continue;
+                var dll = System.IO.Path.Combine(dir.FullName, "Silo", "bin", configuration, "net10.0", "Personalization.Silo.dll");
+                return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the silo first: {dll} is missing.");
+            }
+            throw new DirectoryNotFoundException("Personalization.sln was not found above the test directory.");
+        }
+    }
+
+    /// <summary>A free loopback TCP port.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A child process whose output goes to a log file; killed (hard) on dispose.</summary>
+public class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+    private bool _closed;
+
+    /// <summary>Starts <c>dotnet Personalization.Silo.dll args</c>.</summary>
+    protected ChildProcess(string name, IEnumerable<string> args, string logDir)
+    {
+        Name = name;
+        Directory.CreateDirectory(logDir);
+        LogPath = System.IO.Path.Combine(logDir, $"{name}.log");
+        _log = new StreamWriter(LogPath) { AutoFlush = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(SiloBinary.Path);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Name in logs.</summary>
+    public string Name { get; }
+
+    /// <summary>The process's output.</summary>
+    public string LogPath { get; }
+
+    /// <summary>True while it runs.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Called for every output line.</summary>
+    protected virtual void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_log) if (!_closed) _log.WriteLine(line);
+    }
+
+    /// <summary>kill -9.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGTERM and wait (graceful stop).</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited) return;
+        Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(cts.Token); } catch (OperationCanceledException) { Kill(); }
+    }
+
+    /// <inheritdoc />
+    public virtual ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        lock (_log)
+        {
+            _closed = true;
+            _log.Dispose();
+        }
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The development broker (<c>Personalization.Silo broker</c>) in its own process.</summary>
+public sealed class BrokerProcess : ChildProcess
+{
+    private readonly TaskCompletionSource<string> _bootstrap = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private BrokerProcess(string logDir) : base("broker", ["broker"], logDir) { }
+
+    /// <summary>The bootstrap servers it printed.</summary>
+    public string BootstrapServers => _bootstrap.Task.Result;
+
+    /// <summary>Starts the broker and waits for its bootstrap line.</summary>
+    public static async Task<BrokerProcess> StartAsync(string logDir)
+    {
+        var broker = new BrokerProcess(logDir);
+        await broker._bootstrap.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return broker;
+    }
+
+    /// <inheritdoc />
+    protected override void OnLine(string? line)
+    {
+        base.OnLine(line);
+        if (line?.StartsWith("bootstrap.servers=", StringComparison.Ordinal) == true) _bootstrap.TrySetResult(line["bootstrap.servers=".Length..]);
+    }
+}
+
+/// <summary>A silo process.</summary>
+public sealed class SiloProcess : ChildProcess
+{
+    private SiloProcess(string name, int port, IEnumerable<string> args, string logDir) : base(name, args, logDir)
+    {
+        Address = new Uri($"http://127.0.0.1:{port}/");
+        Client = new PersonalizationClient(new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    /// <summary>The gateway address.</summary>
+    public Uri Address { get; }
+
+    /// <summary>A client bound to this silo's gateway.</summary>
+    public PersonalizationClient Client { get; }
+
+    /// <summary>Starts a silo with <paramref name="args"/> (storage, Kafka, ...) on a free port and waits until it serves.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, string logDir, IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var port = SiloBinary.FreePort();
+        var silo = new SiloProcess(name, port, ["--urls", $"http://127.0.0.1:{port}", "--Cluster:SiloId=" + name, .. args], logDir);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        while (!await silo.Client.IsServingAsync())
+        {
+            if (!silo.IsRunning) throw new InvalidOperationException($"{name} exited during start-up; see {silo.LogPath}:\n{await File.ReadAllTextAsync(silo.LogPath)}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not serve in time; see {silo.LogPath}");
+            await Task.Delay(200);
+        }
+        return silo;
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Client.Http.Dispose();
+    }
+}
