@@ -3,7 +3,7 @@
 # ends with one line "N passed, N failed". Exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh || exit 1
+scripts/install-deps.sh --postgres || exit 1
 
 results="$(pwd)/TestResults"
 rm -rf "$results"
