@@ -99,12 +99,7 @@ try
 
     var report = new LoadReport(startedAt, MachineInfo.Current(), options.Target is null ? "in-process silo" : target.ToString(),
         silo?.Arguments ?? [],
-        new Dictionary<string, object>
-        {
-            ["users"] = options.Users, ["items"] = options.Items, ["factors"] = options.Factors, ["iterations"] = options.Iterations,
-            ["workers"] = options.Workers, ["warmupSeconds"] = options.WarmupSeconds, ["durationSeconds"] = options.DurationSeconds,
-            ["freshUsers"] = options.FreshUsers, ["eventWorkers"] = options.EventWorkers, ["seed"] = options.Seed,
-        },
+        Settings(options),
         startupSeconds, bareBody.Length, [recommendations, rows, bareResult], events,
         foldIns is null ? null : new FoldInResult(foldIns.Summary("events"), foldIns.Summary("recommendations"), foldIns.Summary("rows")),
         new Ratios(
@@ -123,6 +118,23 @@ catch (OperationCanceledException) when (token.IsCancellationRequested)
 finally
 {
     if (silo is not null) await silo.DisposeAsync();
+}
+
+static Dictionary<string, object> Settings(Options options)
+{
+    var settings = new Dictionary<string, object> { ["users"] = options.Users, ["items"] = options.Items };
+    if (options.Target is null)
+    {
+        settings["factors"] = options.Factors;
+        settings["iterations"] = options.Iterations;
+    }
+    settings["workers"] = options.Workers;
+    settings["warmupSeconds"] = options.WarmupSeconds;
+    settings["durationSeconds"] = options.DurationSeconds;
+    settings["freshUsers"] = options.FreshUsers;
+    settings["eventWorkers"] = options.EventWorkers;
+    settings["seed"] = options.Seed;
+    return settings;
 }
 
 static HttpClient NewClient(Uri baseAddress) => new(new SocketsHttpHandler
