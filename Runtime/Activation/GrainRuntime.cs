@@ -56,10 +56,6 @@ public sealed class GrainRuntime : IGrainFactory
     /// <summary>Number of live activations.</summary>
     public int ActivationCount => _activations.Count;
 
-    /// <summary>Live activations per grain type name.</summary>
-    public IReadOnlyDictionary<string, int> ActivationsByType() =>
-        _activations.Keys.GroupBy(k => k.Type).ToDictionary(g => g.Key, g => g.Count());
-
     /// <inheritdoc />
     public TGrain GetGrain<TGrain>(string key) where TGrain : IGrainWithStringKey
     {
