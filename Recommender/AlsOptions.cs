@@ -21,6 +21,12 @@ public sealed class AlsOptions
     /// <summary>Maximum number of threads used by training.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>How each row is solved: a few warm-started conjugate-gradient steps (fast) or an exact Cholesky solve.</summary>
+    public AlsSolver Solver { get; init; } = AlsSolver.ConjugateGradient;
+
+    /// <summary>Conjugate-gradient steps per row and half-iteration (only for <see cref="AlsSolver.ConjugateGradient"/>).</summary>
+    public int CgSteps { get; init; } = 3;
+
     /// <summary>Whether to compute the training loss after every iteration (costs about one extra pass over the data).</summary>
     public bool ComputeLoss { get; init; } = true;
 
@@ -36,7 +42,21 @@ public sealed class AlsOptions
             throw new ArgumentOutOfRangeException(nameof(Regularization), Regularization, "Regularization must be finite and positive.");
         if (!(Alpha >= 0) || !float.IsFinite(Alpha))
             throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be finite and non-negative.");
+        if (CgSteps < 1)
+            throw new ArgumentOutOfRangeException(nameof(CgSteps), CgSteps, "CgSteps must be at least 1.");
+        if (!Enum.IsDefined(Solver))
+            throw new ArgumentOutOfRangeException(nameof(Solver), Solver, "Unknown solver.");
         if (Threads < 1)
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1.");
     }
+}
+
+/// <summary>How <see cref="ImplicitAlsTrainer"/> solves each row's least-squares system.</summary>
+public enum AlsSolver
+{
+    /// <summary>A few conjugate-gradient steps warm-started from the previous row (<see cref="ConjugateGradient"/>): O(k² + nnz·k) per row.</summary>
+    ConjugateGradient,
+
+    /// <summary>The exact solve (<see cref="FoldIn"/>): O(nnz·k² + k³) per row.</summary>
+    Cholesky,
 }

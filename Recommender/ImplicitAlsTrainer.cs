@@ -5,13 +5,14 @@ using System.Runtime.InteropServices;
 namespace Personalization.Recommender;
 
 /// <summary>
-/// Implicit-feedback alternating least squares (Hu, Koren and Volinsky 2008) with an exact Cholesky solve per row.
+/// Implicit-feedback alternating least squares (Hu, Koren and Volinsky 2008).
 /// </summary>
 /// <remarks>
 /// Minimizes L = Σ_{u,i} c_ui (p_ui − x_uᵀy_i)² + λ(Σ‖x_u‖² + Σ‖y_i‖²) over all user–item pairs, with c and p from
-/// <see cref="ImplicitSignal"/>. Each half-step solves every row exactly with <see cref="FoldIn"/>, so the loss never
-/// increases. Rows are distributed over threads in fixed-size chunks, each thread reusing one scratch buffer; results
-/// do not depend on the thread count.
+/// <see cref="ImplicitSignal"/>. Each half-step improves every row with the chosen <see cref="AlsSolver"/>: a few
+/// warm-started <see cref="ConjugateGradient"/> steps, or the exact <see cref="FoldIn"/> solve; either way no row's
+/// objective rises, so the loss never increases. Rows are distributed over threads in fixed-size chunks, each thread
+/// reusing one scratch buffer; results do not depend on the thread count.
 /// </remarks>
 public sealed class ImplicitAlsTrainer
 {
@@ -57,9 +58,7 @@ public sealed class ImplicitAlsTrainer
         InitializeGaussian(itemFactors, _options.Seed, InitialScale);
 
         int workers = Math.Max(1, Math.Min(_options.Threads, Math.Max(users, items) / RowsPerClaim + 1));
-        var scratch = new double[workers][];
-        for (int w = 0; w < workers; w++)
-            scratch[w] = new double[FoldIn.ScratchLength(k)];
+        var scratch = new Scratch(workers, k, _options.Solver);
 
         var reports = new List<AlsIterationReport>(_options.Iterations);
         double[] itemGram = GramMatrix.Compute(itemFactors, items, k, _options.Threads);
@@ -87,16 +86,43 @@ public sealed class ImplicitAlsTrainer
     }
 
     private void SolveRows(
-        InteractionMatrix matrix, float[] fixedFactors, double[] gram, float[] target, double[][] scratch, CancellationToken cancellationToken)
+        InteractionMatrix matrix, float[] fixedFactors, double[] gram, float[] target, Scratch scratch, CancellationToken cancellationToken)
     {
         int k = _options.Factors;
         float alpha = _options.Alpha, regularization = _options.Regularization;
-        ForEachRowChunk(matrix.Rows, RowsPerClaim, scratch, cancellationToken, (start, end, buffer) =>
+        if (_options.Solver == AlsSolver.Cholesky)
         {
+            ForEachRowChunk(matrix.Rows, RowsPerClaim, scratch.Workers, cancellationToken, (start, end, worker) =>
+            {
+                Span<double> buffer = scratch.Doubles[worker];
+                for (int row = start; row < end; row++)
+                {
+                    FoldIn.Solve(fixedFactors, k, gram, matrix.RowColumns(row), matrix.RowWeights(row),
+                        alpha, regularization, target.AsSpan(row * k, k), buffer);
+                }
+            });
+            return;
+        }
+
+        // CG works on YᵀY + λI in float32, shared read-only by all threads.
+        var regularizedGram = new float[k * k];
+        for (int i = 0; i < regularizedGram.Length; i++)
+            regularizedGram[i] = (float)gram[i];
+        for (int d = 0; d < k; d++)
+            regularizedGram[d * k + d] += regularization;
+        int steps = _options.CgSteps;
+        ForEachRowChunk(matrix.Rows, RowsPerClaim, scratch.Workers, cancellationToken, (start, end, worker) =>
+        {
+            Span<float> buffer = scratch.Floats[worker];
+            ref float y0 = ref MemoryMarshal.GetArrayDataReference(fixedFactors);
+            ref float g = ref MemoryMarshal.GetArrayDataReference(regularizedGram);
+            int[] pointers = matrix.RowPointers;
             for (int row = start; row < end; row++)
             {
-                FoldIn.Solve(fixedFactors, k, gram, matrix.RowColumns(row), matrix.RowWeights(row),
-                    alpha, regularization, target.AsSpan(row * k, k), buffer);
+                int first = pointers[row], count = pointers[row + 1] - first;
+                ConjugateGradient.SolveUnchecked(ref y0, k, ref g,
+                    matrix.ColumnIndices.AsSpan(first, count), matrix.Weights.AsSpan(first, count),
+                    alpha, steps, ref target[row * k], buffer);
             }
         });
     }
@@ -106,15 +132,15 @@ public sealed class ImplicitAlsTrainer
     /// pairs: the first term is Σ s² over every pair, and the observed term swaps in the weighted residual where it differs.
     /// </summary>
     private double ComputeLoss(
-        InteractionMatrix userItems, float[] userFactors, float[] itemFactors, double[] itemGram, double[][] scratch, CancellationToken cancellationToken)
+        InteractionMatrix userItems, float[] userFactors, float[] itemFactors, double[] itemGram, Scratch scratch, CancellationToken cancellationToken)
     {
         int k = _options.Factors;
         float alpha = _options.Alpha;
         int chunks = (userItems.Rows + UsersPerLossChunk - 1) / UsersPerLossChunk;
         var partials = new double[chunks];
-        ForEachRowChunk(userItems.Rows, UsersPerLossChunk, scratch, cancellationToken, (start, end, buffer) =>
+        ForEachRowChunk(userItems.Rows, UsersPerLossChunk, scratch.Workers, cancellationToken, (start, end, worker) =>
         {
-            Span<double> x = buffer[..k];
+            Span<double> x = scratch.Doubles[worker].AsSpan(0, k);
             ref double x0 = ref MemoryMarshal.GetReference(x);
             double sum = 0;
             for (int u = start; u < end; u++)
@@ -146,25 +172,24 @@ public sealed class ImplicitAlsTrainer
         return loss + _options.Regularization * itemNorms;
     }
 
-    private delegate void RowChunkBody(int start, int end, Span<double> scratch);
+    private delegate void RowChunkBody(int start, int end, int worker);
 
-    // Runs body over [0, rows) in chunks claimed dynamically by up to scratch.Length workers, worker w owning scratch[w].
-    private static void ForEachRowChunk(int rows, int chunkSize, double[][] scratch, CancellationToken cancellationToken, RowChunkBody body)
+    // Runs body over [0, rows) in chunks claimed dynamically by `workers` threads; worker w owns scratch slot w.
+    private static void ForEachRowChunk(int rows, int chunkSize, int workers, CancellationToken cancellationToken, RowChunkBody body)
     {
         int next = 0;
         void Work(int worker)
         {
-            Span<double> buffer = scratch[worker];
             while (!cancellationToken.IsCancellationRequested)
             {
                 int start = Interlocked.Add(ref next, chunkSize) - chunkSize;
                 if (start >= rows)
                     return;
-                body(start, Math.Min(start + chunkSize, rows), buffer);
+                body(start, Math.Min(start + chunkSize, rows), worker);
             }
         }
 
-        if (scratch.Length == 1)
+        if (workers == 1)
         {
             Work(0);
         }
@@ -172,7 +197,7 @@ public sealed class ImplicitAlsTrainer
         {
             try
             {
-                Parallel.For(0, scratch.Length, new ParallelOptions { MaxDegreeOfParallelism = scratch.Length }, Work);
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Work);
             }
             catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count == 1)
             {
@@ -180,6 +205,28 @@ public sealed class ImplicitAlsTrainer
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    // One reusable buffer per worker: doubles for the exact solve and the loss, floats for conjugate gradient.
+    private sealed class Scratch
+    {
+        public Scratch(int workers, int k, AlsSolver solver)
+        {
+            Workers = workers;
+            Doubles = new double[workers][];
+            Floats = new float[workers][];
+            for (int w = 0; w < workers; w++)
+            {
+                Doubles[w] = new double[solver == AlsSolver.Cholesky ? FoldIn.ScratchLength(k) : k];
+                Floats[w] = solver == AlsSolver.ConjugateGradient ? new float[ConjugateGradient.ScratchLength(k)] : [];
+            }
+        }
+
+        public int Workers { get; }
+
+        public double[][] Doubles { get; }
+
+        public float[][] Floats { get; }
     }
 
     // Box–Muller over System.Random, whose seeded sequence is stable across .NET versions.

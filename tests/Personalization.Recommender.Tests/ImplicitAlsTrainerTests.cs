@@ -5,8 +5,9 @@ public class ImplicitAlsTrainerTests
     private static readonly InteractionMatrix RandomMatrix =
         InteractionMatrix.FromEntries(200, 150, TestData.RandomEntries(200, 150, 3000, seed: 21));
 
-    private static AlsOptions SmallOptions(int threads = 2, bool computeLoss = true) => new()
+    private static AlsOptions SmallOptions(int threads = 2, bool computeLoss = true, AlsSolver solver = AlsSolver.ConjugateGradient) => new()
     {
+        Solver = solver,
         Factors = 16,
         Iterations = 8,
         Regularization = 0.1f,
@@ -19,14 +20,16 @@ public class ImplicitAlsTrainerTests
     private static AlsOptions WithIterations(AlsOptions o, int iterations) => new()
     {
         Factors = o.Factors, Iterations = iterations, Regularization = o.Regularization, Alpha = o.Alpha,
-        Seed = o.Seed, Threads = o.Threads, ComputeLoss = o.ComputeLoss,
+        Seed = o.Seed, Threads = o.Threads, ComputeLoss = o.ComputeLoss, Solver = o.Solver, CgSteps = o.CgSteps,
     };
 
-    [Fact]
-    public void Fit_LossDecreasesAfterEveryIteration()
+    [Theory]
+    [InlineData(AlsSolver.ConjugateGradient)]
+    [InlineData(AlsSolver.Cholesky)]
+    public void Fit_LossDecreasesAfterEveryIteration(AlsSolver solver)
     {
         var reported = new List<AlsIterationReport>();
-        var result = new ImplicitAlsTrainer(SmallOptions()).Fit(RandomMatrix, new SynchronousProgress(reported));
+        var result = new ImplicitAlsTrainer(SmallOptions(solver: solver)).Fit(RandomMatrix, new SynchronousProgress(reported));
 
         Assert.Equal(8, result.Iterations.Count);
         Assert.Equal(result.Iterations, reported);
@@ -40,10 +43,12 @@ public class ImplicitAlsTrainerTests
         Assert.True(result.Iterations[^1].Loss < result.Iterations[0].Loss);
     }
 
-    [Fact]
-    public void Fit_ReportedLossEqualsTheObjectiveSummedOverAllPairs()
+    [Theory]
+    [InlineData(AlsSolver.ConjugateGradient)]
+    [InlineData(AlsSolver.Cholesky)]
+    public void Fit_ReportedLossEqualsTheObjectiveSummedOverAllPairs(AlsSolver solver)
     {
-        var options = WithIterations(SmallOptions(), 2);
+        var options = WithIterations(SmallOptions(solver: solver), 2);
         var result = new ImplicitAlsTrainer(options).Fit(RandomMatrix);
 
         double expected = DenseObjective(RandomMatrix, result, options);
@@ -51,12 +56,14 @@ public class ImplicitAlsTrainerTests
         Assert.True(Math.Abs(actual - expected) <= 1e-6 * expected, $"{actual} vs dense {expected}");
     }
 
-    [Fact]
-    public void Fit_IsDeterministicForASeedAndIndependentOfThreads()
+    [Theory]
+    [InlineData(AlsSolver.ConjugateGradient)]
+    [InlineData(AlsSolver.Cholesky)]
+    public void Fit_IsDeterministicForASeedAndIndependentOfThreads(AlsSolver solver)
     {
-        var first = new ImplicitAlsTrainer(SmallOptions(threads: 2)).Fit(RandomMatrix);
-        var second = new ImplicitAlsTrainer(SmallOptions(threads: 2)).Fit(RandomMatrix);
-        var singleThreaded = new ImplicitAlsTrainer(SmallOptions(threads: 1)).Fit(RandomMatrix);
+        var first = new ImplicitAlsTrainer(SmallOptions(threads: 2, solver: solver)).Fit(RandomMatrix);
+        var second = new ImplicitAlsTrainer(SmallOptions(threads: 2, solver: solver)).Fit(RandomMatrix);
+        var singleThreaded = new ImplicitAlsTrainer(SmallOptions(threads: 1, solver: solver)).Fit(RandomMatrix);
 
         Assert.Equal(first.UserFactors, second.UserFactors);
         Assert.Equal(first.ItemFactors, second.ItemFactors);
@@ -112,6 +119,57 @@ public class ImplicitAlsTrainerTests
     }
 
     [Fact]
+    public void ConjugateGradientAndCholesky_ReachTheSameObjectiveAndRanking()
+    {
+        var cg = new ImplicitAlsTrainer(WithIterations(SmallOptions(), 15)).Fit(RandomMatrix);
+        var exact = new ImplicitAlsTrainer(WithIterations(SmallOptions(solver: AlsSolver.Cholesky), 15)).Fit(RandomMatrix);
+
+        // Three warm-started CG steps per half-step track the exact solve closely (Takács et al. report the same).
+        double cgLoss = cg.Iterations[^1].Loss, exactLoss = exact.Iterations[^1].Loss;
+        Assert.True(Math.Abs(cgLoss - exactLoss) <= 0.02 * exactLoss, $"CG loss {cgLoss} vs Cholesky {exactLoss}");
+
+        // Both models rank items alike for every user: the top-10 lists overlap by at least 7 on average.
+        int k = cg.Factors, overlap = 0;
+        var cgScores = new float[cg.Items];
+        var exactScores = new float[exact.Items];
+        for (int u = 0; u < cg.Users; u++)
+        {
+            Scoring.ScoreAll(cg.ItemFactors, k, cg.UserFactors.AsSpan(u * k, k), cgScores);
+            Scoring.ScoreAll(exact.ItemFactors, k, exact.UserFactors.AsSpan(u * k, k), exactScores);
+            overlap += Top(cgScores, 10).Intersect(Top(exactScores, 10)).Count();
+        }
+        Assert.True(overlap >= 7.0 * cg.Users, $"mean top-10 overlap {overlap / (double)cg.Users}");
+    }
+
+    [Fact]
+    public void ConjugateGradient_WithKStepsSolvesTheRowExactly()
+    {
+        const int k = 12, rows = 40;
+        float[] y = TestData.GaussianFactors(rows, k, seed: 3, scale: 0.5);
+        double[] gram = TestData.NaiveGram(y, rows, k);
+        int[] items = [1, 4, 7, 9, 20, 33];
+        float[] weights = [3f, 1f, -2f, 5f, 0.5f, 2f];
+        const float alpha = 2f, lambda = 0.1f;
+
+        var exact = new float[k];
+        FoldIn.Solve(y, k, gram, items, weights, alpha, lambda, exact);
+
+        var regularized = new float[k * k];
+        for (int i = 0; i < regularized.Length; i++)
+            regularized[i] = (float)gram[i];
+        for (int d = 0; d < k; d++)
+            regularized[d * k + d] += lambda;
+        var x = new float[k]; // cold start from zero
+        ConjugateGradient.Solve(y, k, regularized, items, weights, alpha, steps: 2 * k, x, new float[ConjugateGradient.ScratchLength(k)]);
+
+        for (int d = 0; d < k; d++)
+            Assert.True(Math.Abs(x[d] - exact[d]) <= 1e-3 * (1 + Math.Abs(exact[d])), $"factor {d}: CG {x[d]} vs exact {exact[d]}");
+    }
+
+    private static IEnumerable<int> Top(float[] scores, int count) =>
+        Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).Take(count);
+
+    [Fact]
     public void Fit_WithoutLoss_ReportsNaN()
     {
         var result = new ImplicitAlsTrainer(WithIterations(SmallOptions(computeLoss: false), 2)).Fit(RandomMatrix);
@@ -137,6 +195,7 @@ public class ImplicitAlsTrainerTests
     [InlineData(nameof(AlsOptions.Regularization))]
     [InlineData(nameof(AlsOptions.Alpha))]
     [InlineData(nameof(AlsOptions.Threads))]
+    [InlineData(nameof(AlsOptions.CgSteps))]
     public void Options_Validate_NamesTheBadProperty(string property)
     {
         AlsOptions options = property switch
@@ -145,6 +204,7 @@ public class ImplicitAlsTrainerTests
             nameof(AlsOptions.Iterations) => new AlsOptions { Iterations = 0 },
             nameof(AlsOptions.Regularization) => new AlsOptions { Regularization = float.NaN },
             nameof(AlsOptions.Alpha) => new AlsOptions { Alpha = -1f },
+            nameof(AlsOptions.CgSteps) => new AlsOptions { CgSteps = 0 },
             _ => new AlsOptions { Threads = 0 },
         };
 
