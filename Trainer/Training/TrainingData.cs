@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Personalization.Contracts;
 using Personalization.Grains.Signals;
 using Personalization.Recommender;
 using Personalization.Storage;
@@ -6,18 +8,26 @@ namespace Personalization.Trainer.Training;
 
 /// <summary>
 /// Interactions aggregated into a user × item matrix of summed signal weights (the same
-/// <see cref="SignalPolicy"/> the user grains fold in with), with the id maps.
+/// <see cref="SignalPolicy"/> the user grains fold in with), a companion matrix of explicit ratings on the same
+/// pattern, and the id maps.
 /// </summary>
 public sealed class TrainingData
 {
-    private TrainingData(string[] userIds, string[] itemIds, InteractionMatrix matrix, DateTimeOffset cutoff, long events)
+    private TrainingData(string[] userIds, string[] itemIds, InteractionMatrix matrix, InteractionMatrix ratings, DateTimeOffset cutoff, long events)
     {
         UserIds = userIds;
         ItemIds = itemIds;
         Matrix = matrix;
+        Ratings = ratings;
         DataCutoff = cutoff;
         Events = events;
     }
+
+    /// <summary>
+    /// The latest explicit rating per stored entry of <see cref="Matrix"/> (same row pointers and columns), 0 where the
+    /// user gave none: what explicit models (biased MF) train on.
+    /// </summary>
+    public InteractionMatrix Ratings { get; }
 
     /// <summary>User id per matrix row.</summary>
     public string[] UserIds { get; }
@@ -35,25 +45,44 @@ public sealed class TrainingData
     public long Events { get; }
 
     /// <summary>Aggregates a stream of interactions.</summary>
+    /// <remarks>A pair enters the matrices when its events carry signal or a rating; a rating that weighs nothing
+    /// (the neutral value) still marks the item as seen by the user.</remarks>
     public static async Task<TrainingData> BuildAsync(IAsyncEnumerable<InteractionRecord> records, SignalPolicy signals, CancellationToken cancellationToken)
     {
         var users = new Dictionary<string, int>(StringComparer.Ordinal);
         var items = new Dictionary<string, int>(StringComparer.Ordinal);
         var entries = new List<MatrixEntry>();
+        var ratings = new List<MatrixEntry>();
         var cutoff = DateTimeOffset.MinValue;
         long events = 0;
         await foreach (var record in records.WithCancellation(cancellationToken))
         {
             events++;
-            var weight = signals.Weight(record.Type, record.Value);
             if (record.Timestamp > cutoff) cutoff = record.Timestamp;
-            if (weight == 0f) continue;
+            var weight = signals.Weight(record.Type, record.Value);
+            bool rating = InteractionTypes.TryParse(record.Type, out var type) && type == InteractionType.Rating && record.Value is > 0f;
+            if (weight == 0f && !rating) continue;
             if (!users.TryGetValue(record.UserId, out var u)) users[record.UserId] = u = users.Count;
             if (!items.TryGetValue(record.ItemId, out var i)) items[record.ItemId] = i = items.Count;
             entries.Add(new MatrixEntry(u, i, weight));
+            if (rating) ratings.Add(new MatrixEntry(u, i, record.Value!.Value));
         }
-        var matrix = InteractionMatrix.FromEntries(users.Count, items.Count, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries));
-        return new TrainingData(Ids(users), Ids(items), matrix, cutoff == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : cutoff, events);
+        var matrix = InteractionMatrix.FromEntries(users.Count, items.Count, CollectionsMarshal.AsSpan(entries));
+        return new TrainingData(Ids(users), Ids(items), matrix, RatingsOnPattern(matrix, ratings),
+            cutoff == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : cutoff, events);
+    }
+
+    // Last rating wins (a re-rating replaces the old one); ratings are in event order.
+    private static InteractionMatrix RatingsOnPattern(InteractionMatrix pattern, List<MatrixEntry> ratings)
+    {
+        var values = new float[pattern.NonZeros];
+        foreach (var entry in ratings)
+        {
+            int start = pattern.RowPointers[entry.Row];
+            int position = Array.BinarySearch(pattern.ColumnIndices, start, pattern.RowPointers[entry.Row + 1] - start, entry.Column);
+            values[position] = entry.Weight;
+        }
+        return new InteractionMatrix(pattern.Rows, pattern.Columns, pattern.RowPointers, pattern.ColumnIndices, values);
     }
 
     private static string[] Ids(Dictionary<string, int> map)

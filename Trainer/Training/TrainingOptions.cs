@@ -12,7 +12,7 @@ public sealed class TrainingOptions
     public int Factors { get; set; } = 64;
 
     /// <summary>ALS iterations.</summary>
-    public int Iterations { get; set; } = 10;
+    public int Iterations { get; set; } = 15;
 
     /// <summary>L2 regularization (lambda).</summary>
     public float Regularization { get; set; } = 0.1f;
@@ -20,16 +20,44 @@ public sealed class TrainingOptions
     /// <summary>Confidence scale: c = 1 + alpha * |signal|.</summary>
     public float Alpha { get; set; } = 10f;
 
+    /// <summary>Row solver: conjugate gradient (fast) or Cholesky (exact).</summary>
+    public AlsSolver Solver { get; set; } = AlsSolver.ConjugateGradient;
+
+    /// <summary>Conjugate-gradient steps per row.</summary>
+    public int CgSteps { get; set; } = 3;
+
     /// <summary>Training threads (0: all cores).</summary>
     public int Threads { get; set; }
 
     /// <summary>Random seed of the factor initialization.</summary>
     public int Seed { get; set; } = 42;
 
+    /// <summary>Evaluate every candidate on a holdout split before publishing it (the publish gate needs this).</summary>
+    public bool Evaluate { get; set; } = true;
+
+    /// <summary>Share of each user's interactions held out for the evaluation.</summary>
+    public double TestFraction { get; set; } = 0.2;
+
+    /// <summary>Seed of the evaluation split; fixed so successive models are compared on alike splits.</summary>
+    public int EvaluationSeed { get; set; } = 1;
+
+    /// <summary>Cut-off K of the ranking metrics.</summary>
+    public int K { get; set; } = 20;
+
+    /// <summary>The metric the publish gate compares (a key of the model's metrics).</summary>
+    public string GateMetric { get; set; } = "holdout.ndcg@20";
+
+    /// <summary>
+    /// A candidate is published unless its <see cref="GateMetric"/> falls below the serving model's by more than this
+    /// share (0.05: at most 5 % worse). Negative values demand an improvement.
+    /// </summary>
+    public double PublishMargin { get; set; } = 0.05;
+
     /// <summary>The ALS options these settings mean.</summary>
     public AlsOptions ToAlsOptions() => new()
     {
         Factors = Factors, Iterations = Iterations, Regularization = Regularization, Alpha = Alpha, Seed = Seed,
+        Solver = Solver, CgSteps = CgSteps, ComputeLoss = true,
         Threads = Threads > 0 ? Threads : Environment.ProcessorCount,
     };
 }
