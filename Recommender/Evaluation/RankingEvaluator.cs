@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Personalization.Recommender.Models;
+
+namespace Personalization.Recommender.Evaluation;
+
+/// <summary>
+/// Offline top-K evaluation of an <see cref="IRecommenderModel"/> by full ranking: every evaluated user is scored
+/// against the whole catalog from their fold-in entries, items they already have are excluded, and the top K are
+/// compared with their relevant test items. No negatives are sampled, so the numbers are comparable across models.
+/// </summary>
+/// <remarks>
+/// <para>Evaluated users have at least one fold-in entry (something to be scored from) and at least one relevant test
+/// entry, value &gt; <see cref="EvaluationOptions.RelevanceThreshold"/> (something to be found); others have
+/// undefined metrics and are skipped. Non-relevant test items (e.g. dislikes) stay in the candidate set.</para>
+/// <para>Users are claimed in fixed-size chunks by worker threads, each reusing its own scratch, so the user loop
+/// allocates nothing. Per-user metrics land in an array indexed by the user's position and are summed in that order
+/// at the end, so the results do not depend on the thread count.</para>
+/// </remarks>
+public static class RankingEvaluator
+{
+    // Users handed to a thread at a time: scoring a user costs a full pass over the catalog, so small chunks balance well.
+    private const int UsersPerClaim = 16;
+
+    /// <summary>Evaluates a model on the fold-in and test matrices of a split.</summary>
+    /// <param name="model">The model, trained on <see cref="SplitMatrices.Train"/>.</param>
+    /// <param name="split">The split matrices.</param>
+    /// <param name="options">Settings; defaults when <see langword="null"/>.</param>
+    /// <param name="progress">Receives reports every <see cref="EvaluationOptions.ProgressInterval"/> users and at the
+    /// end, from worker threads, in increasing order of <see cref="EvaluationProgress.Done"/>.</param>
+    /// <param name="cancellationToken">Stops the evaluation between chunks of users.</param>
+    /// <returns>The mean metrics.</returns>
+    /// <exception cref="ArgumentException">The matrices do not match each other or the model's catalog.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
+    public static EvaluationResult Evaluate(
+        IRecommenderModel model, SplitMatrices split, EvaluationOptions? options = null,
+        IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        return Evaluate(model, split.FoldIn, split.Test, options, progress, cancellationToken);
+    }
+
+    /// <summary>Evaluates a model: users described by <paramref name="foldIn"/>, judged on <paramref name="test"/>.</summary>
+    /// <param name="model">The model; it must not have been trained on <paramref name="test"/>.</param>
+    /// <param name="foldIn">User × item entries each user is scored from; these items are never recommended.</param>
+    /// <param name="test">User × item hidden entries, same dimensions; a test item also present in fold-in can never be hit.</param>
+    /// <param name="options">Settings; defaults when <see langword="null"/>.</param>
+    /// <param name="progress">Receives reports every <see cref="EvaluationOptions.ProgressInterval"/> users and at the
+    /// end, from worker threads, in increasing order of <see cref="EvaluationProgress.Done"/>.</param>
+    /// <param name="cancellationToken">Stops the evaluation between chunks of users.</param>
+    /// <returns>The mean metrics.</returns>
+    /// <exception cref="ArgumentException">The matrices do not match each other or the model's catalog.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
+    public static EvaluationResult Evaluate(
+        IRecommenderModel model, InteractionMatrix foldIn, InteractionMatrix test, EvaluationOptions? options = null,
+        IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(foldIn);
+        ArgumentNullException.ThrowIfNull(test);
+        options ??= new EvaluationOptions();
+        options.Validate();
+        if (test.Rows != foldIn.Rows || test.Columns != foldIn.Columns)
+            throw new ArgumentException(
+                $"The test matrix is {test.Rows}×{test.Columns} but the fold-in matrix {foldIn.Rows}×{foldIn.Columns}.", nameof(test));
+        if (model.Items != foldIn.Columns)
+            throw new ArgumentException(
+                $"The model scores {model.Items} items but the matrices have {foldIn.Columns} columns.", nameof(model));
+
+        long started = Stopwatch.GetTimestamp();
+        int[] users = Sample(SelectUsers(foldIn, test, options.RelevanceThreshold), options.MaxUsers, options.Seed);
+        int k = options.K;
+        float threshold = options.RelevanceThreshold;
+
+        int maxRelevant = 0;
+        foreach (int u in users)
+            maxRelevant = Math.Max(maxRelevant, test.RowColumns(u).Length);
+        int workers = Math.Max(1, Math.Min(options.Threads, (users.Length + UsersPerClaim - 1) / UsersPerClaim));
+        var scratch = new Scratch[workers];
+        for (int w = 0; w < workers; w++)
+            scratch[w] = new Scratch(model.Items, k, maxRelevant);
+
+        var perUser = new RankingScores[users.Length];
+        var reporter = new ProgressReporter(progress, users.Length, options.ProgressInterval);
+        int next = 0;
+        void Work(int worker)
+        {
+            Scratch buffers = scratch[worker];
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                int start = Interlocked.Add(ref next, UsersPerClaim) - UsersPerClaim;
+                if (start >= users.Length)
+                    return;
+                int end = Math.Min(start + UsersPerClaim, users.Length);
+                for (int i = start; i < end; i++)
+                    perUser[i] = EvaluateUser(model, foldIn, test, users[i], k, threshold, buffers);
+                reporter.Add(end - start);
+            }
+        }
+
+        if (workers == 1)
+        {
+            Work(0);
+        }
+        else
+        {
+            try
+            {
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Work);
+            }
+            catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count == 1)
+            {
+                ExceptionDispatchInfo.Throw(aggregate.InnerExceptions[0]);
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+
+        int recommendedItems = 0;
+        for (int item = 0; item < model.Items; item++)
+        {
+            foreach (Scratch buffers in scratch)
+            {
+                if (buffers.Recommended[item])
+                {
+                    recommendedItems++;
+                    break;
+                }
+            }
+        }
+
+        (double recall, double recallError) = MeanAndStandardError(perUser, static s => s.Recall);
+        (double ndcg, double ndcgError) = MeanAndStandardError(perUser, static s => s.Ndcg);
+        (double precision, double precisionError) = MeanAndStandardError(perUser, static s => s.Precision);
+        (double map, double mapError) = MeanAndStandardError(perUser, static s => s.AveragePrecision);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return new EvaluationResult
+        {
+            Model = model.Name,
+            K = k,
+            Users = users.Length,
+            Items = model.Items,
+            Recall = recall,
+            RecallStandardError = recallError,
+            Ndcg = ndcg,
+            NdcgStandardError = ndcgError,
+            Precision = precision,
+            PrecisionStandardError = precisionError,
+            Map = map,
+            MapStandardError = mapError,
+            RecommendedItems = recommendedItems,
+            Coverage = RankingMetrics.Coverage(recommendedItems, model.Items),
+            ElapsedSeconds = seconds,
+            UsersPerSecond = seconds > 0 ? users.Length / seconds : 0,
+        };
+    }
+
+    /// <summary>
+    /// The users an evaluation covers before any <see cref="EvaluationOptions.MaxUsers"/> cap: at least one fold-in
+    /// entry and at least one test entry with value &gt; <paramref name="relevanceThreshold"/>.
+    /// </summary>
+    /// <param name="foldIn">User × item fold-in entries.</param>
+    /// <param name="test">User × item test entries, same dimensions.</param>
+    /// <param name="relevanceThreshold">Test values above this are relevant.</param>
+    /// <returns>The users, ascending.</returns>
+    /// <exception cref="ArgumentException">The matrices have different numbers of rows.</exception>
+    public static int[] SelectUsers(InteractionMatrix foldIn, InteractionMatrix test, float relevanceThreshold = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(foldIn);
+        ArgumentNullException.ThrowIfNull(test);
+        if (test.Rows != foldIn.Rows)
+            throw new ArgumentException($"The test matrix has {test.Rows} rows but the fold-in matrix {foldIn.Rows}.", nameof(test));
+
+        var users = new List<int>();
+        for (int u = 0; u < foldIn.Rows; u++)
+        {
+            if (foldIn.RowColumns(u).IsEmpty)
+                continue;
+            foreach (float value in test.RowWeights(u))
+            {
+                if (value > relevanceThreshold)
+                {
+                    users.Add(u);
+                    break;
+                }
+            }
+        }
+        return users.ToArray();
+    }
+
+    private static RankingScores EvaluateUser(
+        IRecommenderModel model, InteractionMatrix foldIn, InteractionMatrix test, int user, int k, float threshold, Scratch buffers)
+    {
+        ReadOnlySpan<int> seen = foldIn.RowColumns(user);
+        float[] scores = buffers.Scores;
+        model.Score(seen, foldIn.RowWeights(user), scores);
+        // Recommending what the user already has would inflate every metric without being useful.
+        foreach (int item in seen)
+            scores[item] = float.NegativeInfinity;
+        int ranked = TopK.Select(scores, buffers.Top, buffers.TopScores);
+
+        ReadOnlySpan<int> testItems = test.RowColumns(user);
+        ReadOnlySpan<float> testValues = test.RowWeights(user);
+        int relevant = 0;
+        for (int j = 0; j < testItems.Length; j++)
+        {
+            if (testValues[j] > threshold)
+                buffers.Relevant[relevant++] = testItems[j];
+        }
+
+        ReadOnlySpan<int> ranking = buffers.Top.AsSpan(0, ranked);
+        foreach (int item in ranking)
+            buffers.Recommended[item] = true;
+        return RankingMetrics.Compute(ranking, buffers.Relevant.AsSpan(0, relevant), k);
+    }
+
+    // A uniform sample of at most max users, ascending; the input is returned as is when it is small enough.
+    private static int[] Sample(int[] users, int? max, int seed)
+    {
+        if (max is not int count || count >= users.Length)
+            return users;
+        var random = new Random(seed);
+        for (int j = 0; j < count; j++)
+        {
+            int pick = random.Next(j, users.Length);
+            (users[j], users[pick]) = (users[pick], users[j]);
+        }
+        int[] sample = users[..count];
+        Array.Sort(sample);
+        return sample;
+    }
+
+    // Two passes in user order: deterministic, and numerically safer than accumulating squares.
+    private static (double Mean, double StandardError) MeanAndStandardError(RankingScores[] perUser, Func<RankingScores, double> metric)
+    {
+        int n = perUser.Length;
+        if (n == 0)
+            return (0, 0);
+        double sum = 0;
+        foreach (RankingScores scores in perUser)
+            sum += metric(scores);
+        double mean = sum / n;
+        if (n < 2)
+            return (mean, 0);
+        double squares = 0;
+        foreach (RankingScores scores in perUser)
+        {
+            double deviation = metric(scores) - mean;
+            squares += deviation * deviation;
+        }
+        return (mean, Math.Sqrt(squares / ((double)n * (n - 1))));
+    }
+
+    // One worker's buffers, reused for every user it evaluates.
+    private sealed class Scratch(int items, int k, int maxRelevant)
+    {
+        public float[] Scores { get; } = new float[items];
+        public int[] Top { get; } = new int[k];
+        public float[] TopScores { get; } = new float[k];
+        public int[] Relevant { get; } = new int[maxRelevant];
+        public bool[] Recommended { get; } = new bool[items];
+    }
+
+    // Counts finished users across workers and reports at each interval boundary, never going backwards.
+    private sealed class ProgressReporter(IProgress<EvaluationProgress>? progress, int total, int interval)
+    {
+        private readonly Lock _gate = new();
+        private int _done;
+        private int _reported;
+
+        public void Add(int count)
+        {
+            if (progress is null)
+                return;
+            int done = Interlocked.Add(ref _done, count);
+            if (done != total && done / interval == (done - count) / interval)
+                return;
+            lock (_gate)
+            {
+                // A later count may already have been reported by a faster thread.
+                if (done <= _reported)
+                    return;
+                _reported = done;
+                progress.Report(new EvaluationProgress(done, total));
+            }
+        }
+    }
+}
