@@ -1,70 +1,39 @@
 using System.CommandLine;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Personalization.Grains;
-using Personalization.Grains.Models;
 using Personalization.Grains.Signals;
-using Personalization.Runtime.Kafka;
 using Personalization.Storage;
+using Personalization.Trainer.Cli;
 using Personalization.Trainer.Datasets;
 using Personalization.Trainer.Training;
 
 namespace Personalization.Trainer;
 
-/// <summary>The trainer CLI: import a data set into a store, train and publish a model.</summary>
+/// <summary>
+/// The trainer CLI: <c>import</c> a data set into a store; <c>train</c> a model (into the registry, or from files
+/// into a folder); <c>evaluate</c> a model offline; <c>recommend</c> for a list of users.
+/// </summary>
 public static class Program
 {
+    /// <summary>JSON settings of every file the CLI writes.</summary>
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
     /// <summary>Entry point.</summary>
     public static async Task<int> Main(string[] args)
     {
-        var dataDir = new Option<string>("--data-dir") { Description = "Storage folder (SQLite).", DefaultValueFactory = _ => "data" };
-        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (the cluster store) instead of SQLite." };
-        var dataset = new Option<string[]>("--dataset") { Description = "Data set to import: 'movielens DIR' or 'synthetic'.", Arity = new ArgumentArity(1, 2), AllowMultipleArgumentsPerToken = true };
-        var factors = new Option<int>("--factors") { DefaultValueFactory = _ => 64 };
-        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 10 };
-        var regularization = new Option<float>("--regularization") { DefaultValueFactory = _ => 0.1f };
-        var alpha = new Option<float>("--alpha") { DefaultValueFactory = _ => 10f };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0 };
-        var kafka = new Option<string?>("--kafka") { Description = "Bootstrap servers: announce the new model on the model-updates topic so silos swap it in." };
-
-        var import = new Command("import", "Import a data set's catalog and history into the store.") { dataDir, postgres, dataset };
-        import.SetAction((result, cancellationToken) => Guarded(async () =>
+        var root = new RootCommand("Personalization trainer: batch models, offline evaluation, model registry.")
         {
-            using var services = Services(new StorageOptions { DataDir = result.GetValue(dataDir)!, Postgres = result.GetValue(postgres) });
-            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("import");
-            var data = LoadDataset(result.GetValue(dataset) ?? ["synthetic"]);
-            await DatasetImporter.ImportAsync(data, services.GetRequiredService<ICatalogStore>(), services.GetRequiredService<IInteractionHistory>(), logger, cancellationToken);
-        }));
-
-        var train = new Command("train", "Train implicit ALS on the store's history and publish the next model version.")
-            { dataDir, postgres, factors, iterations, regularization, alpha, threads, kafka };
-        train.SetAction((result, cancellationToken) => Guarded(async () =>
-        {
-            using var services = Services(new StorageOptions { DataDir = result.GetValue(dataDir)!, Postgres = result.GetValue(postgres) });
-            var options = new TrainingOptions
-            {
-                Factors = result.GetValue(factors), Iterations = result.GetValue(iterations), Regularization = result.GetValue(regularization),
-                Alpha = result.GetValue(alpha), Threads = result.GetValue(threads),
-            };
-            var model = await services.GetRequiredService<TrainingPipeline>().TrainAndPublishAsync(options, cancellationToken);
-            Console.WriteLine($"model v{model.Version}: {model.ItemIds.Length} items, {model.Factors} factors");
-            if (result.GetValue(kafka) is { Length: > 0 } servers)
-            {
-                using var connection = new KafkaConnection(Options.Create(new KafkaOptions { BootstrapServers = servers }), [],
-                    services.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaConnection>());
-                using var producer = new EventProducer(connection);
-                await ModelAnnouncement.AnnounceAsync(producer, model.Version, cancellationToken);
-                Console.WriteLine($"announced v{model.Version} on {StreamTopics.ModelUpdates}");
-            }
-        }));
-
-        var root = new RootCommand("Personalization trainer") { import, train };
+            ImportCommand.Create(),
+            TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            RecommendCommand.Create(),
+        };
         return await root.Parse(args).InvokeAsync();
     }
 
-    /// <summary>Runs a command; bad input ends with one line naming the file and line, and exit code 2.</summary>
-    private static async Task<int> Guarded(Func<Task> action)
+    /// <summary>Runs a command; bad input ends with one line naming the file and line (or the option), and exit code 2.</summary>
+    internal static async Task<int> Guarded(Func<Task> action)
     {
         try
         {
@@ -86,7 +55,17 @@ public static class Program
         _ => throw new ArgumentException($"--dataset must be 'movielens DIR' or 'synthetic', not '{string.Join(' ', spec)}'."),
     };
 
-    private static ServiceProvider Services(StorageOptions storage)
+    /// <summary>Loads a data set and aggregates it with the default signal policy, as the cluster's trainer does.</summary>
+    internal static async Task<(string Name, TrainingData Data)> LoadTrainingDataAsync(IReadOnlyList<string> spec, CancellationToken cancellationToken)
+    {
+        var dataset = LoadDataset(spec);
+        var data = await TrainingData.BuildAsync(dataset.Interactions.ToAsyncEnumerable(), SignalPolicy.Default, cancellationToken);
+        await Console.Error.WriteLineAsync($"{dataset.Name}: {data.UserIds.Length} users x {data.ItemIds.Length} items, {data.Matrix.NonZeros} pairs from {data.Events} events");
+        return (dataset.Name, data);
+    }
+
+    /// <summary>Services of the store-backed commands.</summary>
+    internal static ServiceProvider Services(StorageOptions storage)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));

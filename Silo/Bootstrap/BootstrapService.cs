@@ -49,7 +49,7 @@ public sealed class BootstrapService(
             if (model is null && settings.TrainWhenNoModel)
             {
                 status.Set("training");
-                model = await pipeline.TrainAndPublishAsync(training.Value, stoppingToken);
+                model = (await pipeline.TrainAndPublishAsync(training.Value, stoppingToken)).Model;
                 await ModelAnnouncement.AnnounceAsync(producer, model.Version, stoppingToken);
             }
             if (model is null)

@@ -8,6 +8,7 @@ using Personalization.Silo.Cluster;
 using Personalization.Silo.Gateway;
 using Personalization.Silo.Models;
 using Personalization.Silo.Telemetry;
+using Personalization.Silo.Training;
 using Personalization.Storage;
 using Personalization.Trainer.Training;
 
@@ -45,7 +46,11 @@ public static class SiloHost
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
         services.Configure<TrainingOptions>(configuration.GetSection(TrainingOptions.Section));
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
+        services.Configure<TrainingScheduleOptions>(configuration.GetSection(TrainingScheduleOptions.Section));
         services.AddSingleton<TrainingPipeline>();
+        services.AddSingleton<TrainingCoordinator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddHostedService<TrainingScheduler>();
         services.AddSingleton<SiloStatus>();
         services.AddHostedService<ModelUpdateListener>();
         services.AddHostedService<BootstrapService>();
@@ -78,6 +83,7 @@ public static class SiloHost
         app.MapUsersEndpoints();
         app.MapItemsEndpoints();
         app.MapClusterEndpoints();
+        app.MapAdminEndpoints();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Personalization.Silo");
         app.Lifetime.ApplicationStarted.Register(() =>
         {

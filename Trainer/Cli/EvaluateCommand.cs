@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Personalization.Recommender.Evaluation;
+using Personalization.Trainer.Evaluation;
+
+namespace Personalization.Trainer.Cli;
+
+/// <summary><c>evaluate</c>: split a data set, train a model on the training part, rank the whole catalog for test users.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var dataset = CliOptions.Dataset(required: true);
+        var model = new ModelOptions();
+        var protocol = new Option<string>("--protocol")
+        {
+            Description = "holdout: hold out a share of each user's interactions; users: hold out whole users and fold them in from 80% of their history (Liang et al. 2018).",
+            DefaultValueFactory = _ => "holdout",
+        };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Share held out (of each user's interactions, or of users).", DefaultValueFactory = _ => 0.2 };
+        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the split (default: --seed)." };
+        var k = CliOptions.K();
+        var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file." };
+
+        var command = new Command("evaluate", "Offline evaluation: full-catalog ranking of held-out interactions, Recall@K and NDCG@K.")
+            { dataset, protocol, testFraction, splitSeed, k, json };
+        model.AddTo(command);
+        command.SetAction((result, cancellationToken) => Program.Guarded(async () =>
+        {
+            var spec = model.Read(result);
+            var chosen = OfflineEvaluation.ParseProtocol(result.GetValue(protocol)!);
+            var (name, data) = await Program.LoadTrainingDataAsync(result.GetValue(dataset)!, cancellationToken);
+            var trainBar = new ConsoleProgress($"train {spec.Model}");
+            var evaluateBar = new ConsoleProgress("evaluate");
+            int seed = result.GetResult(splitSeed) is null ? spec.Seed : result.GetValue(splitSeed);
+            var report = await Task.Run(() => OfflineEvaluation.Run(data, name, spec, chosen, result.GetValue(testFraction), seed, result.GetValue(k),
+                trainBar, new Progress<EvaluationProgress>(p => evaluateBar.Report(p.Done, p.Total)), cancellationToken), cancellationToken);
+            Print(report);
+            if (result.GetValue(json) is { Length: > 0 } path)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, Program.Json), cancellationToken);
+                Console.WriteLine($"wrote {path}");
+            }
+        }));
+        return command;
+    }
+
+    private static void Print(EvaluationReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(c, $"{report.Dataset}: {report.Model} ({string.Join(", ", report.Parameters.Select(p => $"{p.Key}={p.Value:G4}"))})"));
+        Console.WriteLine(string.Create(c, $"protocol {report.Protocol}, test fraction {report.TestFraction}, seed {report.Seed}; trained in {report.TrainSeconds:F2} s, ranked in {report.EvaluateSeconds:F2} s"));
+        Console.WriteLine("| metric | value |");
+        Console.WriteLine("|---|---:|");
+        foreach (var (metric, value) in report.Metrics)
+            Console.WriteLine(string.Create(c, $"| {metric} | {value:0.####} |"));
+    }
+}
