@@ -15,8 +15,9 @@ namespace Personalization.Recommender;
 /// M_RR → M_RR − M_pRᵀ·D·M_pR for the remaining indices R; sweeping every block leaves −M⁻¹. For a positive definite
 /// matrix every pivot block is a Schur complement and so itself positive definite, which makes pivoting unnecessary
 /// and doubles as the test for definiteness. The rank-128 update of the remaining matrix is a symmetric
-/// matrix product done on the upper triangle only, n³/2 multiply–adds in all — the same count as Cholesky followed by
-/// a triangular inverse, but with a single kernel (<see cref="PackedGemm"/>) doing nearly all the work.
+/// matrix product done on the upper triangle only, n³/2 multiply–adds in all — the same count as the Cholesky route
+/// (factor, invert the triangle, multiply it by its transpose), but with a single kernel (<see cref="PackedGemm"/>)
+/// doing nearly all the work.
 /// </para>
 /// <para>
 /// Results do not depend on the thread count: every element of every step is produced by exactly one kernel call
