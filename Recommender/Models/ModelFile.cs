@@ -1,0 +1,267 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Personalization.Recommender.Models;
+
+/// <summary>
+/// Binary files of trained <see cref="IRecommenderModel"/>s, so a model trained once can be evaluated or served
+/// elsewhere. Each model kind has its own four-byte magic and format version; <see cref="Read"/> dispatches on the magic.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every file is little-endian: the ASCII magic, an int32 format version, then the model's fields. Arrays are
+/// written as raw bytes (byte-swapped only on big-endian hosts), so loading a large model is a copy. Layouts, all at
+/// format version 1:
+/// </para>
+/// <list type="bullet">
+/// <item><c>PZPO</c> popularity: int32 items, float32[items] counts.</item>
+/// <item><c>PZEA</c> EASE: float64 λ, int32 min item users, int32 items, int32 kept, int32[kept] kept item indices,
+/// float32[kept²] weights, row-major.</item>
+/// <item><c>PZMF</c> biased MF: int32 users, int32 items, int32 factors, float32 μ, float32 λ_b, float32 λ_f,
+/// int32 parameter count and (7-bit length-prefixed UTF-8 name, float64 value) pairs, float32[users] user biases,
+/// float32[items] item biases, float32[users·factors] user factors, float32[items·factors] item factors.</item>
+/// </list>
+/// <para>ALS (<c>PZAL</c>) is not written here yet; it joins the switches in <see cref="Write"/> and <see cref="Read"/>.</para>
+/// </remarks>
+public static class ModelFile
+{
+    /// <summary>Format version of every model kind written by this build.</summary>
+    public const int FormatVersion = 1;
+
+    private const uint PopularityMagic = 'P' | 'Z' << 8 | 'P' << 16 | 'O' << 24;
+    private const uint EaseMagic = 'P' | 'Z' << 8 | 'E' << 16 | 'A' << 24;
+    private const uint BiasedMfMagic = 'P' | 'Z' << 8 | 'M' << 16 | 'F' << 24;
+
+    // Arrays move in pieces of this many elements so no byte span exceeds int.MaxValue, whatever the array size.
+    private const int ChunkElements = 1 << 20;
+
+    // Upper bound on the factor count accepted when reading, to reject garbage before allocating.
+    private const int MaxFactors = 4096;
+
+    /// <summary>Writes a model to a stream, leaving the stream open.</summary>
+    /// <param name="model">A popularity, EASE or biased MF model.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <exception cref="NotSupportedException">The model kind has no file format.</exception>
+    public static void Write(IRecommenderModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        switch (model)
+        {
+            case PopularityModel popularity:
+                WriteHeader(writer, PopularityMagic);
+                writer.Write(popularity.Items);
+                WriteArray(writer, popularity.Counts);
+                break;
+            case EaseModel ease:
+                WriteHeader(writer, EaseMagic);
+                writer.Write(ease.Regularization);
+                writer.Write(ease.MinItemUsers);
+                writer.Write(ease.Items);
+                writer.Write(ease.KeptItems.Length);
+                WriteArray(writer, ease.KeptItems);
+                WriteArray(writer, ease.Weights);
+                break;
+            case BiasedMfModel mf:
+                WriteHeader(writer, BiasedMfMagic);
+                writer.Write(mf.Users);
+                writer.Write(mf.Items);
+                writer.Write(mf.Factors);
+                writer.Write(mf.GlobalMean);
+                writer.Write(mf.BiasRegularization);
+                writer.Write(mf.FactorRegularization);
+                WriteParameters(writer, mf.Parameters);
+                WriteArray(writer, mf.UserBiases);
+                WriteArray(writer, mf.ItemBiases);
+                WriteArray(writer, mf.UserFactors);
+                WriteArray(writer, mf.ItemFactors);
+                break;
+            // case AlsModel als: "PZAL", once ALS implements IRecommenderModel.
+            default:
+                throw new NotSupportedException($"No file format for models of type {model.GetType().Name} ({model.Name}).");
+        }
+        writer.Flush();
+    }
+
+    /// <summary>Reads a model written by <see cref="Write"/>, leaving the stream open.</summary>
+    /// <param name="stream">A readable stream positioned at the start of a model.</param>
+    /// <returns>The model, of the kind named by the file's magic.</returns>
+    /// <exception cref="InvalidDataException">Unknown magic, unsupported format version, truncated or inconsistent data.</exception>
+    public static IRecommenderModel Read(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            Span<byte> magicBytes = stackalloc byte[4];
+            if (stream.ReadAtLeast(magicBytes, magicBytes.Length, throwOnEndOfStream: false) < magicBytes.Length)
+                throw new InvalidDataException("Not a model file: the stream is shorter than a magic.");
+            uint magic = BinaryPrimitives.ReadUInt32LittleEndian(magicBytes);
+            string kind = magic switch
+            {
+                PopularityMagic => "popularity",
+                EaseMagic => "EASE",
+                BiasedMfMagic => "biased MF",
+                // AlsMagic ("PZAL") => "ALS",
+                _ => throw new InvalidDataException(
+                    $"Not a model file: unknown magic \"{Encoding.ASCII.GetString(magicBytes).Replace('\0', '?')}\"."),
+            };
+            int version = reader.ReadInt32();
+            if (version != FormatVersion)
+                throw new InvalidDataException($"Unsupported {kind} model format version {version}; this build reads version {FormatVersion}.");
+
+            return magic switch
+            {
+                PopularityMagic => ReadPopularity(reader, stream),
+                EaseMagic => ReadEase(reader, stream),
+                _ => ReadBiasedMf(reader, stream),
+            };
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("Truncated model file: the stream ended before the model was complete.", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Corrupt model file: {e.Message}", e);
+        }
+    }
+
+    private static PopularityModel ReadPopularity(BinaryReader reader, Stream stream)
+    {
+        int items = ReadCount(reader, "item count");
+        return new PopularityModel(ReadArray<float>(stream, items));
+    }
+
+    private static EaseModel ReadEase(BinaryReader reader, Stream stream)
+    {
+        double regularization = reader.ReadDouble();
+        int minItemUsers = reader.ReadInt32();
+        int items = ReadCount(reader, "item count");
+        int kept = ReadCount(reader, "kept item count");
+        if (kept > items || (long)kept * kept > Array.MaxLength)
+            throw new InvalidDataException($"Corrupt EASE model: {kept} kept items for {items} items.");
+        EnsureRemaining(stream, ((long)kept + (long)kept * kept) * sizeof(float));
+        int[] keptItems = ReadArray<int>(stream, kept);
+        float[] weights = ReadArray<float>(stream, kept * kept);
+        return new EaseModel(items, keptItems, weights, regularization, minItemUsers);
+    }
+
+    private static BiasedMfModel ReadBiasedMf(BinaryReader reader, Stream stream)
+    {
+        int users = ReadCount(reader, "user count");
+        int items = ReadCount(reader, "item count");
+        int factors = reader.ReadInt32();
+        if (factors < 1 || factors > MaxFactors)
+            throw new InvalidDataException($"Corrupt biased MF model: factor count {factors} is outside [1, {MaxFactors}].");
+        if ((long)users * factors > Array.MaxLength || (long)items * factors > Array.MaxLength)
+            throw new InvalidDataException($"Corrupt biased MF model: {users} users and {items} items of {factors} factors are too many.");
+        float mean = reader.ReadSingle();
+        float biasRegularization = reader.ReadSingle();
+        float factorRegularization = reader.ReadSingle();
+        Dictionary<string, double> parameters = ReadParameters(reader, stream);
+        EnsureRemaining(stream, ((long)users + items) * (factors + 1) * sizeof(float));
+        float[] userBiases = ReadArray<float>(stream, users);
+        float[] itemBiases = ReadArray<float>(stream, items);
+        float[] userFactors = ReadArray<float>(stream, users * factors);
+        float[] itemFactors = ReadArray<float>(stream, items * factors);
+        return new BiasedMfModel(mean, userBiases, itemBiases, userFactors, itemFactors, factors,
+            biasRegularization, factorRegularization, parameters);
+    }
+
+    private static void WriteHeader(BinaryWriter writer, uint magic)
+    {
+        writer.Write(magic); // BinaryWriter is little-endian on every host, so the ASCII bytes come out in order
+        writer.Write(FormatVersion);
+    }
+
+    private static void WriteParameters(BinaryWriter writer, IReadOnlyDictionary<string, double> parameters)
+    {
+        writer.Write(parameters.Count);
+        foreach (var (name, value) in parameters.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            writer.Write(name);
+            writer.Write(value);
+        }
+    }
+
+    private static Dictionary<string, double> ReadParameters(BinaryReader reader, Stream stream)
+    {
+        int count = ReadCount(reader, "parameter count");
+        EnsureRemaining(stream, (long)count * (1 + sizeof(double)));
+        var parameters = new Dictionary<string, double>(count, StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
+        {
+            string name = reader.ReadString();
+            parameters[name] = reader.ReadDouble();
+        }
+        return parameters;
+    }
+
+    private static int ReadCount(BinaryReader reader, string what)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0)
+            throw new InvalidDataException($"Corrupt model file: {what} {count} is negative.");
+        return count;
+    }
+
+    private static void WriteArray<T>(BinaryWriter writer, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        T[]? swapped = BitConverter.IsLittleEndian ? null : new T[Math.Min(values.Length, ChunkElements)];
+        for (int start = 0; start < values.Length; start += ChunkElements)
+        {
+            ReadOnlySpan<T> chunk = values.Slice(start, Math.Min(ChunkElements, values.Length - start));
+            if (swapped is not null)
+            {
+                // The format is little-endian; big-endian hosts swap through a copy.
+                chunk.CopyTo(swapped);
+                ReverseEndianness(swapped.AsSpan(0, chunk.Length));
+                chunk = swapped.AsSpan(0, chunk.Length);
+            }
+            writer.Write(MemoryMarshal.AsBytes(chunk));
+        }
+    }
+
+    private static T[] ReadArray<T>(Stream stream, int length) where T : unmanaged
+    {
+        EnsureRemaining(stream, (long)length * Unsafe.SizeOf<T>());
+        var values = new T[length];
+        for (int start = 0; start < length; start += ChunkElements)
+        {
+            Span<T> chunk = values.AsSpan(start, Math.Min(ChunkElements, length - start));
+            stream.ReadExactly(MemoryMarshal.AsBytes(chunk));
+            if (!BitConverter.IsLittleEndian)
+                ReverseEndianness(chunk);
+        }
+        return values;
+    }
+
+    private static void ReverseEndianness<T>(Span<T> values) where T : unmanaged
+    {
+        if (Unsafe.SizeOf<T>() == sizeof(int))
+        {
+            Span<int> bits = MemoryMarshal.Cast<T, int>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+        else if (Unsafe.SizeOf<T>() == sizeof(long))
+        {
+            Span<long> bits = MemoryMarshal.Cast<T, long>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+        else
+        {
+            throw new NotSupportedException($"No byte order conversion for {typeof(T)}.");
+        }
+    }
+
+    private static void EnsureRemaining(Stream stream, long bytes)
+    {
+        if (stream.CanSeek && stream.Length - stream.Position < bytes)
+            throw new InvalidDataException(
+                $"Truncated model file: {bytes} more bytes are needed but only {stream.Length - stream.Position} remain.");
+    }
+}
