@@ -22,8 +22,9 @@ namespace Personalization.Recommender.Models;
 /// <item><c>PZMF</c> biased MF: int32 users, int32 items, int32 factors, float32 μ, float32 λ_b, float32 λ_f,
 /// int32 parameter count and (7-bit length-prefixed UTF-8 name, float64 value) pairs, float32[users] user biases,
 /// float32[items] item biases, float32[users·factors] user factors, float32[items·factors] item factors.</item>
+/// <item><c>PZAL</c> implicit ALS: int32 items, int32 factors, float32 α, float32 λ, int32 parameter count and pairs,
+/// float32[items·factors] item factors, float64[factors²] Gram matrix.</item>
 /// </list>
-/// <para>ALS (<c>PZAL</c>) is not written here yet; it joins the switches in <see cref="Write"/> and <see cref="Read"/>.</para>
 /// </remarks>
 public static class ModelFile
 {
@@ -33,6 +34,7 @@ public static class ModelFile
     private const uint PopularityMagic = 'P' | 'Z' << 8 | 'P' << 16 | 'O' << 24;
     private const uint EaseMagic = 'P' | 'Z' << 8 | 'E' << 16 | 'A' << 24;
     private const uint BiasedMfMagic = 'P' | 'Z' << 8 | 'M' << 16 | 'F' << 24;
+    private const uint AlsMagic = 'P' | 'Z' << 8 | 'A' << 16 | 'L' << 24;
 
     // Arrays move in pieces of this many elements so no byte span exceeds int.MaxValue, whatever the array size.
     private const int ChunkElements = 1 << 20;
@@ -41,7 +43,7 @@ public static class ModelFile
     private const int MaxFactors = 4096;
 
     /// <summary>Writes a model to a stream, leaving the stream open.</summary>
-    /// <param name="model">A popularity, EASE or biased MF model.</param>
+    /// <param name="model">A popularity, EASE, biased MF or ALS model.</param>
     /// <param name="stream">A writable stream.</param>
     /// <exception cref="NotSupportedException">The model kind has no file format.</exception>
     public static void Write(IRecommenderModel model, Stream stream)
@@ -79,7 +81,16 @@ public static class ModelFile
                 WriteArray(writer, mf.UserFactors);
                 WriteArray(writer, mf.ItemFactors);
                 break;
-            // case AlsModel als: "PZAL", once ALS implements IRecommenderModel.
+            case AlsModel als:
+                WriteHeader(writer, AlsMagic);
+                writer.Write(als.Items);
+                writer.Write(als.Factors);
+                writer.Write(als.Alpha);
+                writer.Write(als.Regularization);
+                WriteParameters(writer, als.Parameters);
+                WriteArray(writer, als.ItemFactors);
+                WriteArray(writer, als.Gram);
+                break;
             default:
                 throw new NotSupportedException($"No file format for models of type {model.GetType().Name} ({model.Name}).");
         }
@@ -105,7 +116,7 @@ public static class ModelFile
                 PopularityMagic => "popularity",
                 EaseMagic => "EASE",
                 BiasedMfMagic => "biased MF",
-                // AlsMagic ("PZAL") => "ALS",
+                AlsMagic => "ALS",
                 _ => throw new InvalidDataException(
                     $"Not a model file: unknown magic \"{Encoding.ASCII.GetString(magicBytes).Replace('\0', '?')}\"."),
             };
@@ -117,6 +128,7 @@ public static class ModelFile
             {
                 PopularityMagic => ReadPopularity(reader, stream),
                 EaseMagic => ReadEase(reader, stream),
+                AlsMagic => ReadAls(reader, stream),
                 _ => ReadBiasedMf(reader, stream),
             };
         }
@@ -148,6 +160,23 @@ public static class ModelFile
         int[] keptItems = ReadArray<int>(stream, kept);
         float[] weights = ReadArray<float>(stream, kept * kept);
         return new EaseModel(items, keptItems, weights, regularization, minItemUsers);
+    }
+
+    private static AlsModel ReadAls(BinaryReader reader, Stream stream)
+    {
+        int items = ReadCount(reader, "item count");
+        int factors = reader.ReadInt32();
+        if (factors < 1 || factors > MaxFactors)
+            throw new InvalidDataException($"Corrupt ALS model: factor count {factors} is outside [1, {MaxFactors}].");
+        if ((long)items * factors > Array.MaxLength)
+            throw new InvalidDataException($"Corrupt ALS model: {items} items of {factors} factors are too many.");
+        float alpha = reader.ReadSingle();
+        float regularization = reader.ReadSingle();
+        Dictionary<string, double> parameters = ReadParameters(reader, stream);
+        EnsureRemaining(stream, (long)items * factors * sizeof(float) + (long)factors * factors * sizeof(double));
+        float[] itemFactors = ReadArray<float>(stream, items * factors);
+        double[] gram = ReadArray<double>(stream, factors * factors);
+        return new AlsModel(factors, alpha, regularization, itemFactors, gram, parameters);
     }
 
     private static BiasedMfModel ReadBiasedMf(BinaryReader reader, Stream stream)

@@ -61,6 +61,9 @@ public static class OfflineEvaluation
         var options = new EvaluationOptions { K = k, Threads = spec.EffectiveThreads, Seed = seed };
         var result = RankingEvaluator.Evaluate(model, input.FoldIn, signals.Test, options, evaluation, cancellationToken);
         var metrics = result.ToDictionary();
+        // Explicit models also predict ratings: RMSE on the held-out ratings of training users (LIBMF's measure).
+        if (model is BiasedMfModel mf && protocol == SplitProtocol.Holdout)
+            metrics["rmse"] = mf.Rmse(input.Test);
         return new EvaluationReport(dataset, model.Name, ProtocolName(protocol), model.Parameters, testFraction, seed, k,
             metrics, trainSeconds, result.ElapsedSeconds);
     }

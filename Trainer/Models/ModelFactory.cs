@@ -20,6 +20,13 @@ public static class ModelFactory
                 Factors = spec.Factors, Iterations = spec.Iterations ?? 15, Regularization = spec.Regularization ?? 0.1f,
                 Alpha = spec.Alpha, Solver = spec.Solver, Threads = spec.EffectiveThreads, Seed = spec.Seed,
             }),
+            "ease" => new EaseTrainer(new EaseOptions { Regularization = spec.Regularization ?? 500, Threads = spec.EffectiveThreads }),
+            "mf" => new BiasedMfTrainer(new BiasedMfOptions
+            {
+                Factors = spec.Factors, Epochs = spec.Iterations ?? new BiasedMfOptions().Epochs,
+                FactorRegularization = spec.Regularization ?? new BiasedMfOptions().FactorRegularization, Seed = spec.Seed,
+            }),
+            "popularity" => new PopularityTrainer(),
             _ => throw new ArgumentException($"--model must be one of {string.Join(", ", ModelSpec.Names)}, not '{spec.Model}'."),
         };
     }
