@@ -19,7 +19,7 @@ internal static class ImportCommand
         {
             using var services = Program.Services(new StorageOptions { DataDir = result.GetValue(dataDir)!, Postgres = result.GetValue(postgres) });
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("import");
-            var data = Program.LoadDataset(result.GetValue(dataset) ?? ["synthetic"]);
+            var data = Program.LoadDataset(result.GetValue(dataset) is { Length: > 0 } spec ? spec : ["synthetic"]);
             await DatasetImporter.ImportAsync(data, services.GetRequiredService<ICatalogStore>(), services.GetRequiredService<IInteractionHistory>(), logger, cancellationToken);
         }));
         return command;

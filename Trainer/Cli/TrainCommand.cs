@@ -34,7 +34,7 @@ internal static class TrainCommand
         command.SetAction((result, cancellationToken) => Program.Guarded(async () =>
         {
             var spec = model.Read(result);
-            if (result.GetValue(dataset) is { } files)
+            if (result.GetValue(dataset) is { Length: > 0 } files)
             {
                 var folder = result.GetValue(output) ?? throw new ArgumentException("--out DIR is required with --dataset: where to write the model.");
                 var (name, data) = await Program.LoadTrainingDataAsync(files, cancellationToken);

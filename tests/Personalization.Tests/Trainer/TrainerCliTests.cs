@@ -31,18 +31,110 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Equal(610, model.Metrics["train.users"]);
     }
 
+    [Fact]
+    public async Task Evaluate_prints_and_writes_the_metrics_and_is_deterministic_for_a_seed()
+    {
+        string[] Args(string json, int seed) => ["evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "als", "--factors", "16",
+            "--iterations", "4", "--protocol", "users", "--test-fraction", "0.2", "--seed", seed.ToString(), "--k", "20", "--json", json];
+        var (first, output, error) = await RunWithOutputAsync(Args(Path.Combine(_dir, "a.json"), 5));
+        Assert.True(first == 0, error);
+        Assert.Contains("| recall@20 |", output);
+        Assert.Contains("| ndcg@20 |", output);
+        var (second, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "b.json"), 5));
+        var (third, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "c.json"), 6));
+        Assert.Equal(0, second + third);
+
+        var a = Metrics(Path.Combine(_dir, "a.json"));
+        Assert.Equal("users", System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "a.json"))).RootElement.GetProperty("Protocol").GetString());
+        Assert.InRange(a["recall@20"], 0.05, 1);
+        Assert.Equal(a, Metrics(Path.Combine(_dir, "b.json")));
+        Assert.NotEqual(a["ndcg@20"], Metrics(Path.Combine(_dir, "c.json"))["ndcg@20"]);
+    }
+
+    [Fact]
+    public async Task Recommend_writes_k_unseen_items_per_listed_user_in_rank_order()
+    {
+        var users = Path.Combine(_dir, "users.txt");
+        await File.WriteAllTextAsync(users, "userId\n1\n414\n");
+        var output = Path.Combine(_dir, "recs.csv");
+        var (code, _, error) = await RunWithOutputAsync("recommend", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "ease",
+            "--users", users, "--k", "10", "--out", output);
+        Assert.True(code == 0, error);
+
+        var lines = await File.ReadAllLinesAsync(output);
+        Assert.Equal("userId,itemId,rank,score", lines[0]);
+        Assert.Equal(20, lines.Length - 1);
+        var seen = (await File.ReadAllLinesAsync(Path.Combine(MovieLensDatasetTests.SharedSmall, "ratings.csv"))).Skip(1)
+            .Select(l => l.Split(',')).Where(f => f[0] is "1" or "414").Select(f => (f[0], f[1])).ToHashSet();
+        foreach (var user in new[] { "1", "414" })
+        {
+            var rows = lines.Skip(1).Select(l => l.Split(',')).Where(f => f[0] == user).ToList();
+            Assert.Equal(Enumerable.Range(1, 10), rows.Select(f => int.Parse(f[2])));
+            var scores = rows.Select(f => double.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(scores.OrderByDescending(x => x), scores);
+            Assert.DoesNotContain(rows, f => seen.Contains((user, f[1])));
+        }
+    }
+
+    [Fact]
+    public async Task Recommend_for_an_unknown_user_names_the_file_and_line()
+    {
+        var users = Path.Combine(_dir, "users.txt");
+        await File.WriteAllTextAsync(users, "1\nnobody\n");
+        var (code, _, error) = await RunWithOutputAsync("recommend", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "popularity",
+            "--users", users, "--out", Path.Combine(_dir, "recs.csv"));
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {users}:2: user 'nobody' has no interactions in the data set.", error.Trim().Split('\n')[^1]);
+        Assert.False(File.Exists(Path.Combine(_dir, "recs.csv")));
+    }
+
+    [Theory]
+    [InlineData("als")]
+    [InlineData("mf")]
+    public async Task Train_from_files_writes_a_model_folder_that_reads_back(string model)
+    {
+        var folder = Path.Combine(_dir, "model-" + model);
+        var (code, _, error) = await RunWithOutputAsync("train", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", model,
+            "--factors", "8", "--iterations", "3", "--out", folder);
+        Assert.True(code == 0, error);
+        var (read, itemIds) = Personalization.Trainer.Models.ModelDirectory.Read(folder);
+        Assert.Equal(model, read.Name);
+        Assert.Equal(read.Items, itemIds.Length);
+        Assert.Contains("\"model\": \"" + model + "\"", await File.ReadAllTextAsync(Path.Combine(folder, "model.json")));
+    }
+
+    [Fact]
+    public async Task An_unknown_model_is_one_error_naming_the_option()
+    {
+        var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "svd");
+        Assert.Equal(2, code);
+        Assert.Equal("error: --model must be one of als, ease, mf, popularity, not 'svd'.", error.Trim().Split('\n')[^1]);
+    }
+
+    private static Dictionary<string, double> Metrics(string path) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("Metrics").EnumerateObject()
+            .ToDictionary(p => p.Name, p => p.Value.GetDouble());
+
     private static async Task<(int Code, string Error)> RunAsync(params string[] args)
     {
-        var original = Console.Error;
-        var captured = new StringWriter();
-        Console.SetError(captured);
+        var (code, _, error) = await RunWithOutputAsync(args);
+        return (code, error);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunWithOutputAsync(params string[] args)
+    {
+        var (originalOut, originalError) = (Console.Out, Console.Error);
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Console.SetOut(output);
+        Console.SetError(error);
         try
         {
-            return (await Personalization.Trainer.Program.Main(args), captured.ToString());
+            return (await Personalization.Trainer.Program.Main(args), output.ToString(), error.ToString());
         }
         finally
         {
-            Console.SetError(original);
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
         }
     }
 
