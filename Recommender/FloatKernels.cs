@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Personalization.Recommender;
@@ -65,9 +66,21 @@ internal static class FloatKernels
         MultiplyAddInPlace(ref target, ref y, scale, length);
     }
 
-    /// <summary>result = a·x for a row-major n×n matrix a (full storage).</summary>
+    /// <summary>result = scale·a·x for a row-major n×n matrix a (full storage).</summary>
     public static void MatrixVector(ref float a, ref float x, ref float result, int n, float scale)
     {
+        if (Vector256.IsHardwareAccelerated && n % 8 == 0)
+        {
+            // The same four-rows-at-a-time kernel that scores the catalog: x is loaded once per four rows.
+            Span<float> target = MemoryMarshal.CreateSpan(ref result, n);
+            Scoring.ScoreAllBlocked(ref a, n, ref x, target);
+            if (scale != 1f)
+            {
+                for (int row = 0; row < n; row++)
+                    target[row] *= scale;
+            }
+            return;
+        }
         for (int row = 0; row < n; row++)
             Unsafe.Add(ref result, row) = scale * Dot(ref Unsafe.Add(ref a, row * n), ref x, n);
     }

@@ -23,23 +23,29 @@ public static class TopK
         topScores = topScores[..capacity];
 
         int count = 0;
-        for (int i = 0; i < scores.Length; i++)
+        int i = 0;
+        // Fill the heap with the first eligible scores.
+        for (; i < scores.Length && count < capacity; i++)
         {
             float score = scores[i];
             if (float.IsNaN(score) || score == float.NegativeInfinity)
                 continue;
-            if (count < capacity)
-            {
-                indices[count] = i;
-                topScores[count] = score;
-                SiftUp(indices, topScores, count++);
-            }
-            else if (IsWorse(topScores[0], indices[0], score, i))
-            {
-                indices[0] = i;
-                topScores[0] = score;
-                SiftDown(indices, topScores, 0, count);
-            }
+            indices[count] = i;
+            topScores[count] = score;
+            SiftUp(indices, topScores, count++);
+        }
+        // Most scores lose to the heap's worst; one comparison against a local threshold rejects them (NaN compares
+        // false, and −∞ can never beat a full heap). Later indices lose ties, so only a strictly higher score enters.
+        float threshold = count == capacity ? topScores[0] : float.PositiveInfinity;
+        for (; i < scores.Length; i++)
+        {
+            float score = scores[i];
+            if (!(score > threshold))
+                continue;
+            indices[0] = i;
+            topScores[0] = score;
+            SiftDown(indices, topScores, 0, count);
+            threshold = topScores[0];
         }
 
         // Heap sort in place: repeatedly move the worst remaining to the end of the live region.
