@@ -42,7 +42,9 @@ public sealed class TrainingCoordinator(
             var run = new TrainingRun(Guid.NewGuid().ToString("N")[..12], trigger, TrainingRun.Running, DateTimeOffset.UtcNow, null, null, null, null);
             Remember(run);
             _active = run;
-            Completion = Task.Run(() => ExecuteAsync(run, lifetime.ApplicationStopping));
+            // The run outlives the request that started it: do not carry the request's log scope and trace along.
+            using (ExecutionContext.SuppressFlow())
+                Completion = Task.Run(() => ExecuteAsync(run, lifetime.ApplicationStopping));
             return (run, true);
         }
     }
