@@ -9,16 +9,12 @@ public sealed class AlsModelTrainer(AlsOptions options) : IModelTrainer
     /// <inheritdoc />
     public string Name => "als";
 
-    /// <summary>The user factors of the last <see cref="Fit"/>, for scoring training users without a fold-in.</summary>
-    public AlsResult? LastResult { get; private set; }
-
     /// <inheritdoc />
     public IRecommenderModel Fit(InteractionMatrix userItems, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var o = _trainer.Options;
         var reports = progress is null ? null : new InlineProgress(r => progress.Report(new TrainingProgress(Name, r.Iteration, o.Iterations, r.Loss, r.Elapsed)));
         var result = _trainer.Fit(userItems, reports, cancellationToken);
-        LastResult = result;
         return new AlsModel(o.Factors, o.Alpha, o.Regularization, result.ItemFactors, gram: null, new Dictionary<string, double>
         {
             ["factors"] = o.Factors,
