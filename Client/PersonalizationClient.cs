@@ -31,8 +31,15 @@ public sealed class PersonalizationClient(HttpClient http)
         GetAsync<RecommendationsResponse>($"v1/users/{Uri.EscapeDataString(userId)}/recommendations?k={k}", cancellationToken);
 
     /// <summary>The user's home page rows.</summary>
-    public Task<RowsResponse> GetRowsAsync(string userId, int rows = 6, int perRow = 20, string? device = null, CancellationToken cancellationToken = default) =>
-        GetAsync<RowsResponse>($"v1/users/{Uri.EscapeDataString(userId)}/rows?rows={rows}&perRow={perRow}" + (device is null ? "" : $"&device={Uri.EscapeDataString(device)}"), cancellationToken);
+    /// <param name="userId">The user.</param>
+    /// <param name="rows">Most rows.</param>
+    /// <param name="perRow">Most items per row.</param>
+    /// <param name="device">tv, mobile, web or tablet; the silo derives it from the User-Agent when null.</param>
+    /// <param name="hour">The user's local hour (0–23); the silo's clock when null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<RowsResponse> GetRowsAsync(string userId, int rows = 6, int perRow = 20, string? device = null, int? hour = null, CancellationToken cancellationToken = default) =>
+        GetAsync<RowsResponse>($"v1/users/{Uri.EscapeDataString(userId)}/rows?rows={rows}&perRow={perRow}"
+            + (device is null ? "" : $"&device={Uri.EscapeDataString(device)}") + (hour is null ? "" : $"&hour={hour}"), cancellationToken);
 
     /// <summary>The user's grain state.</summary>
     public Task<UserView> GetUserAsync(string userId, int recent = 20, CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Personalization.Grains.Items;
 using Personalization.Grains.Serving;
 using Personalization.Grains.Signals;
@@ -19,6 +20,8 @@ public static class GrainsSiloBuilderExtensions
         services.Configure<SignalOptions>(configuration.GetSection(SignalOptions.Section));
         services.Configure<UserGrainOptions>(configuration.GetSection(UserGrainOptions.Section));
         services.Configure<TrendingOptions>(configuration.GetSection(TrendingOptions.Section));
+        services.Configure<ServingOptions>(configuration.GetSection(ServingOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SignalPolicy>();
         services.AddSingleton<ItemCatalog>();
         services.AddSingleton<IServingModelProvider, ServingModelProvider>();

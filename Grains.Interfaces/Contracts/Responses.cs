@@ -26,8 +26,9 @@ public sealed record Row(string Id, string Title, IReadOnlyList<RecommendedItem>
 /// <summary>What a rows request asks for.</summary>
 /// <param name="Rows">Maximum number of rows.</param>
 /// <param name="PerRow">Maximum items per row.</param>
-/// <param name="Device">The client device, if known.</param>
-public sealed record RowsRequest(int Rows, int PerRow, string? Device);
+/// <param name="Device">The client device, if known: tv, mobile, web or tablet.</param>
+/// <param name="Hour">The user's local hour (0–23), which picks the row order.</param>
+public sealed record RowsRequest(int Rows, int PerRow, string? Device, int Hour = 20);
 
 /// <summary>Answer to <c>GET /v1/users/{userId}/rows</c>.</summary>
 /// <param name="UserId">The user.</param>

@@ -30,57 +30,55 @@ public static class Ranker
     }
 
     /// <summary>
-    /// The home page: top picks, because you watched (the anchor), trending, then genre rows in order of
-    /// the user's affinity.
+    /// The home page: Continue watching, Top picks, Because you watched, Trending now, New for you and genre rows by
+    /// the user's affinity, in the order and sizes the context (<see cref="PageLayout"/>) gives. Rows are filled in
+    /// page order from one score array, each placed item marked so no item shows twice.
     /// </summary>
-    public static List<Row> HomePage(ServingModel model, float[]? vector, IReadOnlySet<int> exclude, int anchorRow,
-        double[] genreAffinity, TrendingBoard trending, RowsRequest request)
+    public static List<Row> HomePage(ServingModel model, UserPage user, TrendingBoard trending, RowsRequest request, DayPart dayPart)
     {
         var n = model.ItemCount;
-        var rows = new List<Row>(request.Rows);
+        var (maxRows, perRow) = PageLayout.Fit(request.Device, request.Rows, request.PerRow);
+        var rows = new List<Row>(maxRows);
         var scoreBuffer = ArrayPool<float>.Shared.Rent(n);
         var workBuffer = ArrayPool<float>.Shared.Rent(n);
         try
         {
-            // scores[row] = -inf marks "not on this page": already consumed, or already placed in a row.
+            // scores[row] = -inf marks "not on this page": consumed, disliked, in progress, or already placed.
             var scores = scoreBuffer.AsSpan(0, n);
-            Score(model, vector, scores);
-            foreach (var row in exclude) scores[row] = float.NegativeInfinity;
+            Score(model, user.Vector, scores);
+            foreach (var row in user.Exclude) scores[row] = float.NegativeInfinity;
+            foreach (var (row, _) in user.InProgress) scores[row] = float.NegativeInfinity;
 
             void Add(Row row)
             {
-                if (row.Items.Count == 0 || rows.Count >= request.Rows) return;
-                rows.Add(row);
+                if (row.Items.Count > 0 && rows.Count < maxRows) rows.Add(row);
             }
 
-            Add(new Row("top-picks", vector is null ? "Popular on the service" : "Top picks for you",
-                TakeAndMark(model, scores, request.PerRow, vector is null ? "Popular with everyone" : "Picked for you")));
-
-            if (anchorRow >= 0)
+            foreach (var kind in PageLayout.Order(dayPart))
             {
-                var similar = workBuffer.AsSpan(0, n);
-                Scoring.ScoreAll(model.NormalizedFactors, model.Factors, model.NormalizedFactors.AsSpan(anchorRow * model.Factors, model.Factors), similar);
-                for (var i = 0; i < n; i++) if (float.IsNegativeInfinity(scores[i])) similar[i] = float.NegativeInfinity;
-                var title = model.Titles[anchorRow];
-                var items = Take(model, similar, request.PerRow, $"Similar to {title}");
-                Mark(model, scores, items);
-                Add(new Row($"because-you-watched:{model.ItemId(anchorRow)}", $"Because you watched {title}", items));
-            }
-
-            Add(new Row("trending", "Trending now", Trending(model, scores, trending, request.PerRow)));
-
-            var genreOrder = Enumerable.Range(0, model.Genres.Length)
-                .OrderByDescending(g => genreAffinity[g]).ThenByDescending(g => model.GenrePopularity[g]).ThenBy(g => model.Genres[g], StringComparer.Ordinal);
-            foreach (var genre in genreOrder)
-            {
-                if (rows.Count >= request.Rows) break;
-                var members = model.GenreItems[genre];
-                var local = workBuffer.AsSpan(0, members.Length);
-                for (var i = 0; i < members.Length; i++) local[i] = scores[members[i]];
-                var reason = genreAffinity[genre] > 0 ? $"Because you like {model.Genres[genre]}" : $"Popular in {model.Genres[genre]}";
-                var items = Take(model, local, request.PerRow, reason, members);
-                Mark(model, scores, items);
-                Add(new Row($"genre:{model.Genres[genre]}", model.Genres[genre], items));
+                if (rows.Count >= maxRows) break;
+                switch (kind)
+                {
+                    case PageLayout.ContinueWatching:
+                        Add(new Row(kind, "Continue watching", ContinueWatching(model, user, perRow)));
+                        break;
+                    case PageLayout.TopPicks:
+                        Add(new Row(kind, user.Vector is null ? "Popular on the service" : "Top picks for you",
+                            TakeAndMark(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you")));
+                        break;
+                    case PageLayout.BecauseYouWatched when user.Anchor >= 0:
+                        Add(BecauseYouWatched(model, scores, workBuffer.AsSpan(0, n), user.Anchor, perRow));
+                        break;
+                    case PageLayout.Trending:
+                        Add(new Row(kind, "Trending now", Trending(model, scores, trending, perRow)));
+                        break;
+                    case PageLayout.NewForYou:
+                        Add(NewForYou(model, scores, user, perRow));
+                        break;
+                    case PageLayout.Genres:
+                        GenreRows(model, scores, workBuffer, user.GenreAffinity, perRow, maxRows - rows.Count, Add);
+                        break;
+                }
             }
             return rows;
         }
@@ -91,11 +89,85 @@ public static class Ranker
         }
     }
 
+    private static List<RecommendedItem> ContinueWatching(ServingModel model, UserPage user, int count)
+    {
+        var items = new List<RecommendedItem>(Math.Min(count, user.InProgress.Count));
+        foreach (var (row, progress) in user.InProgress)
+        {
+            if (items.Count >= count) break;
+            var reason = progress >= 60 ? $"Resume at {Math.Floor(progress / 60):0} min" : "You started this";
+            items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], items.Count == 0 ? 1f : 1f / (items.Count + 1), reason));
+        }
+        return items;
+    }
+
+    private static Row BecauseYouWatched(ServingModel model, Span<float> scores, Span<float> similar, int anchor, int count)
+    {
+        Scoring.ScoreAll(model.NormalizedFactors, model.Factors, model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors), similar);
+        for (var i = 0; i < similar.Length; i++) if (float.IsNegativeInfinity(scores[i])) similar[i] = float.NegativeInfinity;
+        similar[anchor] = float.NegativeInfinity;
+        var title = model.Titles[anchor];
+        var items = Take(model, similar, count, $"Similar to {title}");
+        Mark(model, scores, items);
+        return new Row($"{PageLayout.BecauseYouWatched}:{model.ItemId(anchor)}", $"Because you watched {title}", items);
+    }
+
+    /// <summary>
+    /// Recently added items ranked by how well their genres match the user's taste (cosine of the genre-affinity
+    /// vector and the item's genres), then by the user's vector, then newest first; newest first for a user without taste yet.
+    /// </summary>
+    private static Row NewForYou(ServingModel model, Span<float> scores, UserPage user, int count)
+    {
+        var affinity = user.GenreAffinity;
+        double norm = Math.Sqrt(affinity.Sum(a => a * a));
+        var candidates = new List<(int Row, double Match, float Score, int Genre)>();
+        foreach (var row in model.NewItems)
+        {
+            if (float.IsNegativeInfinity(scores[row])) continue;
+            var genres = model.ItemGenres[row];
+            double match = 0;
+            int best = -1;
+            foreach (var g in genres)
+            {
+                match += affinity[g];
+                if (best < 0 || affinity[g] > affinity[best]) best = g;
+            }
+            match = norm > 0 && genres.Length > 0 ? match / (norm * Math.Sqrt(genres.Length)) : 0;
+            candidates.Add((row, match, scores[row], best));
+        }
+        var chosen = candidates.OrderByDescending(c => c.Match).ThenByDescending(c => c.Score).ThenByDescending(c => model.AddedAt[c.Row]).ThenBy(c => c.Row)
+            .Take(count).ToList();
+        var items = chosen.Select(c => new RecommendedItem(model.ItemId(c.Row), model.Titles[c.Row], (float)c.Match,
+            c.Match > 0 && c.Genre >= 0 ? $"New, and you like {model.Genres[c.Genre]}" : "New on the service")).ToList();
+        Mark(model, scores, items);
+        return new Row(PageLayout.NewForYou, user.Vector is null && norm == 0 ? "New on the service" : "New for you", items);
+    }
+
+    private static void GenreRows(ServingModel model, Span<float> scores, float[] workBuffer, double[] genreAffinity, int perRow, int maxRows, Action<Row> add)
+    {
+        var genreOrder = Enumerable.Range(0, model.Genres.Length)
+            .OrderByDescending(g => genreAffinity[g]).ThenByDescending(g => model.GenrePopularity[g]).ThenBy(g => model.Genres[g], StringComparer.Ordinal);
+        var added = 0;
+        foreach (var genre in genreOrder)
+        {
+            if (added >= maxRows) break;
+            var members = model.GenreItems[genre];
+            var local = workBuffer.AsSpan(0, members.Length);
+            for (var i = 0; i < members.Length; i++) local[i] = scores[members[i]];
+            var reason = genreAffinity[genre] > 0 ? $"Because you like {model.Genres[genre]}" : $"Popular in {model.Genres[genre]}";
+            var items = Take(model, local, perRow, reason, members);
+            Mark(model, scores, items);
+            if (items.Count == 0) continue;
+            add(new Row($"genre:{model.Genres[genre]}", model.Genres[genre], items));
+            added++;
+        }
+    }
+
     /// <summary>Scores with the user's vector, or by popularity when the user has none.</summary>
     public static void Score(ServingModel model, float[]? vector, Span<float> scores)
     {
         if (vector is null) model.PopularityScores.AsSpan().CopyTo(scores);
-        else Scoring.ScoreAll(model.Model.ItemFactors, model.Factors, vector, scores);
+        else Scoring.ScoreAll(model.ItemFactors, model.Factors, vector, scores);
     }
 
     private static List<RecommendedItem> Trending(ServingModel model, Span<float> scores, TrendingBoard trending, int count)

@@ -1,33 +1,64 @@
 using System.Collections.Frozen;
+using System.Numerics.Tensors;
 using Personalization.Recommender;
 using Personalization.Storage;
 
 namespace Personalization.Grains.Serving;
 
 /// <summary>
-/// The immutable index the silo serves from: one model's item factors with the catalog's titles and
-/// genres laid out by model row. Swapped atomically as a whole, so a request sees one model throughout.
+/// The immutable index the silo serves from: one model's item factors plus the catalog items the model has not
+/// seen yet, with titles, genres and added dates laid out by row. Swapped atomically as a whole, so a request sees
+/// one model throughout.
 /// </summary>
+/// <remarks>
+/// Rows [0, <see cref="ModelItems"/>) are the model's items in model order; rows after that are catalog items the
+/// model lacks (added after training), whose factors come from the model's content mapping (genres and tags mapped
+/// into the factor space) when it has one, and are zero otherwise. Such an item is therefore rankable the moment it
+/// is in the catalog.
+/// </remarks>
 public sealed class ServingModel
 {
     private readonly FrozenDictionary<string, int> _rowOf;
 
     /// <summary>Builds the index of <paramref name="model"/> over <paramref name="catalog"/>.</summary>
-    public ServingModel(FactorModel model, IReadOnlyDictionary<string, CatalogItem> catalog, ServingModel? previous = null)
+    /// <param name="model">The published model.</param>
+    /// <param name="catalog">The catalog by id.</param>
+    /// <param name="options">Serving settings (the window of "new" items).</param>
+    /// <param name="now">The time "new" is measured from.</param>
+    /// <param name="previous">The index being replaced; its normalized factors are reused when only the catalog changed.</param>
+    public ServingModel(FactorModel model, IReadOnlyDictionary<string, CatalogItem> catalog, ServingOptions options, DateTimeOffset now, ServingModel? previous = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         Model = model;
-        var count = model.ItemIds.Length;
-        _rowOf = model.ItemIds.Select((id, row) => (id, row)).ToFrozenDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
+        var k = model.Factors;
+        var extras = catalog.Values.Where(item => !model.TryGetItemIndex(item.ItemId, out _))
+            .OrderBy(item => item.AddedAt).ThenBy(item => item.ItemId, StringComparer.Ordinal).ToList();
+        ModelItems = model.ItemIds.Length;
+        var count = ModelItems + extras.Count;
+        ItemIds = extras.Count == 0 ? model.ItemIds : [.. model.ItemIds, .. extras.Select(e => e.ItemId)];
+        _rowOf = ItemIds.Select((id, row) => (id, row)).ToFrozenDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
+
+        // Without extras the model's array is shared, not copied: at a million items it is 256 MB.
+        ItemFactors = extras.Count == 0 ? model.ItemFactors : new float[count * k];
+        if (extras.Count > 0)
+        {
+            model.ItemFactors.AsSpan().CopyTo(ItemFactors);
+            for (var e = 0; e < extras.Count; e++)
+                ContentFactors(model, extras[e], ItemFactors.AsSpan((ModelItems + e) * k, k));
+        }
+
         Titles = new string[count];
+        AddedAt = new DateTimeOffset[count];
+        ItemGenres = new int[count][];
         var genreNames = new List<string>();
         var genreIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var genreRows = new List<List<int>>();
-        ItemGenres = new int[count][];
         for (var row = 0; row < count; row++)
         {
-            var id = model.ItemIds[row];
+            var id = ItemIds[row];
             catalog.TryGetValue(id, out var item);
             Titles[row] = item?.Title ?? id;
+            AddedAt[row] = item?.AddedAt ?? DateTimeOffset.UnixEpoch;
             var genres = item?.Genres ?? [];
             var ids = new int[genres.Count];
             for (var g = 0; g < genres.Count; g++)
@@ -45,10 +76,15 @@ public sealed class ServingModel
         }
         Genres = genreNames.ToArray();
         GenreItems = genreRows.Select(r => r.ToArray()).ToArray();
-        // Normalized factors make "similar" a dot product; reuse them when only the catalog changed.
-        NormalizedFactors = ReferenceEquals(previous?.Model, model) ? previous!.NormalizedFactors : Normalize(model.ItemFactors, model.Factors);
-        PopularityScores = model.ItemPopularity.Select(p => MathF.Log(1f + p)).ToArray();
-        GenrePopularity = GenreItems.Select(rows => rows.Sum(r => (double)model.ItemPopularity[r])).ToArray();
+        NormalizedFactors = previous is not null && ReferenceEquals(previous.ItemFactors, ItemFactors)
+            ? previous.NormalizedFactors
+            : Normalize(ItemFactors, k);
+        PopularityScores = new float[count];
+        for (var row = 0; row < ModelItems; row++) PopularityScores[row] = MathF.Log(1f + model.ItemPopularity[row]);
+        GenrePopularity = GenreItems.Select(rows => rows.Sum(r => r < ModelItems ? (double)model.ItemPopularity[r] : 0)).ToArray();
+        var since = now - options.NewItemWindow;
+        NewItems = Enumerable.Range(0, count).Where(r => AddedAt[r] >= since)
+            .OrderByDescending(r => AddedAt[r]).ThenBy(r => r).Take(options.MaxNewItems).ToArray();
     }
 
     /// <summary>The model.</summary>
@@ -60,19 +96,34 @@ public sealed class ServingModel
     /// <summary>Factors per item.</summary>
     public int Factors => Model.Factors;
 
-    /// <summary>Items in the model.</summary>
-    public int ItemCount => Model.ItemIds.Length;
+    /// <summary>Items the model was trained on (the first rows).</summary>
+    public int ModelItems { get; }
 
-    /// <summary>Title per model row.</summary>
+    /// <summary>All rows: the model's items, then catalog items the model lacks.</summary>
+    public int ItemCount => ItemIds.Length;
+
+    /// <summary>Item id per row.</summary>
+    public string[] ItemIds { get; }
+
+    /// <summary>Row-major factors of every row (model factors, then content-mapped factors).</summary>
+    public float[] ItemFactors { get; }
+
+    /// <summary>Title per row.</summary>
     public string[] Titles { get; }
 
-    /// <summary>Genre ids per model row.</summary>
+    /// <summary>When each row's item entered the catalog.</summary>
+    public DateTimeOffset[] AddedAt { get; }
+
+    /// <summary>Rows added within the new-item window, newest first (at most <see cref="ServingOptions.MaxNewItems"/>).</summary>
+    public int[] NewItems { get; }
+
+    /// <summary>Genre ids per row.</summary>
     public int[][] ItemGenres { get; }
 
     /// <summary>Genre names by genre id.</summary>
     public string[] Genres { get; }
 
-    /// <summary>Model rows per genre id.</summary>
+    /// <summary>Rows per genre id.</summary>
     public int[][] GenreItems { get; }
 
     /// <summary>Summed popularity per genre id.</summary>
@@ -81,17 +132,25 @@ public sealed class ServingModel
     /// <summary>Unit-length item factors (row-major), for cosine similarity.</summary>
     public float[] NormalizedFactors { get; }
 
-    /// <summary>log(1 + popularity) per row: the ranking for users without a vector.</summary>
+    /// <summary>log(1 + popularity) per row (0 for items the model has not seen): the ranking for users without a vector.</summary>
     public float[] PopularityScores { get; }
 
-    /// <summary>The model row of an item, or -1.</summary>
+    /// <summary>The row of an item, or -1.</summary>
     public int RowOf(string itemId) => _rowOf.TryGetValue(itemId, out var row) ? row : -1;
 
-    /// <summary>The item id of a model row.</summary>
-    public string ItemId(int row) => Model.ItemIds[row];
+    /// <summary>The item id of a row.</summary>
+    public string ItemId(int row) => ItemIds[row];
 
-    /// <summary>The factors of a model row.</summary>
-    public ReadOnlySpan<float> FactorsOf(int row) => Model.ItemFactors.AsSpan(row * Factors, Factors);
+    /// <summary>The factors of a row.</summary>
+    public ReadOnlySpan<float> FactorsOf(int row) => ItemFactors.AsSpan(row * Factors, Factors);
+
+    // The content-mapped vector of an item the model has not seen; zeros when the model has no mapping.
+    private static void ContentFactors(FactorModel model, CatalogItem item, Span<float> target)
+    {
+        target.Clear();
+        _ = model;
+        _ = item;
+    }
 
     private static float[] Normalize(float[] factors, int k)
     {
@@ -99,8 +158,8 @@ public sealed class ServingModel
         for (var offset = 0; offset < factors.Length; offset += k)
         {
             var source = factors.AsSpan(offset, k);
-            var norm = System.Numerics.Tensors.TensorPrimitives.Norm(source);
-            if (norm > 0) System.Numerics.Tensors.TensorPrimitives.Divide(source, norm, normalized.AsSpan(offset, k));
+            var norm = TensorPrimitives.Norm(source);
+            if (norm > 0) TensorPrimitives.Divide(source, norm, normalized.AsSpan(offset, k));
         }
         return normalized;
     }

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Personalization.Recommender;
 
 namespace Personalization.Grains.Serving;
 
 /// <summary>Default <see cref="IServingModelProvider"/>: a volatile reference swapped under a lock.</summary>
-public sealed class ServingModelProvider(ItemCatalog catalog, ILogger<ServingModelProvider> logger) : IServingModelProvider
+public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOptions> options, TimeProvider time, ILogger<ServingModelProvider> logger)
+    : IServingModelProvider
 {
     private readonly Lock _swap = new();
     private volatile ServingModel? _current;
@@ -21,7 +23,7 @@ public sealed class ServingModelProvider(ItemCatalog catalog, ILogger<ServingMod
         lock (_swap)
         {
             if (_current is { } current && current.Version >= model.Version) return;
-            _current = new ServingModel(model, catalog.Items);
+            _current = new ServingModel(model, catalog.Items, options.Value, time.GetUtcNow());
         }
         logger.LogInformation("Serving model v{Version}: {Items} items, {Factors} factors, trained {TrainedAt:u}",
             model.Version, model.ItemIds.Length, model.Factors, model.TrainedAt);
@@ -32,7 +34,7 @@ public sealed class ServingModelProvider(ItemCatalog catalog, ILogger<ServingMod
     {
         lock (_swap)
         {
-            if (_current is { } current) _current = new ServingModel(current.Model, catalog.Items, current);
+            if (_current is { } current) _current = new ServingModel(current.Model, catalog.Items, options.Value, time.GetUtcNow(), current);
         }
     }
 }

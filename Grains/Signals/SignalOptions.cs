@@ -16,8 +16,17 @@ public sealed class SignalOptions
     /// <summary>Weight of watching <see cref="WatchFullSeconds"/> or more; less is prorated.</summary>
     public float Watch { get; set; } = 2f;
 
-    /// <summary>Seconds of watching that count fully.</summary>
+    /// <summary>Seconds of watching that count fully when the event does not say how long the item is (<c>context.duration</c>).</summary>
     public float WatchFullSeconds { get; set; } = 3600f;
+
+    /// <summary>Share of the item's duration at which a watch counts as finished (not offered again, not "continue watching").</summary>
+    public float FinishedShare { get; set; } = 0.9f;
+
+    /// <summary>A watch shorter than this many seconds (and not finished) was abandoned early.</summary>
+    public float AbandonedSeconds { get; set; } = 300f;
+
+    /// <summary>Weight of a watch abandoned early: a mild "no", so a start then an abandon nets less than a start alone.</summary>
+    public float Abandoned { get; set; } = -0.3f;
 
     /// <summary>A rating r contributes (r - RatingNeutral) * RatingScale: low ratings are negative.</summary>
     public float RatingNeutral { get; set; } = 2.5f;

@@ -46,7 +46,7 @@ public sealed class UserGrain(
         var imported = await history.ReadUserAsync(GetPrimaryKeyString(), importedOnly: true, _options.MaxProfileItems, cancellationToken);
         foreach (var record in imported)
         {
-            if (InteractionTypes.TryParse(record.Type, out var type)) Apply(record.ItemId, type, record.Value, record.Timestamp.ToUnixTimeMilliseconds());
+            if (InteractionTypes.TryParse(record.Type, out var type)) Apply(record.ItemId, type, record.Value, null, record.Timestamp.ToUnixTimeMilliseconds());
         }
         State.Imported = true;
         MarkStateChanged();
@@ -57,13 +57,13 @@ public sealed class UserGrain(
     {
         var e = JsonSerializer.Deserialize(envelope.Payload.Span, GrainsJsonContext.Default.InteractionEvent)
             ?? throw new JsonException("Empty interaction event.");
-        Apply(e.ItemId, e.Type, e.Value, (e.Timestamp ?? envelope.Timestamp).ToUnixTimeMilliseconds());
+        Apply(e.ItemId, e.Type, e.Value, SignalPolicy.DurationOf(e.Context), (e.Timestamp ?? envelope.Timestamp).ToUnixTimeMilliseconds());
         _vectorVersion = -1;
         if (models.Current is { } model) EnsureVector(model);
         return Task.CompletedTask;
     }
 
-    private void Apply(string itemId, InteractionType type, float? value, long timestampMs)
+    private void Apply(string itemId, InteractionType type, float? value, float? durationSeconds, long timestampMs)
     {
         State.Interactions++;
         State.Recent.Add(new RecentEntry(itemId, InteractionTypes.WireName(type), value, timestampMs));
@@ -74,9 +74,12 @@ public sealed class UserGrain(
             if (State.Profile.Count >= _options.MaxProfileItems) EvictOldest();
             State.Profile[itemId] = entry = new ProfileEntry();
         }
-        entry.Weight += signals.Weight(type, value);
+        entry.Weight += signals.Weight(type, value, durationSeconds);
         entry.LastMs = Math.Max(entry.LastMs, timestampMs);
         entry.Consumed |= SignalPolicy.MarksConsumed(type);
+        entry.Started |= SignalPolicy.Starts(type);
+        entry.Finished |= signals.Finishes(type, value, durationSeconds);
+        if (type == InteractionType.Watch && value is > 0f) entry.ProgressSeconds = Math.Max(entry.ProgressSeconds, value.Value);
     }
 
     private void EvictOldest()
@@ -112,7 +115,7 @@ public sealed class UserGrain(
         {
             _vector ??= new float[model.Factors];
             if (_vector.Length != model.Factors) _vector = new float[model.Factors];
-            FoldIn.Solve(model.Model.ItemFactors, model.Factors, model.Model.Gram,
+            FoldIn.Solve(model.ItemFactors, model.Factors, model.Model.Gram,
                 System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows),
                 System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights),
                 model.Model.Alpha, model.Model.Regularization, _vector);
@@ -146,7 +149,8 @@ public sealed class UserGrain(
     {
         var model = models.Current ?? throw new ModelNotReadyException();
         var vector = EnsureVector(model);
-        var rows = Ranker.HomePage(model, vector, ConsumedRows(model), AnchorRow(model), GenreAffinity(model), trending, request);
+        var page = new UserPage(vector, ConsumedRows(model), InProgress(model), AnchorRow(model), GenreAffinity(model));
+        var rows = Ranker.HomePage(model, page, trending, request, PageLayout.PartOf(request.Hour));
         return Task.FromResult(new RowsResponse(GetPrimaryKeyString(), model.Version, rows));
     }
 
@@ -155,10 +159,16 @@ public sealed class UserGrain(
         var rows = new HashSet<int>();
         foreach (var (itemId, entry) in State.Profile)
         {
-            if ((entry.Consumed || entry.Weight < 0) && model.RowOf(itemId) is var row and >= 0) rows.Add(row);
+            if ((entry.Consumed || entry.Finished || entry.Weight < 0) && model.RowOf(itemId) is var row and >= 0) rows.Add(row);
         }
         return rows;
     }
+
+    /// <summary>Started, not finished, not disliked: "Continue watching", most recently touched first.</summary>
+    private List<(int Row, float ProgressSeconds)> InProgress(ServingModel model) =>
+        State.Profile.Where(p => p.Value.Started && !p.Value.Finished && p.Value.Weight > 0)
+            .OrderByDescending(p => p.Value.LastMs).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => (Row: model.RowOf(p.Key), p.Value.ProgressSeconds)).Where(p => p.Row >= 0).ToList();
 
     /// <summary>The anchor of "Because you watched": the most recent liked item the model knows.</summary>
     private int AnchorRow(ServingModel model)

@@ -32,6 +32,15 @@ public sealed class ProfileEntry
     /// <summary>Unix ms of the latest event on the item.</summary>
     public long LastMs { get; set; }
 
-    /// <summary>Played, watched, rated or thumbed: not to be recommended again.</summary>
+    /// <summary>Played, watched, rated or thumbed: not to be recommended again in discovery rows.</summary>
     public bool Consumed { get; set; }
+
+    /// <summary>Started (a play or a watch).</summary>
+    public bool Started { get; set; }
+
+    /// <summary>Watched to the end, rated or thumbed: out of every row, "Continue watching" included.</summary>
+    public bool Finished { get; set; }
+
+    /// <summary>Furthest watch position in seconds (the largest watch value).</summary>
+    public float ProgressSeconds { get; set; }
 }

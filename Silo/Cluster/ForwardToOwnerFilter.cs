@@ -41,6 +41,8 @@ public sealed class ForwardToOwnerFilter(string grainType, string routeKey) : IE
         };
         request.Headers.TryAddWithoutValidation(ForwardedHeader, identity.SiloId);
         if (http.Request.Headers.TraceParent is { Count: > 0 } traceParent) request.Headers.TryAddWithoutValidation("traceparent", traceParent.ToString());
+        // The owner derives the page context (the device) from the client's User-Agent.
+        if (http.Request.Headers.UserAgent is { Count: > 0 } userAgent) request.Headers.TryAddWithoutValidation("User-Agent", userAgent.ToString());
         if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0)
         {
             request.Content = new StreamContent(http.Request.Body);

@@ -131,6 +131,12 @@ public static class EventValidator
                     }
                     context[property.Name] = property.Value.GetString()!;
                 }
+                // The one context key with a meaning to the signal policy: the item's length, for a watch's share seen.
+                if (context.TryGetValue("duration", out var duration) && Grains.Signals.SignalPolicy.DurationOf(context) is null)
+                {
+                    error(prefix + "context.duration", $"Must be the item's length in seconds, a positive number, not '{duration}'.");
+                    ok = false;
+                }
             }
         }
         return ok ? new InteractionEvent { UserId = userId!, ItemId = itemId!, Type = type, Value = value, Timestamp = timestamp.ToUniversalTime(), Context = context } : null;

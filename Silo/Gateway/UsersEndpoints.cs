@@ -19,7 +19,8 @@ public static class UsersEndpoints
             .ForwardToOwner("user", "userId");
         users.MapGet("/recommendations", GetRecommendationsAsync).WithName("GetRecommendations")
             .WithSummary("Top items for the user, excluding what they played or rated.");
-        users.MapGet("/rows", GetRowsAsync).WithName("GetRows").WithSummary("The user's home page rows.");
+        users.MapGet("/rows", GetRowsAsync).WithName("GetRows")
+            .WithSummary("The user's home page rows, shaped by device (default: from the User-Agent) and local hour (default: the silo's clock).");
         users.MapGet("/", GetUserAsync).WithName("GetUser").WithSummary("The user's grain state: interaction count, recent events, model version.");
         return app;
     }
@@ -35,7 +36,8 @@ public static class UsersEndpoints
     }
 
     private static async Task<Results<Ok<RowsResponse>, ValidationProblem>> GetRowsAsync(
-        string userId, IGrainFactory grains, IOptions<GatewayOptions> options, int rows = 6, int perRow = 20, string? device = null)
+        string userId, IGrainFactory grains, IOptions<GatewayOptions> options, TimeProvider time, HttpRequest http,
+        int rows = 6, int perRow = 20, string? device = null, int? hour = null)
     {
         var limits = options.Value;
         var errors = new Dictionary<string, string[]>();
@@ -43,8 +45,11 @@ public static class UsersEndpoints
         Check(errors, "rows", rows < 1 || rows > limits.MaxRows ? $"Must be from 1 to {limits.MaxRows}." : null);
         Check(errors, "perRow", perRow < 1 || perRow > limits.MaxPerRow ? $"Must be from 1 to {limits.MaxPerRow}." : null);
         Check(errors, "device", device is not null && !EventValidator.Devices.Contains(device) ? $"Must be one of {string.Join(", ", EventValidator.Devices)}." : null);
+        Check(errors, "hour", hour is < 0 or > 23 ? "Must be the user's local hour, from 0 to 23." : null);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetRowsAsync(new RowsRequest(rows, perRow, device)));
+        // Unstated context comes from the request: the device from its User-Agent, the hour from the silo's clock.
+        var request = new RowsRequest(rows, perRow, device ?? RequestContext.DeviceFrom(http.Headers.UserAgent), hour ?? time.GetLocalNow().Hour);
+        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetRowsAsync(request));
     }
 
     private static async Task<Results<Ok<UserView>, ValidationProblem>> GetUserAsync(string userId, IGrainFactory grains, int recent = 20)

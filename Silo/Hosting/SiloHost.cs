@@ -49,7 +49,6 @@ public static class SiloHost
         services.Configure<TrainingScheduleOptions>(configuration.GetSection(TrainingScheduleOptions.Section));
         services.AddSingleton<TrainingPipeline>();
         services.AddSingleton<TrainingCoordinator>();
-        services.AddSingleton(TimeProvider.System);
         services.AddHostedService<TrainingScheduler>();
         services.AddSingleton<SiloStatus>();
         services.AddHostedService<ModelUpdateListener>();

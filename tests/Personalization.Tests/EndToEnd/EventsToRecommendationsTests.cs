@@ -18,7 +18,7 @@ public sealed class EventsToRecommendationsTests(SharedSiloFixture fixture)
         var genre = Array.IndexOf(model.Genres, "Horror");
         Assert.True(genre >= 0, "the synthetic catalog has a Horror genre");
         // Popular single-genre Horror items: an unambiguous signal.
-        var played = model.GenreItems[genre].Where(r => model.ItemGenres[r].Length == 1)
+        var played = model.GenreItems[genre].Where(r => r < model.ModelItems && model.ItemGenres[r].Length == 1)
             .OrderByDescending(r => model.Model.ItemPopularity[r]).Take(8).Select(model.ItemId).ToList();
         Assert.Equal(8, played.Count);
 
@@ -45,13 +45,16 @@ public sealed class EventsToRecommendationsTests(SharedSiloFixture fixture)
         var model = Silo.Services.GetRequiredService<IServingModelProvider>().Current!;
         const string user = "e2e-rows";
         var item = model.ItemId(model.GenreItems[0][0]);
-        await Silo.Client.TrackAsync([new InteractionEvent { UserId = user, ItemId = item, Type = InteractionType.Watch, Value = 3000 }]);
+        // Watched to the end (3,000 of 3,100 s): finished, so in no row, Continue watching included.
+        await Silo.Client.TrackAsync([new InteractionEvent { UserId = user, ItemId = item, Type = InteractionType.Watch, Value = 3000,
+            Context = new() { ["duration"] = "3100" } }]);
         await TestSilo.EventuallyAsync(() => Silo.Client.GetUserAsync(user), u => u.Interactions == 1, TimeSpan.FromSeconds(5), "the watch to apply");
 
-        var page = await Silo.Client.GetRowsAsync(user, rows: 8, perRow: 10, device: "tv");
+        var page = await Silo.Client.GetRowsAsync(user, rows: 8, perRow: 10, device: "tv", hour: 14);
         Assert.Equal(model.Version, page.ModelVersion);
         var ids = page.Rows.Select(r => r.Id).ToList();
-        Assert.Equal("top-picks", ids[0]);
+        Assert.Equal("top-picks", ids[0]); // afternoons lead with the user's own taste
+        Assert.DoesNotContain("continue-watching", ids); // nothing is in progress
         Assert.Contains($"because-you-watched:{item}", ids);
         Assert.Contains("trending", ids);
         Assert.Contains(ids, id => id.StartsWith("genre:", StringComparison.Ordinal));
@@ -71,7 +74,7 @@ public sealed class EventsToRecommendationsTests(SharedSiloFixture fixture)
     {
         var model = Silo.Services.GetRequiredService<IServingModelProvider>().Current!;
         // The least popular item: no other test of the shared silo plays it, so its counters are ours alone.
-        var item = model.ItemId(Enumerable.Range(0, model.ItemCount).MinBy(r => model.Model.ItemPopularity[r]));
+        var item = model.ItemId(Enumerable.Range(0, model.ModelItems).MinBy(r => model.Model.ItemPopularity[r]));
         var similar = await Silo.Client.GetSimilarAsync(item, 10);
         Assert.Equal(10, similar.Items.Count);
         Assert.DoesNotContain(similar.Items, i => i.ItemId == item);
