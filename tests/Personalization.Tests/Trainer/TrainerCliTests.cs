@@ -25,10 +25,22 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Equal(0, imported);
         var (trained, error) = await RunAsync("train", "--data-dir", store, "--factors", "8", "--iterations", "2");
         Assert.True(trained == 0, error);
-        var models = await new Personalization.Storage.Sqlite.SqliteModelStore(new Personalization.Storage.Sqlite.SqliteDatabase(store)).ListAsync(default);
-        var model = Assert.Single(models);
+        var registry = new Personalization.Storage.Sqlite.SqliteModelStore(new Personalization.Storage.Sqlite.SqliteDatabase(store));
+        var model = Assert.Single(await registry.ListAsync(default));
         Assert.Equal(1, model.Version);
         Assert.Equal(610, model.Metrics["train.users"]);
+
+        // The catalog's genres and tags (tags.csv) were mapped into the model's factor space.
+        Assert.True(model.Metrics["content.features"] > 19, "genres and frequent tags");
+        Assert.InRange(model.Metrics["content.cosine"], 0.05, 1);
+        Assert.InRange(model.Metrics["content.holdout_cosine"], 0.05, 1);
+        Assert.InRange(model.Metrics["content.holdout_coverage"], 0.9, 1);
+        var loaded = await registry.LoadAsync(1, default);
+        var content = Assert.IsType<Personalization.Recommender.ContentMapping>(loaded?.Content);
+        Assert.Equal(model.Metrics["content.features"], content.Features.Length);
+        var mapped = new float[8];
+        Assert.True(content.TryMap(Personalization.Recommender.ContentMapping.FeaturesOf(["Animation", "Children"], ["Pixar"]), mapped));
+        Assert.Contains(mapped, v => v != 0);
     }
 
     [Fact]
