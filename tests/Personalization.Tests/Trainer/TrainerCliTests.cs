@@ -52,6 +52,8 @@ public sealed class TrainerCliTests : IDisposable
         Assert.True(first == 0, error);
         Assert.Contains("| recall@20 |", output);
         Assert.Contains("| ndcg@20 |", output);
+        Assert.Contains("| ild@20 |", output);
+        Assert.Contains("item vectors: als item factors (the evaluated model)", output);
         var (second, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "b.json"), 5));
         var (third, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "c.json"), 6));
         Assert.Equal(0, second + third);
@@ -61,6 +63,41 @@ public sealed class TrainerCliTests : IDisposable
         Assert.InRange(a["recall@20"], 0.05, 1);
         Assert.Equal(a, Metrics(Path.Combine(_dir, "b.json")));
         Assert.NotEqual(a["ndcg@20"], Metrics(Path.Combine(_dir, "c.json"))["ndcg@20"]);
+    }
+
+    [Fact]
+    public async Task Evaluate_with_reranking_reports_diversity_and_novelty_and_is_deterministic()
+    {
+        string[] Args(string json, params string[] ranking) => ["evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "popularity",
+            "--k", "20", "--threads", "2", "--json", json, .. ranking];
+        string[] reranked = ["--diversity", "0.5", "--popularity-penalty", "1", "--exploration", "0.1"];
+        var (plain, output, error) = await RunWithOutputAsync(Args(Path.Combine(_dir, "plain.json")));
+        Assert.True(plain == 0, error);
+        Assert.Contains("| ild@20 |", output);
+        Assert.Contains("| novelty@20 |", output);
+        Assert.Contains("reference: 64 factors", output);
+        var (first, _, firstError) = await RunWithOutputAsync(Args(Path.Combine(_dir, "a.json"), reranked));
+        var (second, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "b.json"), reranked));
+        Assert.True(first + second == 0, firstError);
+
+        var before = Metrics(Path.Combine(_dir, "plain.json"));
+        var after = Metrics(Path.Combine(_dir, "a.json"));
+        Assert.Equal(after, Metrics(Path.Combine(_dir, "b.json")));
+        // Popularity recommends the same blockbusters to everyone: every control must widen and diversify the lists.
+        Assert.True(after["coverage@20"] > before["coverage@20"], $"coverage {after["coverage@20"]} vs {before["coverage@20"]}");
+        Assert.True(after["ild@20"] > before["ild@20"], $"ILD {after["ild@20"]} vs {before["ild@20"]}");
+        Assert.True(after["novelty@20"] > before["novelty@20"], $"novelty {after["novelty@20"]} vs {before["novelty@20"]}");
+        var ranking = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "a.json"))).RootElement.GetProperty("Ranking");
+        Assert.Equal(0.5, ranking.GetProperty("diversity").GetDouble());
+    }
+
+    [Fact]
+    public async Task An_out_of_range_reranking_option_is_one_error_naming_the_option()
+    {
+        var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "popularity",
+            "--exploration", "1");
+        Assert.Equal(2, code);
+        Assert.Equal("error: --exploration must be at least 0 and less than 1, not 1.", error.Trim().Split('\n')[^1]);
     }
 
     [Fact]
