@@ -30,7 +30,9 @@ public static class TopK
             float score = scores[i];
             if (float.IsNaN(score) || score == float.NegativeInfinity)
                 continue;
-            HeapPush(indices, topScores, count++, i, score);
+            indices[count] = i;
+            topScores[count] = score;
+            SiftUp(indices, topScores, count++);
         }
         // Most scores lose to the heap's worst; one comparison against a local threshold rejects them (NaN compares
         // false, and −∞ can never beat a full heap). Later indices lose ties, so only a strictly higher score enters.
@@ -40,7 +42,9 @@ public static class TopK
             float score = scores[i];
             if (!(score > threshold))
                 continue;
-            HeapReplaceWorst(indices, topScores, count, i, score);
+            indices[0] = i;
+            topScores[0] = score;
+            SiftDown(indices, topScores, 0, count);
             threshold = topScores[0];
         }
 
@@ -51,25 +55,6 @@ public static class TopK
             SiftDown(indices, topScores, 0, end);
         }
         return count;
-    }
-
-    /// <summary>
-    /// Adds an entry to a min-heap (worst at position 0) of <paramref name="count"/> entries with room for one more.
-    /// Shared with streaming selections (<see cref="QuantizedItemIndex"/>) that offer scores block by block.
-    /// </summary>
-    internal static void HeapPush(Span<int> indices, Span<float> scores, int count, int index, float score)
-    {
-        indices[count] = index;
-        scores[count] = score;
-        SiftUp(indices, scores, count);
-    }
-
-    /// <summary>Replaces the worst entry (position 0) of a heap of <paramref name="count"/> entries and restores the order.</summary>
-    internal static void HeapReplaceWorst(Span<int> indices, Span<float> scores, int count, int index, float score)
-    {
-        indices[0] = index;
-        scores[0] = score;
-        SiftDown(indices, scores, 0, count);
     }
 
     // Ranking order: higher score wins, equal scores go to the lower index.
