@@ -29,6 +29,19 @@ public class QuantizedItemIndexTests
         Assert.True(recall >= 0.99, $"recall@20 = {recall:F4}");
     }
 
+    [Fact]
+    public void Search_RecallAt20_OnNearDuplicatesOfEqualNorm_IsAtLeast099()
+    {
+        // 500 tight clusters of equal-length rows: the top scores crowd together, within the quantization error.
+        const int items = 20_000, k = 64;
+        float[] factors = ClusteredFactors(items, k, clusters: 500, seed: 4, spread: 0.03, normSpread: 0);
+        float[] users = ClusteredFactors(200, k, clusters: 500, seed: 4, firstRow: items, spread: 0.03, normSpread: 0);
+
+        double recall = MeanRecall(new QuantizedItemIndex(factors, k), factors, k, users);
+
+        Assert.True(recall >= 0.99, $"recall@20 = {recall:F4}");
+    }
+
     [Theory]
     [InlineData(64, 5_000)]
     [InlineData(37, 1_003)] // k not a multiple of 8 (padded dimensions), items not a multiple of 16 (padded lanes)
@@ -242,6 +255,25 @@ public class QuantizedItemIndexTests
         Assert.Throws<ArgumentOutOfRangeException>(() => index.Search(user, new int[2], new float[2], candidates: -1));
     }
 
+    [Theory]
+    [InlineData(1, 1, 0)]
+    [InlineData(100, 1, 1)]
+    [InlineData(100, 99, 2)]
+    [InlineData(1000, 84, 3)]
+    [InlineData(1000, 500, 4)]
+    public void Collector_SelectLargest_PutsTheLargestFirst(int length, int count, int seed)
+    {
+        var random = new Random(seed);
+        var keys = Enumerable.Range(0, length).Select(i => ((ulong)random.NextInt64() & ~0xFFFFul) | (uint)i).ToArray();
+        if (seed == 1) Array.Sort(keys); // ascending input: the worst case of a naive pivot
+        var expected = keys.OrderDescending().ToArray();
+
+        CandidateCollector.SelectLargest(keys, count);
+
+        Assert.Equal(expected[count - 1], keys[count - 1]);
+        Assert.Equal(expected[..count].Order(), keys[..count].Order());
+    }
+
     [Fact]
     public void SizeInBytes_IsAQuarterOfTheFloatFactorsPlusScales()
     {
@@ -280,9 +312,11 @@ public class QuantizedItemIndexTests
 
     /// <summary>
     /// Rows around a few cluster centres, with dimension variances decaying like a trained model's and log-normal row
-    /// norms (popular items have long vectors), so scales differ by orders of magnitude between rows.
+    /// norms (popular items have long vectors; σ of the log norm <paramref name="normSpread"/>), so scales differ by
+    /// orders of magnitude between rows. <paramref name="spread"/> is the noise around a centre.
     /// </summary>
-    private static float[] ClusteredFactors(int rows, int k, int clusters, int seed, int firstRow = 0)
+    private static float[] ClusteredFactors(int rows, int k, int clusters, int seed, int firstRow = 0, double spread = 0.3,
+        double normSpread = 1.0)
     {
         var centreRandom = new Random(seed);
         var centres = new double[clusters * k];
@@ -293,9 +327,9 @@ public class QuantizedItemIndexTests
         for (int r = 0; r < rows; r++)
         {
             int c = random.Next(clusters);
-            double norm = Math.Exp(TestData.Gaussian(random)); // log-normal: a spread of ~e^±2 in length
+            double norm = Math.Exp(normSpread * TestData.Gaussian(random)); // log-normal: ~e^±2 in length at 1
             for (int d = 0; d < k; d++)
-                values[r * k + d] = (float)(norm * (centres[c * k + d] + 0.3 * TestData.Gaussian(random) / (1 + d / 8.0)));
+                values[r * k + d] = (float)(norm * (centres[c * k + d] + spread * TestData.Gaussian(random) / (1 + d / 8.0)));
         }
         return values;
     }
