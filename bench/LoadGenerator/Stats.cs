@@ -1,15 +1,15 @@
 namespace Personalization.LoadGenerator;
 
 /// <summary>Summary of a set of durations in milliseconds (nearest-rank percentiles).</summary>
-public sealed record LatencySummary(int Count, double MeanMs, double P50Ms, double P90Ms, double P99Ms, double MaxMs)
+public sealed record LatencySummary(int Count, double MeanMs, double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs)
 {
     /// <summary>Summarizes <paramref name="values"/> (sorted in place).</summary>
     public static LatencySummary Of(double[] values)
     {
-        if (values.Length == 0) return new LatencySummary(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        if (values.Length == 0) return new LatencySummary(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         Array.Sort(values);
         double Rank(double p) => values[Math.Clamp((int)Math.Ceiling(p / 100 * values.Length) - 1, 0, values.Length - 1)];
-        return new LatencySummary(values.Length, values.Average(), Rank(50), Rank(90), Rank(99), values[^1]);
+        return new LatencySummary(values.Length, values.Average(), Rank(50), Rank(90), Rank(99), Rank(99.9), values[^1]);
     }
 }
 
