@@ -162,6 +162,11 @@ public static class OpenLoop
         var growthAllowed = Math.Max(5, rate * 0.005);
 
         var achieved = completedInWindow / seconds;
+        if (gaveUpAt is not null)
+        {
+            var last = issued == 0 ? start : done.Take(issued).Max();
+            achieved = ok.Take(issued).Count(o => o) / Math.Max(1e-9, (last - start) / (double)Stopwatch.Frequency);
+        }
         string verdict;
         if (gaveUpAt is { } at)
             verdict = $"gave up after {at:F1} s: more than {limit} requests in flight";
@@ -190,7 +195,10 @@ public static class OpenLoop
 /// <param name="Sent">Of those, requests sent (fewer when the phase gave up).</param>
 /// <param name="Completed">Of those, successful responses.</param>
 /// <param name="Errors">Of those, failed requests (non-2xx, exceptions, timeouts).</param>
-/// <param name="AchievedRate">Successful responses completed inside the window, per second.</param>
+/// <param name="AchievedRate">
+/// Successful responses completed inside the window, per second; when the phase gave up, successful responses per
+/// second from the first send to the last completion (what the server delivered while overloaded).
+/// </param>
 /// <param name="Held">The rate was held: see <paramref name="Verdict"/>.</param>
 /// <param name="Verdict">"held", or why not: the phase gave up, fewer than 99% of the rate completed, or the backlog grew.</param>
 /// <param name="BacklogStart">Mean requests in flight over the first tenth of the window (at least 1 s).</param>
@@ -200,6 +208,7 @@ public static class OpenLoop
 /// <param name="Latency">Intended send time to last body byte, successful requests.</param>
 /// <param name="ServiceTime">Actual send to last body byte, successful requests.</param>
 /// <param name="SendLag">Intended to actual send time (the dispatcher's and the thread pool's delay), all sent requests.</param>
+/// <param name="Resources">GCs and CPU during the measured window.</param>
 public sealed record OpenLoopResult(string Name, string Path, double TargetRate, double MeasuredSeconds, int Scheduled, int Sent,
     int Completed, int Errors, double AchievedRate, bool Held, string Verdict, double BacklogStart, double BacklogEnd, int MaxInFlight,
-    double MeanResponseBytes, LatencySummary Latency, LatencySummary ServiceTime, LatencySummary SendLag);
+    double MeanResponseBytes, LatencySummary Latency, LatencySummary ServiceTime, LatencySummary SendLag, ResourceUse? Resources = null);

@@ -100,22 +100,30 @@ try
 
     var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
     var duration = TimeSpan.FromSeconds(options.DurationSeconds);
-    void AttributeFoldIns(string name)
+    Task<ResourceSnapshot> BeginPhase(string name)
     {
-        // Fold-ins are attributed to the phase from the end of its warm-up on.
+        // Fold-ins, GCs and CPU are attributed to the phase from the end of its warm-up on.
         foldIns?.BeginPhase(name + " warm-up");
-        _ = Task.Delay(warmup, token).ContinueWith(_ => foldIns?.BeginPhase(name), TaskScheduler.Default);
+        return Task.Delay(warmup, token).ContinueWith(_ =>
+        {
+            foldIns?.BeginPhase(name);
+            return ResourceSnapshot.Take();
+        }, TaskScheduler.Default);
     }
+    // Null when the phase ended before its window began (an open-loop phase that gave up in its warm-up).
+    static ResourceUse? Used(Task<ResourceSnapshot> windowStart) =>
+        windowStart.IsCompletedSuccessfully ? ResourceSnapshot.Take().Since(windowStart.Result) : null;
 
     var open = new List<OpenLoopResult>();
     async Task Open(string name, string pattern, HttpClient http, Func<Random, string> path, double rate)
     {
         var phase = $"{name} @ {rate:F0}/s";
         Progress($"{phase}: open loop, {options.WarmupSeconds:F0} s warm-up + {options.DurationSeconds:F0} s");
-        AttributeFoldIns(phase);
+        var window = BeginPhase(phase);
         var result = await OpenLoop.RunAsync(phase, pattern, http, path, rate, warmup, duration, options.Seed, token);
+        result = result with { Resources = Used(window) };
         Progress($"{phase}: {result.AchievedRate:F0} req/s achieved ({result.Verdict}), p50 {result.Latency.P50Ms:F2} ms, p99 {result.Latency.P99Ms:F2} ms, " +
-            $"p99.9 {result.Latency.P999Ms:F2} ms, max {result.Latency.MaxMs:F1} ms, {result.Errors} errors");
+            $"p99.9 {result.Latency.P999Ms:F2} ms, max {result.Latency.MaxMs:F1} ms, {result.Errors} errors{Describe(result.Resources)}");
         open.Add(result);
     }
     foreach (var rate in options.Rates)
@@ -136,9 +144,10 @@ try
         async Task<PhaseResult> Phase(string name, string pattern, HttpClient http, Func<Random, string> path)
         {
             Progress($"{name}: closed loop, {options.Workers} workers, {options.WarmupSeconds:F0} s warm-up + {options.DurationSeconds:F0} s");
-            AttributeFoldIns(name);
+            var window = BeginPhase(name);
             var result = await ClosedLoop.RunAsync(name, pattern, http, path, options.Workers, warmup, duration, options.MaxRequests, options.Seed, token);
-            Progress($"{name}: {result.ThroughputPerSecond:F0} req/s, p50 {result.Latency.P50Ms:F2} ms, p99 {result.Latency.P99Ms:F2} ms, {result.Errors} errors");
+            result = result with { Resources = Used(window) };
+            Progress($"{name}: {result.ThroughputPerSecond:F0} req/s, p50 {result.Latency.P50Ms:F2} ms, p99 {result.Latency.P99Ms:F2} ms, {result.Errors} errors{Describe(result.Resources)}");
             closed.Add(result);
             return result;
         }
@@ -207,6 +216,9 @@ static Dictionary<string, object> Settings(Options options)
     settings["seed"] = options.Seed;
     return settings;
 }
+
+static string Describe(ResourceUse? use) => use is null ? "" :
+    $"; {use.ProcessCores:F2} cores, others {use.OtherCores:F2} cores, {use.Gen0}/{use.Gen1}/{use.Gen2} GCs, {use.GcPauseMs:F0} ms paused";
 
 static HttpClient NewClient(Uri baseAddress) => new(new SocketsHttpHandler
 {
