@@ -33,6 +33,9 @@ public sealed class UserGrain(
     private readonly UserGrainOptions _options = options.Value;
     private float[]? _vector;
     private long _vectorVersion = -1;
+    private UserPage? _page;
+    private ServingModel? _pageModel;
+    private long _pageInteractions = -1;
 
     /// <inheritdoc />
     protected override JsonTypeInfo<UserState> StateTypeInfo => GrainsJsonContext.Default.UserState;
@@ -139,8 +142,8 @@ public sealed class UserGrain(
     public Task<RecommendationsResponse> GetRecommendationsAsync(int count)
     {
         var model = models.Current ?? throw new ModelNotReadyException();
-        var vector = EnsureVector(model);
-        var items = Ranker.Recommend(model, vector, ConsumedRows(model), count);
+        var page = Page(model);
+        var items = Ranker.Recommend(model, page.Vector, page.Exclude, count);
         return Task.FromResult(new RecommendationsResponse(GetPrimaryKeyString(), model.Version, items));
     }
 
@@ -148,10 +151,21 @@ public sealed class UserGrain(
     public Task<RowsResponse> GetRowsAsync(RowsRequest request)
     {
         var model = models.Current ?? throw new ModelNotReadyException();
-        var vector = EnsureVector(model);
-        var page = new UserPage(vector, ConsumedRows(model), InProgress(model), AnchorRow(model), GenreAffinity(model));
-        var rows = Ranker.HomePage(model, page, trending, request, PageLayout.PartOf(request.Hour));
+        var rows = Ranker.HomePage(model, Page(model), trending, request, PageLayout.PartOf(request.Hour));
         return Task.FromResult(new RowsResponse(GetPrimaryKeyString(), model.Version, rows));
+    }
+
+    /// <summary>
+    /// The page inputs, rebuilt only when the user did something or the serving index changed: repeated page loads
+    /// then cost the scoring and the response, not a walk over the whole profile.
+    /// </summary>
+    private UserPage Page(ServingModel model)
+    {
+        if (_page is not null && ReferenceEquals(_pageModel, model) && _pageInteractions == State.Interactions) return _page;
+        _page = new UserPage(EnsureVector(model), ConsumedRows(model), InProgress(model), AnchorRow(model), GenreAffinity(model));
+        _pageModel = model;
+        _pageInteractions = State.Interactions;
+        return _page;
     }
 
     private HashSet<int> ConsumedRows(ServingModel model)
