@@ -107,15 +107,16 @@ public sealed record LoadReport(
             }
             s.AppendLine();
         }
-        var used = OpenLoop.Select(p => (p.Name, p.Resources)).Concat(Phases.Select(p => (p.Name, p.Resources))).Where(p => p.Resources is not null).ToList();
+        var used = OpenLoop.Select(p => (p.Name, p.Resources, Requests: p.AchievedRate * p.MeasuredSeconds))
+            .Concat(Phases.Select(p => (p.Name, p.Resources, Requests: (double)p.Requests))).Where(p => p.Resources is not null).ToList();
         if (used.Count > 0)
         {
             s.AppendLine("Resources in the measured windows (this process = silo, bare server and client; others = the rest of the machine):");
             s.AppendLine();
-            s.AppendLine("| phase | this process, cores | others, cores | GCs gen0/1/2 | GC paused ms |");
-            s.AppendLine("|---|--:|--:|--:|--:|");
-            foreach (var (name, r) in used)
-                s.AppendLine(inv, $"| {name} | {F(r!.ProcessCores)} | {F(r.OtherCores)} | {r.Gen0}/{r.Gen1}/{r.Gen2} | {F(r.GcPauseMs, "F0")} |");
+            s.AppendLine("| phase | this process, cores | others, cores | GCs gen0/1/2 | GC paused ms | allocated KB per request |");
+            s.AppendLine("|---|--:|--:|--:|--:|--:|");
+            foreach (var (name, r, requests) in used)
+                s.AppendLine(inv, $"| {name} | {F(r!.ProcessCores)} | {F(r.OtherCores)} | {r.Gen0}/{r.Gen1}/{r.Gen2} | {F(r.GcPauseMs, "F0")} | {F(r.AllocatedMB * 1000 / Math.Max(1, requests), "F1")} |");
             s.AppendLine();
         }
         if (Ratios is not null)

@@ -43,19 +43,20 @@ public sealed record EventPhaseResult(int Events, int Visible, int Failures, int
 /// <param name="Gen1">Gen-1 collections (including gen-2 ones).</param>
 /// <param name="Gen2">Gen-2 collections.</param>
 /// <param name="GcPauseMs">Time this process was paused for GC.</param>
+/// <param name="AllocatedMB">Managed memory allocated by this process (silo, bare server and client), MB.</param>
 /// <param name="ProcessCores">CPU used by this process (silo, bare server and client together), in cores.</param>
 /// <param name="OtherCores">CPU used by everything else on the machine, in cores (NaN where /proc/stat is missing).</param>
-public sealed record ResourceUse(double Seconds, int Gen0, int Gen1, int Gen2, double GcPauseMs, double ProcessCores, double OtherCores);
+public sealed record ResourceUse(double Seconds, int Gen0, int Gen1, int Gen2, double GcPauseMs, double AllocatedMB, double ProcessCores, double OtherCores);
 
 /// <summary>A point-in-time reading for <see cref="ResourceUse"/>.</summary>
-public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, TimeSpan ProcessCpu, double MachineBusySeconds)
+public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long Allocated, TimeSpan ProcessCpu, double MachineBusySeconds)
 {
     /// <summary>Reads now.</summary>
     public static ResourceSnapshot Take()
     {
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         return new ResourceSnapshot(System.Diagnostics.Stopwatch.GetTimestamp(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-            GC.GetTotalPauseDuration(), process.TotalProcessorTime, MachineBusy());
+            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), process.TotalProcessorTime, MachineBusy());
     }
 
     /// <summary>What was spent from <paramref name="start"/> to this reading.</summary>
@@ -64,7 +65,7 @@ public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen
         var seconds = Math.Max(1e-9, (Timestamp - start.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency);
         var process = (ProcessCpu - start.ProcessCpu).TotalSeconds;
         return new ResourceUse(seconds, Gen0 - start.Gen0, Gen1 - start.Gen1, Gen2 - start.Gen2, (GcPause - start.GcPause).TotalMilliseconds,
-            process / seconds, Math.Max(0, (MachineBusySeconds - start.MachineBusySeconds - process) / seconds));
+            (Allocated - start.Allocated) / 1e6, process / seconds, Math.Max(0, (MachineBusySeconds - start.MachineBusySeconds - process) / seconds));
     }
 
     // Busy CPU seconds of the whole machine (all cores): the first line of /proc/stat less idle and iowait.
