@@ -56,7 +56,7 @@ public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen
     {
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         return new ResourceSnapshot(System.Diagnostics.Stopwatch.GetTimestamp(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), process.TotalProcessorTime, MachineBusy());
+            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime, MachineBusy());
     }
 
     /// <summary>What was spent from <paramref name="start"/> to this reading.</summary>
