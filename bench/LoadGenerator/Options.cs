@@ -82,20 +82,20 @@ public sealed class Options
           --users N               synthetic users, requests go to u1..uN          (5000)
           --items N               synthetic catalog size                          (20000)
           --history N             mean interactions per synthetic user            (40)
-          --model als|random      train ALS at start, or publish random factors (Gaussian, Zipf
-                                  popularity) for the whole catalog first: for 1,000,000 items (als)
+          --model als|random      train ALS at start, or publish random factors for the whole
+                                  catalog first (Gaussian, Zipf popularity; for 1,000,000 items) (als)
           --factors N             model factors                                   (64)
           --iterations N          ALS iterations of the first model               (10)
           --rate R[,R...]         open loop: R requests/s on a fixed schedule, latency from the
-                                  intended send time; recommendations and rows at each rate, bare
-                                  Kestrel at the highest                          (none)
+                                  intended send time; recommendations and rows at each rate,
+                                  bare Kestrel at the highest; gives up past 0.5 s of backlog (none)
           --no-closed-loop        skip the closed-loop (maximum throughput) phases
           --no-prewarm            do not activate every user's grain before the first phase
           --workers N             closed loop: concurrent workers per GET phase   (4)
           --duration S            measured seconds per GET phase                  (20)
           --warmup S              unmeasured seconds before each GET phase        (5)
           --max-requests N        closed loop: recorded requests per phase at most (2000000)
-          --fresh-users M         event-to-visible: fresh users, one play each; 0 skips it (300)
+          --fresh-users M         event-to-visible: fresh users, one play each, 0 skips (300)
           --event-workers N       event-to-visible: concurrent workers            (1)
           --visible-timeout S     event-to-visible: give up on one event after S  (10)
           --event-budget S        event-to-visible: stop posting after S seconds   (120)
