@@ -52,6 +52,72 @@ public static class Cholesky
         return true;
     }
 
+    /// <summary>
+    /// Factors a = Uᵀ·U in place and solves a·X = B for several right-hand sides at once, leaving X in
+    /// <paramref name="b"/>: one factorization serves every column.
+    /// </summary>
+    /// <remarks>
+    /// As <see cref="TrySolveInPlace"/>, only the upper triangle of <paramref name="a"/> is read and it holds U on
+    /// return. B is row-major n×<paramref name="columns"/>, so both substitutions update whole rows of B — contiguous
+    /// vectors of the right-hand sides — instead of striding down a column.
+    /// </remarks>
+    /// <param name="a">Row-major n×n symmetric matrix; overwritten with its factor.</param>
+    /// <param name="n">Order of the system.</param>
+    /// <param name="b">Row-major n×<paramref name="columns"/> right-hand sides; overwritten with the solutions.</param>
+    /// <param name="columns">Number of right-hand sides.</param>
+    /// <returns>false if <paramref name="a"/> is not (numerically) positive definite; then a and b are unspecified.</returns>
+    public static bool TrySolveManyInPlace(Span<double> a, int n, Span<double> b, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if (a.Length < (long)n * n)
+            throw new ArgumentException($"Matrix needs {(long)n * n} elements, got {a.Length}.", nameof(a));
+        if (b.Length < (long)n * columns)
+            throw new ArgumentException($"Right-hand sides need {(long)n * columns} elements, got {b.Length}.", nameof(b));
+        if (n == 0)
+            return true;
+
+        if (!FactorUpper(ref MemoryMarshal.GetReference(a), n))
+            return false;
+        if (columns == 0)
+            return true;
+
+        ref double u = ref MemoryMarshal.GetReference(a);
+        ref double x = ref MemoryMarshal.GetReference(b);
+
+        // Uᵀ·Z = B: row i of Z is final once divided by u_ii; it is then removed from every later row.
+        for (int i = 0; i < n; i++)
+        {
+            ref double rowI = ref Unsafe.Add(ref x, (nint)i * columns);
+            double inverse = 1.0 / Unsafe.Add(ref u, i * n + i);
+            for (int c = 0; c < columns; c++)
+                Unsafe.Add(ref rowI, c) *= inverse;
+            for (int j = i + 1; j < n; j++)
+            {
+                double uij = Unsafe.Add(ref u, i * n + j);
+                // Sparse systems keep many zeros in U; skipping them is exact.
+                if (uij != 0)
+                    DoubleKernels.MultiplyAddInPlace(ref Unsafe.Add(ref x, (nint)j * columns), ref rowI, -uij, columns);
+            }
+        }
+
+        // U·X = Z from the last row up, each row less its products with the rows already solved.
+        for (int i = n - 1; i >= 0; i--)
+        {
+            ref double rowI = ref Unsafe.Add(ref x, (nint)i * columns);
+            for (int j = i + 1; j < n; j++)
+            {
+                double uij = Unsafe.Add(ref u, i * n + j);
+                if (uij != 0)
+                    DoubleKernels.MultiplyAddInPlace(ref rowI, ref Unsafe.Add(ref x, (nint)j * columns), -uij, columns);
+            }
+            double inverse = 1.0 / Unsafe.Add(ref u, i * n + i);
+            for (int c = 0; c < columns; c++)
+                Unsafe.Add(ref rowI, c) *= inverse;
+        }
+        return true;
+    }
+
     // Right-looking factorization in panels of four rows: each panel is factored row by row, then the trailing
     // rows receive the panel's four rank-1 updates in one fused pass, so the trailing matrix is streamed
     // a quarter as often as in the unblocked algorithm.

@@ -23,10 +23,13 @@ public sealed class FactorModel
     /// <param name="gram">YᵀY of <paramref name="itemFactors"/>, row-major k×k.</param>
     /// <param name="itemPopularity">Per-item popularity (e.g. positive interaction count).</param>
     /// <param name="metrics">Offline evaluation metrics by name; copied.</param>
-    /// <exception cref="ArgumentException">Lengths disagree, an id is null or duplicated, or a value is out of range.</exception>
+    /// <param name="content">Map from content features to this model's factors, for items added after training; null when none was learned.</param>
+    /// <exception cref="ArgumentException">Lengths disagree, an id is null or duplicated, a value is out of range, or
+    /// <paramref name="content"/> maps to a different number of factors.</exception>
     public FactorModel(
         long version, DateTimeOffset trainedAt, DateTimeOffset dataCutoff, int factors, float alpha, float regularization,
-        string[] itemIds, float[] itemFactors, double[] gram, float[] itemPopularity, IReadOnlyDictionary<string, double> metrics)
+        string[] itemIds, float[] itemFactors, double[] gram, float[] itemPopularity, IReadOnlyDictionary<string, double> metrics,
+        ContentMapping? content = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(factors, 1);
         ArgumentNullException.ThrowIfNull(itemIds);
@@ -46,6 +49,8 @@ public sealed class FactorModel
         if (itemPopularity.Length != itemIds.Length)
             throw new ArgumentException(
                 $"Expected {itemIds.Length} popularity values, got {itemPopularity.Length}.", nameof(itemPopularity));
+        if (content is not null && content.Factors != factors)
+            throw new ArgumentException($"The content mapping has {content.Factors} factors, the model {factors}.", nameof(content));
 
         _itemIndex = new Dictionary<string, int>(itemIds.Length, StringComparer.Ordinal);
         for (int i = 0; i < itemIds.Length; i++)
@@ -66,6 +71,7 @@ public sealed class FactorModel
         Gram = gram;
         ItemPopularity = itemPopularity;
         Metrics = new ReadOnlyDictionary<string, double>(new Dictionary<string, double>(metrics, StringComparer.Ordinal));
+        Content = content;
     }
 
     /// <summary>Monotonic model version.</summary>
@@ -100,6 +106,12 @@ public sealed class FactorModel
 
     /// <summary>Offline evaluation metrics by name.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; }
+
+    /// <summary>
+    /// Map from content features (<see cref="ContentMapping.FeaturesOf"/>) to this model's factor space, so items
+    /// created after training can be scored from their genres and tags; null when the model has none.
+    /// </summary>
+    public ContentMapping? Content { get; }
 
     /// <summary>Number of items.</summary>
     public int Items => ItemIds.Length;

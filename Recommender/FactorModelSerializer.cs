@@ -8,15 +8,22 @@ namespace Personalization.Recommender;
 /// Compact little-endian binary format for <see cref="FactorModel"/>.
 /// </summary>
 /// <remarks>
-/// Layout (format version 1): "PZFM", int32 format version, int64 model version, trained-at and data-cutoff as
+/// Layout (format version 2): "PZFM", int32 format version, int64 model version, trained-at and data-cutoff as
 /// (int64 UTC ticks, int32 offset minutes), int32 factors, float32 alpha, float32 regularization, int32 item count,
 /// item ids (7-bit length-prefixed UTF-8), float32 item factors, float64 Gram (k·k), float32 popularity,
-/// int32 metric count and (name, float64) pairs. Arrays are written as raw bytes so loading a large model is a copy.
+/// int32 metric count and (name, float64) pairs; then the content mapping: a byte 1 if present (0 if not) and, when
+/// present, float64 λ, int32 feature count, feature names (length-prefixed UTF-8) and float32 weights
+/// (features·k). Version 1 is the same without the content mapping, which ends it after the metrics; it is still
+/// read (as a model without <see cref="FactorModel.Content"/>). Arrays are written as raw bytes so loading a large
+/// model is a copy.
 /// </remarks>
 public static class FactorModelSerializer
 {
     /// <summary>The current format version written by <see cref="Write"/>.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+
+    // The oldest format version Read accepts: version 1 lacks only the trailing content mapping.
+    private const int OldestFormatVersion = 1;
 
     private static ReadOnlySpan<byte> Magic => "PZFM"u8;
 
@@ -51,6 +58,7 @@ public static class FactorModelSerializer
             writer.Write(name);
             writer.Write(value);
         }
+        WriteContent(writer, model.Content);
         writer.Flush();
     }
 
@@ -69,9 +77,9 @@ public static class FactorModelSerializer
             if (got < magic.Length || !magic.SequenceEqual(Magic))
                 throw new InvalidDataException("Not a factor model: the stream does not start with the \"PZFM\" magic.");
             int formatVersion = reader.ReadInt32();
-            if (formatVersion != FormatVersion)
+            if (formatVersion < OldestFormatVersion || formatVersion > FormatVersion)
                 throw new InvalidDataException(
-                    $"Unsupported factor model format version {formatVersion}; this build reads version {FormatVersion}.");
+                    $"Unsupported factor model format version {formatVersion}; this build reads versions {OldestFormatVersion} to {FormatVersion}.");
 
             long version = reader.ReadInt64();
             DateTimeOffset trainedAt = ReadTimestamp(reader);
@@ -104,9 +112,10 @@ public static class FactorModelSerializer
                 string name = reader.ReadString();
                 metrics[name] = reader.ReadDouble();
             }
+            ContentMapping? content = formatVersion >= 2 ? ReadContent(reader, stream, factors) : null;
 
             return new FactorModel(version, trainedAt, dataCutoff, factors, alpha, regularization,
-                itemIds, itemFactors, gram, popularity, metrics);
+                itemIds, itemFactors, gram, popularity, metrics, content);
         }
         catch (EndOfStreamException e)
         {
@@ -120,6 +129,42 @@ public static class FactorModelSerializer
         {
             throw new InvalidDataException($"Corrupt factor model: {e.Message}", e);
         }
+    }
+
+    private static void WriteContent(BinaryWriter writer, ContentMapping? content)
+    {
+        if (content is null)
+        {
+            writer.Write((byte)0);
+            return;
+        }
+        writer.Write((byte)1);
+        writer.Write(content.Regularization);
+        writer.Write(content.Features.Length);
+        foreach (string feature in content.Features)
+            writer.Write(feature);
+        WriteArray<float>(writer, content.Weights);
+    }
+
+    private static ContentMapping? ReadContent(BinaryReader reader, Stream stream, int factors)
+    {
+        byte present = reader.ReadByte();
+        if (present == 0)
+            return null;
+        if (present != 1)
+            throw new InvalidDataException($"Corrupt factor model: content mapping flag {present} is neither 0 nor 1.");
+        double regularization = reader.ReadDouble();
+        int features = reader.ReadInt32();
+        if (features < 0 || features > ContentMappingOptions.MaxFeaturesLimit)
+            throw new InvalidDataException(
+                $"Corrupt factor model: content feature count {features} is outside [0, {ContentMappingOptions.MaxFeaturesLimit}].");
+        EnsureRemaining(stream, features + (long)features * factors * sizeof(float));
+        var names = new string[features];
+        for (int f = 0; f < features; f++)
+            names[f] = reader.ReadString();
+        float[] weights = ReadArray<float>(stream, features * factors);
+        // The constructor's ArgumentExceptions (repeated names, non-finite weights) become InvalidDataException in Read.
+        return new ContentMapping(names, weights, factors, regularization);
     }
 
     private static void WriteTimestamp(BinaryWriter writer, DateTimeOffset value)

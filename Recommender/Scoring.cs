@@ -31,6 +31,27 @@ public static class Scoring
             scores[i] = TensorPrimitives.Dot(itemFactors.Slice(i * k, k), user);
     }
 
+    /// <summary>
+    /// scores[j] = item row rows[j] · user: the same arithmetic, hence the same bits, as <see cref="ScoreAll"/> gives
+    /// those rows, so a gathered re-score ranks and ties exactly like a full scan.
+    /// </summary>
+    internal static void ScoreRows(ReadOnlySpan<float> itemFactors, int k, ReadOnlySpan<float> user, ReadOnlySpan<int> rows, Span<float> scores)
+    {
+        if (Vector256.IsHardwareAccelerated && k % 8 == 0)
+        {
+            ref float u = ref MemoryMarshal.GetReference(user);
+            for (int j = 0; j < rows.Length; j++)
+            {
+                // Bounds: the slice checks the row lies inside the matrix before the unchecked kernel reads it.
+                ref float row = ref MemoryMarshal.GetReference(itemFactors.Slice(rows[j] * k, k));
+                ScoreAllBlocked(ref row, k, ref u, scores.Slice(j, 1));
+            }
+            return;
+        }
+        for (int j = 0; j < rows.Length; j++)
+            scores[j] = TensorPrimitives.Dot(itemFactors.Slice(rows[j] * k, k), user);
+    }
+
     // Four items per pass: each chunk of the user vector is loaded once for four rows, and the four independent
     // accumulators hide the FMA latency. Items are contiguous, so the hardware prefetcher streams them.
     internal static void ScoreAllBlocked(ref float items, int k, ref float user, Span<float> scores)

@@ -2,6 +2,7 @@ using System.Buffers;
 using Personalization.Contracts;
 using Personalization.Grains.Items;
 using Personalization.Recommender;
+using Personalization.Recommender.Reranking;
 
 namespace Personalization.Grains.Serving;
 
@@ -13,7 +14,12 @@ namespace Personalization.Grains.Serving;
 public static class Ranker
 {
     /// <summary>The <paramref name="count"/> best items not in <paramref name="exclude"/>.</summary>
-    public static List<RecommendedItem> Recommend(ServingModel model, float[]? vector, IReadOnlySet<int> exclude, int count)
+    /// <param name="model">The serving index.</param>
+    /// <param name="vector">The user's live vector, or null for a cold user (popularity).</param>
+    /// <param name="exclude">Rows never to return.</param>
+    /// <param name="count">List length.</param>
+    /// <param name="seed">Seed of the exploration draws (stable per user and hour, see <see cref="SeedFor"/>).</param>
+    public static List<RecommendedItem> Recommend(ServingModel model, float[]? vector, IReadOnlySet<int> exclude, int count, ulong seed)
     {
         var buffer = ArrayPool<float>.Shared.Rent(model.ItemCount);
         try
@@ -21,7 +27,7 @@ public static class Ranker
             var scores = buffer.AsSpan(0, model.ItemCount);
             Score(model, vector, scores);
             foreach (var row in exclude) scores[row] = float.NegativeInfinity;
-            return Take(model, scores, count, vector is null ? "Popular with everyone" : "Picked for you");
+            return Pick(model, scores, count, vector is null ? "Popular with everyone" : "Picked for you", seed);
         }
         finally
         {
@@ -34,7 +40,7 @@ public static class Ranker
     /// the user's affinity, in the order and sizes the context (<see cref="PageLayout"/>) gives. Rows are filled in
     /// page order from one score array, each placed item marked so no item shows twice.
     /// </summary>
-    public static List<Row> HomePage(ServingModel model, UserPage user, TrendingBoard trending, RowsRequest request, DayPart dayPart)
+    public static List<Row> HomePage(ServingModel model, UserPage user, TrendingBoard trending, RowsRequest request, DayPart dayPart, ulong seed)
     {
         var n = model.ItemCount;
         var (maxRows, perRow) = PageLayout.Fit(request.Device, request.Rows, request.PerRow);
@@ -64,7 +70,7 @@ public static class Ranker
                         break;
                     case PageLayout.TopPicks:
                         Add(new Row(kind, user.Vector is null ? "Popular on the service" : "Top picks for you",
-                            TakeAndMark(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you")));
+                            PickAndMark(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you", seed)));
                         break;
                     case PageLayout.BecauseYouWatched when user.Anchor >= 0:
                         Add(BecauseYouWatched(model, scores, workBuffer.AsSpan(0, n), user.Anchor, perRow));
@@ -202,9 +208,39 @@ public static class Ranker
         return items;
     }
 
-    private static List<RecommendedItem> TakeAndMark(ServingModel model, Span<float> scores, int count, string reason)
+    /// <summary>A seed for the exploration draws that is stable for a user within an hour and changes across hours.</summary>
+    public static ulong SeedFor(string userId, DateTimeOffset now) =>
+        Reranker.MixSeed((uint)Runtime.Kafka.Murmur2Partitioner.Hash(System.Text.Encoding.UTF8.GetBytes(userId)), (ulong)now.ToUnixTimeSeconds() / 3600);
+
+    /// <summary>
+    /// The list with the beyond-accuracy controls of <see cref="ServingModel.Ranking"/>: popularity penalty, diversity
+    /// (MMR over the candidate pool) and a small exploration share in the last slots.
+    /// </summary>
+    private static List<RecommendedItem> Pick(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, ulong seed)
     {
-        var items = Take(model, scores, count, reason);
+        var buffer = ArrayPool<int>.Shared.Rent(count);
+        try
+        {
+            var output = buffer.AsSpan(0, count);
+            var found = Reranker.Rerank(scores, model.NormalizedFactors, model.Factors, model.Popularity, model.Ranking, seed, output);
+            var explored = found - model.Ranking.ExplorationSlots(found);
+            var items = new List<RecommendedItem>(found);
+            for (var i = 0; i < found; i++)
+            {
+                var row = output[i];
+                items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], scores[row], i >= explored ? "Something different to try" : reason));
+            }
+            return items;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(buffer);
+        }
+    }
+
+    private static List<RecommendedItem> PickAndMark(ServingModel model, Span<float> scores, int count, string reason, ulong seed)
+    {
+        var items = Pick(model, scores, count, reason, seed);
         Mark(model, scores, items);
         return items;
     }

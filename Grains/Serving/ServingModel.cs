@@ -80,7 +80,10 @@ public sealed class ServingModel
             ? previous.NormalizedFactors
             : Normalize(ItemFactors, k);
         PopularityScores = new float[count];
+        Popularity = new float[count];
+        model.ItemPopularity.AsSpan().CopyTo(Popularity);
         for (var row = 0; row < ModelItems; row++) PopularityScores[row] = MathF.Log(1f + model.ItemPopularity[row]);
+        Ranking = options.Ranking.ToSettings();
         GenrePopularity = GenreItems.Select(rows => rows.Sum(r => r < ModelItems ? (double)model.ItemPopularity[r] : 0)).ToArray();
         var since = now - options.NewItemWindow;
         NewItems = Enumerable.Range(0, count).Where(r => AddedAt[r] >= since)
@@ -135,6 +138,12 @@ public sealed class ServingModel
     /// <summary>log(1 + popularity) per row (0 for items the model has not seen): the ranking for users without a vector.</summary>
     public float[] PopularityScores { get; }
 
+    /// <summary>Users with a positive signal per row in the training data (0 for items the model has not seen).</summary>
+    public float[] Popularity { get; }
+
+    /// <summary>The beyond-accuracy controls of Top picks and recommendations.</summary>
+    public Recommender.Reranking.RankingSettings Ranking { get; }
+
     /// <summary>The row of an item, or -1.</summary>
     public int RowOf(string itemId) => _rowOf.TryGetValue(itemId, out var row) ? row : -1;
 
@@ -144,12 +153,12 @@ public sealed class ServingModel
     /// <summary>The factors of a row.</summary>
     public ReadOnlySpan<float> FactorsOf(int row) => ItemFactors.AsSpan(row * Factors, Factors);
 
-    // The content-mapped vector of an item the model has not seen; zeros when the model has no mapping.
+    // The content-mapped vector of an item the model has not seen; zeros when the model has no mapping or the item
+    // has no known genre or tag.
     private static void ContentFactors(FactorModel model, CatalogItem item, Span<float> target)
     {
         target.Clear();
-        _ = model;
-        _ = item;
+        model.Content?.TryMap(ContentMapping.FeaturesOf(item.Genres, item.Tags), target);
     }
 
     private static float[] Normalize(float[] factors, int k)

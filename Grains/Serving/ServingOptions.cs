@@ -11,4 +11,33 @@ public sealed class ServingOptions
 
     /// <summary>At most this many of the newest items are candidates for New for you.</summary>
     public int MaxNewItems { get; set; } = 500;
+
+    /// <summary>Beyond-accuracy controls of Top picks and <c>/recommendations</c>.</summary>
+    public RankingOptions Ranking { get; set; } = new();
+}
+
+/// <summary>
+/// Diversity, popularity-bias and exploration settings of the online lists, bound from <c>Serving:Ranking</c>. The
+/// defaults are the offline evaluation's sweet spot on ml-latest-small (docs/trainer.md, "Beyond accuracy"): they
+/// roughly double catalog coverage and raise intra-list diversity for no measurable loss of recall.
+/// </summary>
+public sealed class RankingOptions
+{
+    /// <summary>MMR λ in [0, 1]: 0 ranks by score alone.</summary>
+    public float Diversity { get; set; } = 0.3f;
+
+    /// <summary>Popularity penalty β ≥ 0: 0 leaves popular items where the score puts them.</summary>
+    public float PopularityPenalty { get; set; } = 0.5f;
+
+    /// <summary>Share ε in [0, 1) of each list given to Thompson-sampled exploration of less-seen items.</summary>
+    public float ExplorationShare { get; set; } = 0.05f;
+
+    /// <summary>Candidates the controls choose from.</summary>
+    public int CandidatePool { get; set; } = 200;
+
+    /// <summary>The validated settings; an out-of-range value throws naming the setting.</summary>
+    public Recommender.Reranking.RankingSettings ToSettings() => new()
+    {
+        Diversity = Diversity, PopularityPenalty = PopularityPenalty, ExplorationShare = ExplorationShare, CandidatePool = CandidatePool,
+    };
 }

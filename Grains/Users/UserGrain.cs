@@ -22,7 +22,8 @@ public sealed class UserGrain(
     SignalPolicy signals,
     IInteractionHistory history,
     Items.TrendingBoard trending,
-    IOptions<UserGrainOptions> options) : Grain<UserState>, IUserGrain, IEventSink
+    IOptions<UserGrainOptions> options,
+    TimeProvider time) : Grain<UserState>, IUserGrain, IEventSink
 {
     /// <summary>Meter of the user grains.</summary>
     public const string MeterName = "Personalization.Grains";
@@ -143,7 +144,7 @@ public sealed class UserGrain(
     {
         var model = models.Current ?? throw new ModelNotReadyException();
         var page = Page(model);
-        var items = Ranker.Recommend(model, page.Vector, page.Exclude, count);
+        var items = Ranker.Recommend(model, page.Vector, page.Exclude, count, Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow()));
         return Task.FromResult(new RecommendationsResponse(GetPrimaryKeyString(), model.Version, items));
     }
 
@@ -151,7 +152,7 @@ public sealed class UserGrain(
     public Task<RowsResponse> GetRowsAsync(RowsRequest request)
     {
         var model = models.Current ?? throw new ModelNotReadyException();
-        var rows = Ranker.HomePage(model, Page(model), trending, request, PageLayout.PartOf(request.Hour));
+        var rows = Ranker.HomePage(model, Page(model), trending, request, PageLayout.PartOf(request.Hour), Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow()));
         return Task.FromResult(new RowsResponse(GetPrimaryKeyString(), model.Version, rows));
     }
 

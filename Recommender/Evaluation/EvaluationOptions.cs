@@ -1,3 +1,5 @@
+using Personalization.Recommender.Reranking;
+
 namespace Personalization.Recommender.Evaluation;
 
 /// <summary>Settings of <see cref="RankingEvaluator"/>.</summary>
@@ -15,7 +17,8 @@ public sealed class EvaluationOptions
     /// </summary>
     public int? MaxUsers { get; init; }
 
-    /// <summary>Seed of the <see cref="MaxUsers"/> sample.</summary>
+    /// <summary>Seed of the <see cref="MaxUsers"/> sample and, mixed with each user's row index, of that user's
+    /// exploration draws (<see cref="Ranking"/>).</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>
@@ -27,8 +30,33 @@ public sealed class EvaluationOptions
     /// <summary>Progress is reported each time this many more users are done, and once at the end.</summary>
     public int ProgressInterval { get; init; } = 1000;
 
+    /// <summary>
+    /// How each user's list is formed from the scores: <see cref="RankingSettings.Default"/> (the default) is plain
+    /// top-K; otherwise <see cref="Reranker.Rerank"/> with these settings, which may need <see cref="ItemVectors"/>
+    /// (diversity) and <see cref="ItemPopularity"/> (popularity penalty, exploration).
+    /// </summary>
+    public RankingSettings Ranking { get; init; } = RankingSettings.Default;
+
+    /// <summary>
+    /// Unit item vectors, one per catalog item: compared by MMR when <see cref="Ranking"/> asks for diversity, and by
+    /// intra-list diversity (<see cref="EvaluationResult.Ild"/>), which is computed only when they are given.
+    /// </summary>
+    public ItemVectors? ItemVectors { get; init; }
+
+    /// <summary>
+    /// Users per item in the training data (e.g. with a positive signal): the popularity the penalty and exploration of
+    /// <see cref="Ranking"/> use, and what novelty (<see cref="EvaluationResult.Novelty"/>) is measured against; novelty
+    /// is computed only when it is given, with <see cref="PopulationSize"/>.
+    /// </summary>
+    public float[]? ItemPopularity { get; init; }
+
+    /// <summary>The number of users <see cref="ItemPopularity"/> was counted over: the denominator of novelty's share.</summary>
+    public int PopulationSize { get; init; }
+
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the parameter name is the property's.</exception>
+    /// <exception cref="ArgumentException"><see cref="Ranking"/> needs <see cref="ItemVectors"/> or
+    /// <see cref="ItemPopularity"/> and it is missing; the parameter name is the missing property's.</exception>
     public void Validate()
     {
         if (K < 1)
@@ -41,5 +69,13 @@ public sealed class EvaluationOptions
             throw new ArgumentOutOfRangeException(nameof(RelevanceThreshold), RelevanceThreshold, "RelevanceThreshold must be finite.");
         if (ProgressInterval < 1)
             throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, "ProgressInterval must be at least 1.");
+        if (Ranking is null)
+            throw new ArgumentOutOfRangeException(nameof(Ranking), Ranking, "Ranking must be set (RankingSettings.Default is plain top-K).");
+        if (ItemPopularity is not null && PopulationSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(PopulationSize), PopulationSize, "PopulationSize must be at least 1 when ItemPopularity is set.");
+        if (Ranking.Diversity > 0f && ItemVectors is null)
+            throw new ArgumentException("Diversity compares items by their vectors: ItemVectors must be set.", nameof(ItemVectors));
+        if ((Ranking.PopularityPenalty > 0f || Ranking.ExplorationSlots(K) > 0) && ItemPopularity is null)
+            throw new ArgumentException("The popularity penalty and exploration need ItemPopularity.", nameof(ItemPopularity));
     }
 }

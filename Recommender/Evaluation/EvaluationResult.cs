@@ -54,6 +54,24 @@ public sealed class EvaluationResult
     /// <summary>Catalog coverage@K: <see cref="RecommendedItems"/> / <see cref="Items"/>.</summary>
     public double Coverage { get; init; }
 
+    /// <summary>
+    /// Mean intra-list diversity ILD@K (<see cref="RankingMetrics.IntraListDiversity"/>), when item vectors were given
+    /// (<see cref="EvaluationOptions.ItemVectors"/>); otherwise <see langword="null"/>.
+    /// </summary>
+    public double? Ild { get; init; }
+
+    /// <summary>Standard error of <see cref="Ild"/>.</summary>
+    public double? IldStandardError { get; init; }
+
+    /// <summary>
+    /// Mean novelty@K in bits (<see cref="RankingMetrics.Novelty"/>), when item popularity was given
+    /// (<see cref="EvaluationOptions.ItemPopularity"/>); otherwise <see langword="null"/>.
+    /// </summary>
+    public double? Novelty { get; init; }
+
+    /// <summary>Standard error of <see cref="Novelty"/>.</summary>
+    public double? NoveltyStandardError { get; init; }
+
     /// <summary>Wall time of the evaluation in seconds.</summary>
     public double ElapsedSeconds { get; init; }
 
@@ -62,13 +80,14 @@ public sealed class EvaluationResult
 
     /// <summary>
     /// The metrics by name for the model registry: <c>users</c>, <c>recall@K</c>, <c>ndcg@K</c>, <c>precision@K</c>,
-    /// <c>map@K</c> and <c>coverage@K</c>, with the actual K (e.g. <c>recall@20</c>).
+    /// <c>map@K</c> and <c>coverage@K</c>, then <c>ild@K</c> and <c>novelty@K</c> when they were computed, with the
+    /// actual K (e.g. <c>recall@20</c>).
     /// </summary>
     /// <returns>A new dictionary the caller may extend.</returns>
     public Dictionary<string, double> ToDictionary()
     {
         string at = "@" + K.ToString(CultureInfo.InvariantCulture);
-        return new Dictionary<string, double>
+        var metrics = new Dictionary<string, double>
         {
             ["users"] = Users,
             ["recall" + at] = Recall,
@@ -77,5 +96,10 @@ public sealed class EvaluationResult
             ["map" + at] = Map,
             ["coverage" + at] = Coverage,
         };
+        if (Ild is double ild)
+            metrics["ild" + at] = ild;
+        if (Novelty is double novelty)
+            metrics["novelty" + at] = novelty;
+        return metrics;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Personalization.Recommender.Models;
+using Personalization.Recommender.Reranking;
 
 namespace Personalization.Recommender.Evaluation;
 
@@ -16,6 +17,10 @@ namespace Personalization.Recommender.Evaluation;
 /// <para>Users are claimed in fixed-size chunks by worker threads, each reusing its own scratch, so the user loop
 /// allocates nothing. Per-user metrics land in an array indexed by the user's position and are summed in that order
 /// at the end, so the results do not depend on the thread count.</para>
+/// <para>With <see cref="EvaluationOptions.Ranking"/> set, each list is re-ranked by <see cref="Reranker.Rerank"/>
+/// with the user's own exploration seed, <see cref="Reranker.MixSeed"/>(<see cref="EvaluationOptions.Seed"/>, the user's
+/// row): the same lists for any thread count, scheduling or <see cref="EvaluationOptions.MaxUsers"/> sample.
+/// Intra-list diversity and novelty are measured on the final lists when item vectors and popularity are given.</para>
 /// </remarks>
 public static class RankingEvaluator
 {
@@ -68,6 +73,10 @@ public static class RankingEvaluator
         if (model.Items != foldIn.Columns)
             throw new ArgumentException(
                 $"The model scores {model.Items} items but the matrices have {foldIn.Columns} columns.", nameof(model));
+        if (options.ItemVectors is { } vectors && vectors.Items != model.Items)
+            throw new ArgumentException($"{vectors.Items} item vectors for {model.Items} items.", nameof(options));
+        if (options.ItemPopularity is { } popularity && popularity.Length != model.Items)
+            throw new ArgumentException($"{popularity.Length} item popularities for {model.Items} items.", nameof(options));
 
         long started = Stopwatch.GetTimestamp();
         int[] users = Sample(SelectUsers(foldIn, test, options.RelevanceThreshold), options.MaxUsers, options.Seed);
@@ -83,6 +92,8 @@ public static class RankingEvaluator
             scratch[w] = new Scratch(model.Items, k, maxRelevant);
 
         var perUser = new RankingScores[users.Length];
+        double[]? ild = options.ItemVectors is null ? null : new double[users.Length];
+        double[]? novelty = options.ItemPopularity is null ? null : new double[users.Length];
         var reporter = new ProgressReporter(progress, users.Length, options.ProgressInterval);
         int next = 0;
         void Work(int worker)
@@ -95,7 +106,15 @@ public static class RankingEvaluator
                     return;
                 int end = Math.Min(start + UsersPerClaim, users.Length);
                 for (int i = start; i < end; i++)
-                    perUser[i] = EvaluateUser(model, foldIn, test, users[i], k, threshold, buffers);
+                {
+                    int ranked = RankUser(model, foldIn, users[i], options, buffers);
+                    ReadOnlySpan<int> ranking = buffers.Top.AsSpan(0, ranked);
+                    perUser[i] = Judge(test, users[i], ranking, k, threshold, buffers);
+                    if (ild is not null)
+                        ild[i] = RankingMetrics.IntraListDiversity(ranking, options.ItemVectors!.Values, options.ItemVectors.Dimensions, k);
+                    if (novelty is not null)
+                        novelty[i] = RankingMetrics.Novelty(ranking, options.ItemPopularity, options.PopulationSize, k);
+                }
                 reporter.Add(end - start);
             }
         }
@@ -134,6 +153,8 @@ public static class RankingEvaluator
         (double ndcg, double ndcgError) = MeanAndStandardError(perUser, static s => s.Ndcg);
         (double precision, double precisionError) = MeanAndStandardError(perUser, static s => s.Precision);
         (double map, double mapError) = MeanAndStandardError(perUser, static s => s.AveragePrecision);
+        (double Mean, double StandardError)? diversity = ild is null ? null : MeanAndStandardError(ild, static x => x);
+        (double Mean, double StandardError)? surprise = novelty is null ? null : MeanAndStandardError(novelty, static x => x);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new EvaluationResult
         {
@@ -151,6 +172,10 @@ public static class RankingEvaluator
             MapStandardError = mapError,
             RecommendedItems = recommendedItems,
             Coverage = RankingMetrics.Coverage(recommendedItems, model.Items),
+            Ild = diversity?.Mean,
+            IldStandardError = diversity?.StandardError,
+            Novelty = surprise?.Mean,
+            NoveltyStandardError = surprise?.StandardError,
             ElapsedSeconds = seconds,
             UsersPerSecond = seconds > 0 ? users.Length / seconds : 0,
         };
@@ -189,8 +214,8 @@ public static class RankingEvaluator
         return users.ToArray();
     }
 
-    private static RankingScores EvaluateUser(
-        IRecommenderModel model, InteractionMatrix foldIn, InteractionMatrix test, int user, int k, float threshold, Scratch buffers)
+    // Scores the user and writes their list to buffers.Top; returns its length.
+    private static int RankUser(IRecommenderModel model, InteractionMatrix foldIn, int user, EvaluationOptions options, Scratch buffers)
     {
         ReadOnlySpan<int> seen = foldIn.RowColumns(user);
         float[] scores = buffers.Scores;
@@ -198,8 +223,19 @@ public static class RankingEvaluator
         // Recommending what the user already has would inflate every metric without being useful.
         foreach (int item in seen)
             scores[item] = float.NegativeInfinity;
-        int ranked = TopK.Select(scores, buffers.Top, buffers.TopScores);
+        RankingSettings ranking = options.Ranking;
+        if (ranking.IsOff)
+            return TopK.Select(scores, buffers.Top, buffers.TopScores);
+        ItemVectors? vectors = options.ItemVectors;
+        // Seeded by the user's row, not their position in this run: the same user draws the same items in every run.
+        ulong seed = Reranker.MixSeed(unchecked((ulong)options.Seed), (ulong)user);
+        return Reranker.Rerank(scores, vectors is null ? default : vectors.Values, vectors?.Dimensions ?? 0, options.ItemPopularity,
+            ranking, seed, buffers.Top);
+    }
 
+    // The accuracy metrics of one user's list; also marks its items as recommended for coverage.
+    private static RankingScores Judge(InteractionMatrix test, int user, ReadOnlySpan<int> ranking, int k, float threshold, Scratch buffers)
+    {
         ReadOnlySpan<int> testItems = test.RowColumns(user);
         ReadOnlySpan<float> testValues = test.RowWeights(user);
         int relevant = 0;
@@ -209,7 +245,6 @@ public static class RankingEvaluator
                 buffers.Relevant[relevant++] = testItems[j];
         }
 
-        ReadOnlySpan<int> ranking = buffers.Top.AsSpan(0, ranked);
         foreach (int item in ranking)
             buffers.Recommended[item] = true;
         return RankingMetrics.Compute(ranking, buffers.Relevant.AsSpan(0, relevant), k);
@@ -232,19 +267,19 @@ public static class RankingEvaluator
     }
 
     // Two passes in user order: deterministic, and numerically safer than accumulating squares.
-    private static (double Mean, double StandardError) MeanAndStandardError(RankingScores[] perUser, Func<RankingScores, double> metric)
+    private static (double Mean, double StandardError) MeanAndStandardError<T>(T[] perUser, Func<T, double> metric)
     {
         int n = perUser.Length;
         if (n == 0)
             return (0, 0);
         double sum = 0;
-        foreach (RankingScores scores in perUser)
+        foreach (T scores in perUser)
             sum += metric(scores);
         double mean = sum / n;
         if (n < 2)
             return (mean, 0);
         double squares = 0;
-        foreach (RankingScores scores in perUser)
+        foreach (T scores in perUser)
         {
             double deviation = metric(scores) - mean;
             squares += deviation * deviation;

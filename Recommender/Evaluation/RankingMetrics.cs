@@ -1,8 +1,10 @@
+using System.Numerics.Tensors;
+
 namespace Personalization.Recommender.Evaluation;
 
 /// <summary>
-/// Offline accuracy metrics as pure functions over one user's ranking and relevant set, plus aggregate and rating
-/// metrics. Ranks are one-based in the formulas.
+/// Offline accuracy metrics as pure functions over one user's ranking and relevant set, plus aggregate, rating and
+/// beyond-accuracy (diversity, novelty) metrics. Ranks are one-based in the formulas.
 /// </summary>
 /// <remarks>
 /// Recall is normalized by min(K, |relevant|) rather than |relevant| (Liang et al. 2018), so a perfect top-K list
@@ -93,6 +95,60 @@ public static class RankingMetrics
         ArgumentOutOfRangeException.ThrowIfNegative(items);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(recommendedItems, items);
         return items == 0 ? 0 : (double)recommendedItems / items;
+    }
+
+    /// <summary>
+    /// Intra-list diversity ILD@K (Ziegler et al. 2005): the mean over the pairs of the first K items of
+    /// 1 − cosine similarity, with cosines as dot products of unit item vectors. 0 for identical items, 1 for
+    /// orthogonal ones, up to 2 for opposite ones.
+    /// </summary>
+    /// <remarks>Factor cosine rather than e.g. genres, so it applies to any catalog that has an embedding; the
+    /// evaluation uses the same vectors for this metric as for MMR.</remarks>
+    /// <param name="ranking">Recommended items, best first; only the first <paramref name="k"/> count.</param>
+    /// <param name="itemVectors">Unit item vectors, row-major items × <paramref name="dimensions"/>.</param>
+    /// <param name="dimensions">Length of each vector, at least 1.</param>
+    /// <param name="k">Cut-off K, at least 1.</param>
+    /// <returns>The mean pairwise distance; 0 for a list of fewer than two items, where it is undefined.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> or <paramref name="dimensions"/> is less than 1.</exception>
+    public static double IntraListDiversity(ReadOnlySpan<int> ranking, ReadOnlySpan<float> itemVectors, int dimensions, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
+        int depth = Math.Min(k, ranking.Length);
+        if (depth < 2)
+            return 0;
+        double distance = 0;
+        for (int a = 0; a < depth; a++)
+        {
+            ReadOnlySpan<float> first = itemVectors.Slice(ranking[a] * dimensions, dimensions);
+            for (int b = a + 1; b < depth; b++)
+                distance += 1.0 - TensorPrimitives.Dot(first, itemVectors.Slice(ranking[b] * dimensions, dimensions));
+        }
+        return distance / (depth * (depth - 1) / 2);
+    }
+
+    /// <summary>
+    /// Novelty@K (Zhou et al. 2010; Vargas and Castells 2011): the mean self-information −log2(n_i / users) of the first
+    /// K items, n_i the users who have item i. Recommending what few users know scores high; blockbusters score near 0.
+    /// </summary>
+    /// <param name="ranking">Recommended items, best first; only the first <paramref name="k"/> count.</param>
+    /// <param name="popularity">Users per item (e.g. with a positive signal in the training data).</param>
+    /// <param name="users">The population the counts come from, at least 1.</param>
+    /// <param name="k">Cut-off K, at least 1.</param>
+    /// <returns>The mean in bits; 0 for an empty list. An item no user has counts as held by one, so it stays finite
+    /// (as novel as the rarest known item).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> or <paramref name="users"/> is less than 1.</exception>
+    public static double Novelty(ReadOnlySpan<int> ranking, ReadOnlySpan<float> popularity, int users, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(users, 1);
+        int depth = Math.Min(k, ranking.Length);
+        if (depth == 0)
+            return 0;
+        double sum = 0;
+        for (int r = 0; r < depth; r++)
+            sum -= Math.Log2(Math.Max(popularity[ranking[r]], 1.0) / users);
+        return sum / depth;
     }
 
     /// <summary>Root mean squared error of rating predictions, accumulated in double.</summary>

@@ -4,9 +4,10 @@ using Personalization.Storage;
 namespace Personalization.Trainer.Datasets;
 
 /// <summary>
-/// Reads a MovieLens CSV folder (movies.csv: movieId,title,genres; ratings.csv: userId,movieId,rating,timestamp),
-/// e.g. ml-latest-small (F. Maxwell Harper and Joseph A. Konstan, 2015, The MovieLens Datasets: History and Context,
-/// ACM TiiS 5(4)). Ratings become <c>rating</c> events.
+/// Reads a MovieLens CSV folder (movies.csv: movieId,title,genres; ratings.csv: userId,movieId,rating,timestamp;
+/// optionally tags.csv: userId,movieId,tag,timestamp), e.g. ml-latest-small (F. Maxwell Harper and Joseph A. Konstan,
+/// 2015, The MovieLens Datasets: History and Context, ACM TiiS 5(4)). Ratings become <c>rating</c> events; the distinct
+/// tags users gave a movie become its catalog tags.
 /// </summary>
 public static class MovieLensDataset
 {
@@ -16,6 +17,7 @@ public static class MovieLensDataset
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"MovieLens folder '{directory}' does not exist.");
         var moviesPath = Path.Combine(directory, "movies.csv");
         var ratingsPath = Path.Combine(directory, "ratings.csv");
+        var tagsPath = Path.Combine(directory, "tags.csv");
         var items = new List<CatalogItem>();
         var epoch = DateTimeOffset.UnixEpoch;
         ReadCsv(moviesPath, ["movieId", "title", "genres"], (fields, line) =>
@@ -26,6 +28,13 @@ public static class MovieLensDataset
         });
         progress?.Report($"movies.csv: {items.Count} items");
         var known = items.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
+        if (File.Exists(tagsPath))
+        {
+            var tags = ReadTags(tagsPath, known);
+            for (var i = 0; i < items.Count; i++)
+                if (tags.TryGetValue(items[i].ItemId, out var itemTags)) items[i] = items[i] with { Tags = itemTags };
+            progress?.Report($"tags.csv: tags on {tags.Count} items");
+        }
         var interactions = new List<InteractionRecord>();
         ReadCsv(ratingsPath, ["userId", "movieId", "rating", "timestamp"], (fields, line) =>
         {
@@ -40,6 +49,24 @@ public static class MovieLensDataset
         });
         progress?.Report($"ratings.csv: {interactions.Count} ratings");
         return new Dataset($"movielens:{Path.GetFileName(Path.GetFullPath(directory).TrimEnd('/'))}", items, interactions);
+    }
+
+    // Distinct tags per movie in first-use order; case differences are the same tag (the first spelling is kept).
+    private static Dictionary<string, List<string>> ReadTags(string path, HashSet<string> known)
+    {
+        var tags = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var seen = new HashSet<(string, string)>();
+        ReadCsv(path, ["userId", "movieId", "tag", "timestamp"], (fields, line) =>
+        {
+            if (!known.Contains(fields[1])) throw new DatasetFormatException(path, line, $"movieId '{fields[1]}' is not in movies.csv.");
+            // The stores keep an item's tags '|'-separated, so a '|' inside a tag would split it on the way back.
+            var tag = fields[2].Trim().Replace('|', '/');
+            if (tag.Length == 0) return;
+            if (!seen.Add((fields[1], tag.ToLowerInvariant()))) return;
+            if (!tags.TryGetValue(fields[1], out var list)) tags[fields[1]] = list = [];
+            list.Add(tag);
+        });
+        return tags;
     }
 
     private static void ReadCsv(string path, string[] header, Action<List<string>, long> row)

@@ -53,6 +53,30 @@ public sealed class TrainingOptions
     /// </summary>
     public double PublishMargin { get; set; } = 0.05;
 
+    /// <summary>
+    /// Learn a content mapping (genres and tags of the catalog to the factor space) with every model, so items added
+    /// after training can be recommended from their content at once.
+    /// </summary>
+    public bool LearnContentMapping { get; set; } = true;
+
+    /// <summary>Ridge λ of the content mapping (see <see cref="ContentMappingOptions.Regularization"/>).</summary>
+    public double ContentRegularization { get; set; } = new ContentMappingOptions().Regularization;
+
+    /// <summary>Content features on fewer trained items than this are ignored.</summary>
+    public int ContentMinItems { get; set; } = new ContentMappingOptions().MinItemsPerFeature;
+
+    /// <summary>At most this many content features, the most frequent.</summary>
+    public int ContentMaxFeatures { get; set; } = new ContentMappingOptions().MaxFeatures;
+
+    /// <summary>Share of the items with content held out to measure the mapping (<c>content.holdout_cosine</c>).</summary>
+    public double ContentHoldoutFraction { get; set; } = 0.1;
+
+    /// <summary>The content mapping options these settings mean.</summary>
+    public ContentMappingOptions ToContentOptions() => new()
+    {
+        Regularization = ContentRegularization, MinItemsPerFeature = ContentMinItems, MaxFeatures = ContentMaxFeatures,
+    };
+
     /// <summary>The ALS options these settings mean.</summary>
     public AlsOptions ToAlsOptions() => new()
     {

@@ -11,19 +11,28 @@ namespace Personalization.Trainer.Training;
 
 /// <summary>
 /// Batch training for the cluster: reads the interaction history, evaluates a candidate implicit-ALS model on a
-/// holdout split, trains it on everything, and publishes it as the next registry version unless it is worse than the
-/// serving model by more than the publish margin.
+/// holdout split, trains it on everything, learns the catalog's content mapping into the new factor space, and
+/// publishes it as the next registry version unless it is worse than the serving model by more than the publish margin.
 /// </summary>
-public sealed class TrainingPipeline(IInteractionHistory history, IModelStore models, SignalPolicy signals, ILogger<TrainingPipeline> logger)
+public sealed class TrainingPipeline(
+    IInteractionHistory history, ICatalogStore catalog, IModelStore models, SignalPolicy signals, ILogger<TrainingPipeline> logger)
 {
     /// <summary>Trains on everything in the history, gates the candidate against the newest published model, and publishes it if it passes.</summary>
     /// <param name="options">Hyper-parameters, evaluation and gate settings.</param>
     /// <param name="cancellationToken">Stops the run.</param>
     /// <returns>The candidate and the registry's decision.</returns>
     /// <exception cref="InvalidOperationException">The history is empty.</exception>
+    /// <exception cref="ArgumentException">A content mapping setting is out of range.</exception>
     public async Task<TrainingOutcome> TrainAndPublishAsync(TrainingOptions options, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
+        if (options.LearnContentMapping)
+        {
+            // Bad content settings fail before the history is read, not after ALS has run.
+            options.ToContentOptions().Validate();
+            if (!(options.ContentHoldoutFraction is >= 0 and < 1))
+                throw new ArgumentOutOfRangeException(nameof(options), options.ContentHoldoutFraction, "ContentHoldoutFraction must be in [0, 1).");
+        }
         var data = await TrainingData.BuildAsync(history.ReadAllAsync(cancellationToken), signals, cancellationToken);
         if (data.Matrix.NonZeros == 0) throw new InvalidOperationException("The interaction history is empty: there is nothing to train on.");
         logger.LogInformation("Training ALS on {Events} events: {Users} users x {Items} items, {NonZeros} non-zeros, {Factors} factors, {Iterations} iterations",
@@ -46,6 +55,9 @@ public sealed class TrainingPipeline(IInteractionHistory history, IModelStore mo
         var progress = new Progress<AlsIterationReport>(r => logger.LogInformation(
             "ALS iteration {Iteration}/{Iterations}: loss {Loss:E4} in {Seconds:F2} s", r.Iteration, options.Iterations, r.Loss, r.Elapsed.TotalSeconds));
         var result = await Task.Run(() => new ImplicitAlsTrainer(als).Fit(data.Matrix, progress, cancellationToken), cancellationToken);
+        var content = options.LearnContentMapping
+            ? await LearnContentAsync(options, data.ItemIds, result.ItemFactors, metrics, cancellationToken)
+            : null;
         metrics["train.seconds"] = total.Elapsed.TotalSeconds;
         metrics["train.users"] = data.UserIds.Length;
         metrics["train.items"] = data.ItemIds.Length;
@@ -64,7 +76,8 @@ public sealed class TrainingPipeline(IInteractionHistory history, IModelStore mo
             itemFactors: result.ItemFactors,
             gram: GramMatrix.Compute(result.ItemFactors, data.ItemIds.Length, options.Factors, als.Threads),
             itemPopularity: data.ItemPopularity(),
-            metrics: metrics);
+            metrics: metrics,
+            content: content);
 
         var current = (await models.ListAsync(cancellationToken)).FirstOrDefault();
         var (publish, reason) = PublishGate.Decide(options, metrics, current);
@@ -76,5 +89,43 @@ public sealed class TrainingPipeline(IInteractionHistory history, IModelStore mo
         await models.PublishAsync(model, cancellationToken);
         logger.LogInformation("Published model v{Version} in {Seconds:F1} s: {Reason}", model.Version, total.Elapsed.TotalSeconds, reason);
         return new TrainingOutcome(model, true, reason, current?.Version);
+    }
+
+    // Fits the content mapping on the trained items' catalog genres and tags and records how well it reproduces their
+    // factors; null when no feature is on enough items (e.g. an empty catalog). Metrics stay finite: the registry
+    // stores them as JSON, which has no NaN.
+    private async Task<ContentMapping?> LearnContentAsync(
+        TrainingOptions options, string[] itemIds, float[] itemFactors, Dictionary<string, double> metrics, CancellationToken cancellationToken)
+    {
+        var timer = Stopwatch.StartNew();
+        var items = new Dictionary<string, CatalogItem>(StringComparer.Ordinal);
+        foreach (var item in await catalog.ReadAllAsync(cancellationToken)) items[item.ItemId] = item;
+        var features = new IReadOnlyList<string>[itemIds.Length];
+        var withFeatures = 0;
+        for (var i = 0; i < itemIds.Length; i++)
+        {
+            features[i] = items.TryGetValue(itemIds[i], out var item) ? ContentMapping.FeaturesOf(item.Genres, item.Tags) : [];
+            if (features[i].Count > 0) withFeatures++;
+        }
+        var quality = await Task.Run(() => ContentMappingEvaluation.FitAndEvaluate(
+            features, itemFactors, options.Factors, options.ToContentOptions(), options.ContentHoldoutFraction, options.EvaluationSeed), cancellationToken);
+
+        metrics["content.features"] = quality.Mapping.Features.Length;
+        if (!double.IsNaN(quality.Cosine)) metrics["content.cosine"] = quality.Cosine;
+        if (!double.IsNaN(quality.HoldoutCosine))
+        {
+            metrics["content.holdout_cosine"] = quality.HoldoutCosine;
+            metrics["content.holdout_coverage"] = (double)quality.HoldoutItems / quality.HeldOut;
+        }
+        if (quality.Mapping.Features.Length == 0)
+        {
+            logger.LogWarning("No content mapping: {WithFeatures} of {Items} trained items have genres or tags, and no feature is on {MinItems} of them",
+                withFeatures, itemIds.Length, options.ContentMinItems);
+            return null;
+        }
+        logger.LogInformation(
+            "Content mapping: {Features} features from {WithFeatures} of {Items} items; mean cosine to the trained factors {Cosine:F3}, on {HeldOut} held-out items {HoldoutCosine:F3} ({HoldoutItems} mappable) in {Seconds:F1} s",
+            quality.Mapping.Features.Length, withFeatures, itemIds.Length, quality.Cosine, quality.HeldOut, quality.HoldoutCosine, quality.HoldoutItems, timer.Elapsed.TotalSeconds);
+        return quality.Mapping;
     }
 }

@@ -82,4 +82,66 @@ public class CholeskyTests
 
         Assert.False(Cholesky.TrySolveInPlace(a, 2, b));
     }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(4, 1)]
+    [InlineData(37, 5)] // ends with a partial panel
+    [InlineData(64, 16)]
+    public void TrySolveManyInPlace_MatchesMathNetForEveryColumn(int n, int columns)
+    {
+        var random = new Random(31 + n);
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (_, _) => random.NextDouble() - 0.5);
+        var spd = m.TransposeThisAndMultiply(m) + MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(n);
+        var rhs = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, columns, (i, j) => Math.Sin(i + 7 * j));
+        double[] a = spd.ToRowMajorArray();
+        double[] b = rhs.ToRowMajorArray();
+
+        Assert.True(Cholesky.TrySolveManyInPlace(a, n, b, columns));
+
+        double[] expected = spd.Solve(rhs).ToRowMajorArray();
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], b[i], 10);
+    }
+
+    [Fact]
+    public void TrySolveManyInPlace_SparseSystemWithZerosInTheFactor()
+    {
+        // Block diagonal: U keeps exact zeros between the blocks, which the substitutions skip.
+        double[] a =
+        [
+            4, 2, 0, 0,
+            2, 10, 0, 0,
+            0, 0, 9, 3,
+            0, 0, 3, 5,
+        ];
+        double[] x = [1, -1, 2, 0.5, 3, 1, -2, 4];
+        double[] b = new double[8];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++)
+                for (int c = 0; c < 2; c++)
+                    b[i * 2 + c] += a[i * 4 + j] * x[j * 2 + c];
+
+        Assert.True(Cholesky.TrySolveManyInPlace(a, 4, b, 2));
+
+        for (int i = 0; i < 8; i++)
+            Assert.Equal(x[i], b[i], 12);
+    }
+
+    [Fact]
+    public void TrySolveManyInPlace_ReturnsFalseForAnIndefiniteMatrix()
+    {
+        double[] a = [1, 2, 2, 1];
+        double[] b = [1, 1, 1, 1];
+
+        Assert.False(Cholesky.TrySolveManyInPlace(a, 2, b, 2));
+    }
+
+    [Fact]
+    public void TrySolveManyInPlace_RejectsShortRightHandSides()
+    {
+        double[] a = [4, 0, 0, 4];
+        var error = Assert.Throws<ArgumentException>(() => Cholesky.TrySolveManyInPlace(a, 2, new double[3], 2));
+        Assert.Equal("b", error.ParamName);
+    }
 }

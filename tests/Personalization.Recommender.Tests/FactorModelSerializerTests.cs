@@ -2,7 +2,7 @@ namespace Personalization.Recommender.Tests;
 
 public class FactorModelSerializerTests
 {
-    private static FactorModel SampleModel()
+    private static FactorModel SampleModel(ContentMapping? content = null)
     {
         const int k = 5;
         string[] ids = ["item-1", "item-2", "élément-3", ""];
@@ -14,8 +14,17 @@ public class FactorModelSerializerTests
             factors: k, alpha: 20f, regularization: 0.1f,
             itemIds: ids, itemFactors: factors, gram: GramMatrix.Compute(factors, ids.Length, k),
             itemPopularity: [10f, 0f, 3f, 1f],
-            metrics: new Dictionary<string, double> { ["recall@20"] = 0.25, ["ndcg@20"] = 0.125 });
+            metrics: new Dictionary<string, double> { ["recall@20"] = 0.25, ["ndcg@20"] = 0.125 },
+            content: content);
     }
+
+    private static ContentMapping SampleMapping() =>
+        new(["genre:Comedy", "tag:pixar", "tag:é"], TestData.GaussianFactors(3, 5, seed: 9), 5, regularization: 2.5);
+
+    // A model written by the format-version-1 writer (before content mappings): k = 2, items "a" and "b".
+    private const string Version1Model =
+        "UFpGTQEAAAAHAAAAAAAAAIAqH+eSbdwIPAAAAACA/KRxadwIAAAAAAIAAAAAACBBAAAAPwIAAAABYQFiAACAPwAAAEAAAEDAAACAPgAAAAAAACRAAAAA" +
+        "AAAAFsAAAAAAAAAWwAAAAAAAQBBAAABAQAAAgD8BAAAABG5kY2cAAAAAAADgPw==";
 
     [Fact]
     public void WriteThenRead_RoundTripsEveryField()
@@ -42,6 +51,78 @@ public class FactorModelSerializerTests
         Assert.Equal(original.Metrics.OrderBy(p => p.Key), copy.Metrics.OrderBy(p => p.Key));
         Assert.True(copy.TryGetItemIndex("élément-3", out int index));
         Assert.Equal(2, index);
+        Assert.Null(copy.Content);
+    }
+
+    [Fact]
+    public void WriteThenRead_RoundTripsTheContentMapping()
+    {
+        FactorModel original = SampleModel(SampleMapping());
+        using var stream = new MemoryStream();
+
+        FactorModelSerializer.Write(original, stream);
+        stream.Position = 0;
+        FactorModel copy = FactorModelSerializer.Read(stream);
+
+        Assert.Equal(stream.Length, stream.Position);
+        Assert.Equal(original.ItemFactors, copy.ItemFactors);
+        ContentMapping content = Assert.IsType<ContentMapping>(copy.Content);
+        Assert.Equal(original.Content!.Features, content.Features);
+        Assert.Equal(original.Content.Weights, content.Weights);
+        Assert.Equal(5, content.Factors);
+        Assert.Equal(2.5, content.Regularization);
+        var mapped = new float[5];
+        Assert.True(content.TryMap(["tag:é"], mapped));
+        Assert.Equal(original.Content.Weights.AsSpan(10, 5).ToArray(), mapped);
+    }
+
+    [Fact]
+    public void Read_Version1_GivesAModelWithoutContentMapping()
+    {
+        byte[] bytes = Convert.FromBase64String(Version1Model);
+        using var stream = new MemoryStream(bytes);
+
+        FactorModel model = FactorModelSerializer.Read(stream);
+
+        Assert.Equal(stream.Length, stream.Position);
+        Assert.Equal(7, model.Version);
+        Assert.Equal(new DateTimeOffset(2024, 5, 6, 7, 8, 9, TimeSpan.FromHours(1)), model.TrainedAt);
+        Assert.Equal(TimeSpan.FromHours(1), model.TrainedAt.Offset);
+        Assert.Equal(new DateTimeOffset(2024, 5, 1, 0, 0, 0, TimeSpan.Zero), model.DataCutoff);
+        Assert.Equal(2, model.Factors);
+        Assert.Equal(10f, model.Alpha);
+        Assert.Equal(0.5f, model.Regularization);
+        Assert.Equal(["a", "b"], model.ItemIds);
+        Assert.Equal([1f, 2f, -3f, 0.25f], model.ItemFactors);
+        Assert.Equal([10.0, -5.5, -5.5, 4.0625], model.Gram);
+        Assert.Equal([3f, 1f], model.ItemPopularity);
+        Assert.Equal(0.5, model.Metrics["ndcg"]);
+        Assert.Null(model.Content);
+    }
+
+    [Fact]
+    public void Read_BadContentFlag_ThrowsInvalidData()
+    {
+        byte[] bytes = Serialized();
+        bytes[^1] = 2; // the flag is the last byte of a model without a mapping
+
+        var error = Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bytes)));
+        Assert.Contains("content mapping flag", error.Message);
+    }
+
+    [Fact]
+    public void Read_RepeatedContentFeature_ThrowsInvalidData()
+    {
+        using var stream = new MemoryStream();
+        FactorModelSerializer.Write(SampleModel(new ContentMapping(["tag:a", "tag:b"], new float[10], 5, 1.0)), stream);
+        byte[] bytes = stream.ToArray();
+        // The names are followed by 2·5 weights; turn "tag:b" into "tag:a".
+        int last = bytes.Length - 10 * sizeof(float) - 1;
+        Assert.Equal((byte)'b', bytes[last]);
+        bytes[last] = (byte)'a';
+
+        var error = Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bytes)));
+        Assert.Contains("tag:a", error.Message);
     }
 
     [Fact]
@@ -89,10 +170,22 @@ public class FactorModelSerializerTests
         Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bytes, 0, length)));
     }
 
-    private static byte[] Serialized()
+    [Theory]
+    [InlineData(1)] // in the weights
+    [InlineData(20)] // in the weights
+    [InlineData(65)] // in the feature names
+    [InlineData(75)] // in λ or the feature count
+    public void Read_TruncatedContentMapping_ThrowsInvalidData(int trim)
+    {
+        byte[] bytes = Serialized(SampleMapping());
+
+        Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bytes, 0, bytes.Length - trim)));
+    }
+
+    private static byte[] Serialized(ContentMapping? content = null)
     {
         using var stream = new MemoryStream();
-        FactorModelSerializer.Write(SampleModel(), stream);
+        FactorModelSerializer.Write(SampleModel(content), stream);
         return stream.ToArray();
     }
 }

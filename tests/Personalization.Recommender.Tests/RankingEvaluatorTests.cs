@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Personalization.Recommender.Evaluation;
 using Personalization.Recommender.Models;
+using Personalization.Recommender.Reranking;
 
 namespace Personalization.Recommender.Tests;
 
@@ -178,6 +179,79 @@ public class RankingEvaluatorTests
             RankingEvaluator.Evaluate(new HashModel(Matrix.Columns + 1), split)).ParamName);
         Assert.Equal("test", Assert.Throws<ArgumentException>(() =>
             RankingEvaluator.Evaluate(new HashModel(Matrix.Columns), split.FoldIn, split.Test.Transpose())).ParamName);
+    }
+
+    [Fact]
+    public void Evaluate_IldAndNovelty_HandCheckedCase()
+    {
+        // The hand case of Evaluate_HandCheckedCase: user 0 gets [3, 2], user 1 gets [4, 3].
+        var foldIn = InteractionMatrix.FromEntries(4, 5, [new(0, 4, 1f), new(1, 0, 1f), new(3, 1, 1f)]);
+        var test = InteractionMatrix.FromEntries(4, 5,
+            [new(0, 0, 1f), new(0, 3, 2f), new(1, 1, -1f), new(1, 2, 1f), new(2, 1, 1f), new(3, 2, -1f)]);
+        // Items 2 and 3 orthogonal (distance 1), items 3 and 4 equal (distance 0).
+        ItemVectors vectors = ItemVectors.Normalize([1, 0, 1, 0, 0, 1, 1, 0, 1, 0], 2);
+        // 8 users; item 2 held by 4 (1 bit), item 3 by 1 (3 bits), item 4 by 2 (2 bits).
+        float[] popularity = [8, 8, 4, 1, 2];
+
+        EvaluationResult result = RankingEvaluator.Evaluate(new IndexOrderModel(5), foldIn, test,
+            new EvaluationOptions { K = 2, Threads = 1, ItemVectors = vectors, ItemPopularity = popularity, PopulationSize = 8 });
+
+        Assert.Equal(0.5, result.Ild!.Value, Tolerance);
+        Assert.Equal(0.5, result.IldStandardError!.Value, Tolerance); // values 1 and 0
+        Assert.Equal(((1.0 + 3.0) / 2 + (3.0 + 2.0) / 2) / 2, result.Novelty!.Value, Tolerance);
+        Dictionary<string, double> metrics = result.ToDictionary();
+        Assert.Equal(result.Ild, metrics["ild@2"]);
+        Assert.Equal(result.Novelty, metrics["novelty@2"]);
+        // Accuracy is untouched by measuring more.
+        Assert.Equal(0.25, result.Recall, Tolerance);
+    }
+
+    [Fact]
+    public void Evaluate_WithRankingSettings_IsDeterministicAndIndependentOfTheThreadCount()
+    {
+        SplitMatrices split = Split(SplitProtocol.Holdout);
+        var model = new HashModel(Matrix.Columns);
+        EvaluationOptions Options(int threads, RankingSettings ranking) => new()
+        {
+            K = 10, Threads = threads, Ranking = ranking, ItemVectors = RerankerTests.RandomVectors(Matrix.Columns, 8, 5),
+            ItemPopularity = RerankerTests.Popularity(Matrix.Columns, 6), PopulationSize = 1000,
+        };
+        var settings = new RankingSettings { Diversity = 0.5f, PopularityPenalty = 0.5f, ExplorationShare = 0.2f, CandidatePool = 40 };
+
+        EvaluationResult one = RankingEvaluator.Evaluate(model, split, Options(1, settings));
+        EvaluationResult two = RankingEvaluator.Evaluate(model, split, Options(2, settings));
+        EvaluationResult again = RankingEvaluator.Evaluate(model, split, Options(2, settings));
+        EvaluationResult plain = RankingEvaluator.Evaluate(model, split, Options(2, RankingSettings.Default));
+        EvaluationResult withoutExtras = RankingEvaluator.Evaluate(model, split, new EvaluationOptions { K = 10, Threads = 2 });
+
+        Assert.Equal(Metrics(one), Metrics(two));
+        Assert.Equal((one.Ild, one.IldStandardError, one.Novelty, one.NoveltyStandardError), (two.Ild, two.IldStandardError, two.Novelty, two.NoveltyStandardError));
+        Assert.Equal(Metrics(two), Metrics(again));
+        Assert.Equal((two.Ild, two.Novelty), (again.Ild, again.Novelty));
+        // The settings did change the lists: more diverse, less popular.
+        Assert.True(one.Ild > plain.Ild, $"ILD {one.Ild} with MMR, {plain.Ild} without");
+        Assert.True(one.Novelty > plain.Novelty, $"novelty {one.Novelty} with the penalty, {plain.Novelty} without");
+        // Default settings with vectors and popularity: the same lists as without them.
+        Assert.Equal(Metrics(withoutExtras), Metrics(plain));
+        Assert.Null(withoutExtras.Ild);
+        Assert.Null(withoutExtras.Novelty);
+        Assert.DoesNotContain("ild@10", withoutExtras.ToDictionary().Keys);
+    }
+
+    [Fact]
+    public void Evaluate_WithRankingSettings_RequiresTheirInputs()
+    {
+        SplitMatrices split = Split(SplitProtocol.Holdout);
+        var model = new HashModel(Matrix.Columns);
+
+        Assert.Equal(nameof(EvaluationOptions.ItemVectors), Assert.Throws<ArgumentException>(() => RankingEvaluator.Evaluate(model, split,
+            new EvaluationOptions { Ranking = new RankingSettings { Diversity = 0.3f } })).ParamName);
+        Assert.Equal(nameof(EvaluationOptions.ItemPopularity), Assert.Throws<ArgumentException>(() => RankingEvaluator.Evaluate(model, split,
+            new EvaluationOptions { Ranking = new RankingSettings { ExplorationShare = 0.1f } })).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentException>(() => RankingEvaluator.Evaluate(model, split,
+            new EvaluationOptions { ItemVectors = RerankerTests.RandomVectors(Matrix.Columns - 1, 4, 1) })).ParamName);
+        Assert.Equal(nameof(EvaluationOptions.PopulationSize), Assert.Throws<ArgumentOutOfRangeException>(() => RankingEvaluator.Evaluate(model, split,
+            new EvaluationOptions { ItemPopularity = new float[Matrix.Columns] })).ParamName);
     }
 
     [Theory]

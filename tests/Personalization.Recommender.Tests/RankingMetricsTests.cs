@@ -109,6 +109,34 @@ public class RankingMetricsTests
     }
 
     [Fact]
+    public void IntraListDiversity_HandChecked()
+    {
+        // Unit vectors: item 0 (1, 0), item 1 (0, 1), item 2 (1, 0), item 3 (−1, 0).
+        float[] vectors = [1f, 0f, 0f, 1f, 1f, 0f, -1f, 0f];
+
+        // Pairs of [0, 1, 2]: (0, 1) 1 − 0 = 1, (0, 2) 1 − 1 = 0, (1, 2) 1 − 0 = 1: mean 2/3.
+        Assert.Equal(2.0 / 3, RankingMetrics.IntraListDiversity([0, 1, 2], vectors, 2, k: 3), Tolerance);
+        // Opposite items are at distance 2; K cuts the list before item 3 is counted.
+        Assert.Equal(2.0, RankingMetrics.IntraListDiversity([0, 3], vectors, 2, k: 2), Tolerance);
+        Assert.Equal(0.0, RankingMetrics.IntraListDiversity([0, 2, 3], vectors, 2, k: 2), Tolerance);
+        // Fewer than two items: undefined, 0.
+        Assert.Equal(0.0, RankingMetrics.IntraListDiversity([1], vectors, 2, k: 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RankingMetrics.IntraListDiversity([0, 1], vectors, 0, k: 2));
+    }
+
+    [Fact]
+    public void Novelty_HandChecked()
+    {
+        // 16 users; item 0 held by 8 (1 bit), item 1 by 2 (3 bits), item 2 by none (counted as 1: 4 bits).
+        float[] popularity = [8f, 2f, 0f, 16f];
+
+        Assert.Equal((1.0 + 3.0 + 4.0) / 3, RankingMetrics.Novelty([0, 1, 2], popularity, users: 16, k: 3), Tolerance);
+        Assert.Equal(0.5, RankingMetrics.Novelty([3, 0, 2], popularity, users: 16, k: 2), Tolerance);
+        Assert.Equal(0.0, RankingMetrics.Novelty([], popularity, users: 16, k: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RankingMetrics.Novelty([0], popularity, users: 0, k: 1));
+    }
+
+    [Fact]
     public void RmseAndMae_HandChecked()
     {
         float[] predicted = [1f, 2f, 5f];

@@ -553,7 +553,11 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
             gram[i * k + j] += factors[r * k + i] * (double)factors[r * k + j];
         var popularity = ids.Select((_, i) => (float)(i + seed)).ToArray();
         var metrics = new Dictionary<string, double> { ["ndcg@10"] = 0.1 * seed + 0.0123456789, ["recall@20"] = 1.0 / 3, ["train_seconds"] = seed };
-        return new FactorModel(version, T0.AddHours(version), T0.AddHours(version - 1), k, 40f, 0.05f, ids, factors, gram, popularity, metrics);
+        // Even seeds carry a content mapping, so the registry is seen to keep it and to keep its absence.
+        var content = seed % 2 == 0
+            ? new ContentMapping(["genre:Film-Noir", "tag:dark"], Enumerable.Range(0, 2 * k).Select(_ => (float)random.NextDouble()).ToArray(), k, 10.0)
+            : null;
+        return new FactorModel(version, T0.AddHours(version), T0.AddHours(version - 1), k, 40f, 0.05f, ids, factors, gram, popularity, metrics, content);
     }
 
     private static void AssertModel(FactorModel expected, FactorModel? actual)
@@ -570,5 +574,9 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
         Assert.Equal(expected.Gram, actual.Gram);
         Assert.Equal(expected.ItemPopularity, actual.ItemPopularity);
         Assert.Equal(expected.Metrics.OrderBy(p => p.Key), actual.Metrics.OrderBy(p => p.Key));
+        Assert.Equal(expected.Content is null, actual.Content is null);
+        Assert.Equal(expected.Content?.Features, actual.Content?.Features);
+        Assert.Equal(expected.Content?.Weights, actual.Content?.Weights);
+        Assert.Equal(expected.Content?.Regularization, actual.Content?.Regularization);
     }
 }

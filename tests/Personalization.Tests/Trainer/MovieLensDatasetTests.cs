@@ -32,6 +32,33 @@ public sealed class MovieLensDatasetTests : IDisposable
         Assert.Equal(["Comedy", "Drama", "Romance"], americanPresident.Genres);
         Assert.All(data.Interactions, i => Assert.Equal("rating", i.Type));
         Assert.True(data.Interactions.All(i => i.IsImported));
+        // tags.csv: distinct tags per movie in first-use order.
+        Assert.Equal(["pixar", "fun"], data.Items.Single(i => i.ItemId == "1").Tags);
+        Assert.Equal(["funny", "Highly quotable", "will ferrell", "comedy"], data.Items.Single(i => i.ItemId == "60756").Tags);
+        Assert.Equal(["politics", "president"], americanPresident.Tags);
+        Assert.Equal(1572, data.Items.Count(i => i.Tags.Count > 0));
+    }
+
+    [Fact]
+    public void Tags_are_optional_distinct_per_movie_and_checked()
+    {
+        File.WriteAllText(Path.Combine(_dir, "movies.csv"), "movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n2,Jumanji (1995),Adventure\n");
+        File.WriteAllText(Path.Combine(_dir, "ratings.csv"), "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n");
+        Assert.All(MovieLensDataset.Load(_dir).Items, i => Assert.Empty(i.Tags));
+
+        File.WriteAllText(Path.Combine(_dir, "tags.csv"),
+            "userId,movieId,tag,timestamp\n1,1,Pixar,1\n2,1,pixar ,2\n2,1,\"toys, talking\",3\n3,1,a|b,4\n3,2,  ,5\n");
+        var items = MovieLensDataset.Load(_dir).Items;
+        Assert.Equal(["Pixar", "toys, talking", "a/b"], items.Single(i => i.ItemId == "1").Tags);
+        Assert.Empty(items.Single(i => i.ItemId == "2").Tags);
+
+        File.WriteAllText(Path.Combine(_dir, "tags.csv"), "userId,movieId,tag,timestamp\n1,1,pixar,1\n1,7,pixar,1\n");
+        var ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir));
+        Assert.Contains("tags.csv:3: movieId '7' is not in movies.csv", ex.Message);
+
+        File.WriteAllText(Path.Combine(_dir, "tags.csv"), "userId,movieId,tag\n");
+        ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir));
+        Assert.Contains("tags.csv:1: expected the header", ex.Message);
     }
 
     [Theory]

@@ -25,10 +25,22 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Equal(0, imported);
         var (trained, error) = await RunAsync("train", "--data-dir", store, "--factors", "8", "--iterations", "2");
         Assert.True(trained == 0, error);
-        var models = await new Personalization.Storage.Sqlite.SqliteModelStore(new Personalization.Storage.Sqlite.SqliteDatabase(store)).ListAsync(default);
-        var model = Assert.Single(models);
+        var registry = new Personalization.Storage.Sqlite.SqliteModelStore(new Personalization.Storage.Sqlite.SqliteDatabase(store));
+        var model = Assert.Single(await registry.ListAsync(default));
         Assert.Equal(1, model.Version);
         Assert.Equal(610, model.Metrics["train.users"]);
+
+        // The catalog's genres and tags (tags.csv) were mapped into the model's factor space.
+        Assert.True(model.Metrics["content.features"] > 19, "genres and frequent tags");
+        Assert.InRange(model.Metrics["content.cosine"], 0.05, 1);
+        Assert.InRange(model.Metrics["content.holdout_cosine"], 0.05, 1);
+        Assert.InRange(model.Metrics["content.holdout_coverage"], 0.9, 1);
+        var loaded = await registry.LoadAsync(1, default);
+        var content = Assert.IsType<Personalization.Recommender.ContentMapping>(loaded?.Content);
+        Assert.Equal(model.Metrics["content.features"], content.Features.Length);
+        var mapped = new float[8];
+        Assert.True(content.TryMap(Personalization.Recommender.ContentMapping.FeaturesOf(["Animation", "Children"], ["Pixar"]), mapped));
+        Assert.Contains(mapped, v => v != 0);
     }
 
     [Fact]
@@ -40,6 +52,8 @@ public sealed class TrainerCliTests : IDisposable
         Assert.True(first == 0, error);
         Assert.Contains("| recall@20 |", output);
         Assert.Contains("| ndcg@20 |", output);
+        Assert.Contains("| ild@20 |", output);
+        Assert.Contains("item vectors: als item factors (the evaluated model)", output);
         var (second, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "b.json"), 5));
         var (third, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "c.json"), 6));
         Assert.Equal(0, second + third);
@@ -49,6 +63,41 @@ public sealed class TrainerCliTests : IDisposable
         Assert.InRange(a["recall@20"], 0.05, 1);
         Assert.Equal(a, Metrics(Path.Combine(_dir, "b.json")));
         Assert.NotEqual(a["ndcg@20"], Metrics(Path.Combine(_dir, "c.json"))["ndcg@20"]);
+    }
+
+    [Fact]
+    public async Task Evaluate_with_reranking_reports_diversity_and_novelty_and_is_deterministic()
+    {
+        string[] Args(string json, params string[] ranking) => ["evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "popularity",
+            "--k", "20", "--threads", "2", "--json", json, .. ranking];
+        string[] reranked = ["--diversity", "0.5", "--popularity-penalty", "1", "--exploration", "0.1"];
+        var (plain, output, error) = await RunWithOutputAsync(Args(Path.Combine(_dir, "plain.json")));
+        Assert.True(plain == 0, error);
+        Assert.Contains("| ild@20 |", output);
+        Assert.Contains("| novelty@20 |", output);
+        Assert.Contains("reference: 64 factors", output);
+        var (first, _, firstError) = await RunWithOutputAsync(Args(Path.Combine(_dir, "a.json"), reranked));
+        var (second, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "b.json"), reranked));
+        Assert.True(first + second == 0, firstError);
+
+        var before = Metrics(Path.Combine(_dir, "plain.json"));
+        var after = Metrics(Path.Combine(_dir, "a.json"));
+        Assert.Equal(after, Metrics(Path.Combine(_dir, "b.json")));
+        // Popularity recommends the same blockbusters to everyone: every control must widen and diversify the lists.
+        Assert.True(after["coverage@20"] > before["coverage@20"], $"coverage {after["coverage@20"]} vs {before["coverage@20"]}");
+        Assert.True(after["ild@20"] > before["ild@20"], $"ILD {after["ild@20"]} vs {before["ild@20"]}");
+        Assert.True(after["novelty@20"] > before["novelty@20"], $"novelty {after["novelty@20"]} vs {before["novelty@20"]}");
+        var ranking = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "a.json"))).RootElement.GetProperty("Ranking");
+        Assert.Equal(0.5, ranking.GetProperty("diversity").GetDouble());
+    }
+
+    [Fact]
+    public async Task An_out_of_range_reranking_option_is_one_error_naming_the_option()
+    {
+        var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "popularity",
+            "--exploration", "1");
+        Assert.Equal(2, code);
+        Assert.Equal("error: --exploration must be at least 0 and less than 1, not 1.", error.Trim().Split('\n')[^1]);
     }
 
     [Fact]

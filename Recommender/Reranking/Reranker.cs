@@ -1,0 +1,123 @@
+using System.Buffers;
+
+namespace Personalization.Recommender.Reranking;
+
+/// <summary>
+/// Turns a user's scores into a ranked list with the "beyond accuracy" controls of <see cref="RankingSettings"/>:
+/// popularity penalty, diversity (MMR) and exploration (Thompson sampling). Pure math, used online by the serving
+/// ranker and offline by <see cref="Evaluation.RankingEvaluator"/>.
+/// </summary>
+/// <remarks>
+/// <para>Steps: (1) the candidate pool, the top max(<see cref="RankingSettings.CandidatePool"/>, K) items by score with
+/// <see cref="TopK.Select"/> (excluded items never enter it); (2) relevance = score min-max normalized over the pool,
+/// minus the popularity penalty (see <see cref="RankingSettings.PopularityPenalty"/>); (3) the first K − ⌊ε·K⌋ slots
+/// by MMR with λ = <see cref="RankingSettings.Diversity"/> (λ = 0: relevance order); (4) the last ⌊ε·K⌋ slots by
+/// Thompson sampling among the pool items not chosen in (3), best draw first.</para>
+/// <para>Exploration takes the last slots rather than interleaved positions: the head of the list, which users see
+/// first and which carries most of the ranking metrics' weight, stays the exploited list, and a serving layer that
+/// wants more exposure for the explored items can move them itself.</para>
+/// <para>With every control off the result is exactly <see cref="TopK.Select"/>'s. Cost: one top-K pass over the
+/// catalog, then O(pool·K·dimensions) for MMR. Scratch comes from <see cref="ArrayPool{T}.Shared"/>, so a call
+/// allocates nothing once the pool is warm. Thread-safe: no shared state.</para>
+/// </remarks>
+public static class Reranker
+{
+    /// <summary>Writes the re-ranked list of output.Length = K items, best first.</summary>
+    /// <param name="scores">Score per catalog item, higher is better; <see cref="float.NegativeInfinity"/> or NaN
+    /// excludes an item (e.g. already seen). Eligible scores must be finite.</param>
+    /// <param name="itemVectors">Unit item vectors, row-major items × <paramref name="dimensions"/> (see
+    /// <see cref="ItemVectors"/>); needed only when <see cref="RankingSettings.Diversity"/> &gt; 0, else may be empty.</param>
+    /// <param name="dimensions">Length of each item vector; ignored when the vectors are not needed.</param>
+    /// <param name="popularity">Popularity per item, non-negative (e.g. users with a positive signal in the training
+    /// data); needed only for the popularity penalty and exploration, else may be empty.</param>
+    /// <param name="settings">The controls.</param>
+    /// <param name="seed">Seed of the exploration draws, e.g. <see cref="MixSeed"/> of a user id and a time bucket, so a
+    /// user's list is stable within the bucket and varies across buckets.</param>
+    /// <param name="output">Receives the item indices; its length is K.</param>
+    /// <returns>How many were written: min(K, eligible items).</returns>
+    /// <exception cref="ArgumentException">A needed input is missing or does not match the catalog size, or a
+    /// candidate's popularity is negative.</exception>
+    public static int Rerank(
+        ReadOnlySpan<float> scores, ReadOnlySpan<float> itemVectors, int dimensions, ReadOnlySpan<float> popularity,
+        RankingSettings settings, ulong seed, Span<int> output)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int k = output.Length;
+        if (k == 0)
+            return 0;
+        if (settings.IsOff)
+            return PlainTopK(scores, output);
+
+        int explore = settings.ExplorationSlots(k);
+        if (settings.Diversity > 0f)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
+            if (itemVectors.Length != (long)scores.Length * dimensions)
+                throw new ArgumentException(
+                    $"Diversity needs {scores.Length}×{dimensions} item vectors, got {itemVectors.Length} values.", nameof(itemVectors));
+        }
+        if ((settings.PopularityPenalty > 0f || explore > 0) && popularity.Length != scores.Length)
+            throw new ArgumentException(
+                $"The popularity penalty and exploration need a popularity per item ({scores.Length}), got {popularity.Length}.", nameof(popularity));
+
+        int capacity = Math.Max(settings.CandidatePool, k);
+        int[] ints = ArrayPool<int>.Shared.Rent(2 * capacity);
+        float[] floats = ArrayPool<float>.Shared.Rent(3 * capacity);
+        try
+        {
+            Span<int> pool = ints.AsSpan(0, capacity);
+            Span<int> live = ints.AsSpan(capacity, capacity);
+            Span<float> poolScores = floats.AsSpan(0, capacity);
+            Span<float> relevance = floats.AsSpan(capacity, capacity);
+            Span<float> work = floats.AsSpan(2 * capacity, capacity);
+
+            int n = TopK.Select(scores, pool, poolScores);
+            pool = pool[..n];
+            relevance = relevance[..n];
+            PoolRelevance.Normalize(poolScores[..n], relevance);
+            PopularityPenalty.Apply(pool, relevance, popularity, settings.PopularityPenalty, work);
+
+            // Exploited slots first; if the pool cannot fill the list, exploration has nothing left to draw from anyway.
+            int exploit = Math.Min(k - explore, n);
+            Span<int> positions = output[..exploit];
+            MaximalMarginalRelevance.Select(pool, relevance, itemVectors, dimensions, settings.Diversity, positions, live, work);
+            int explored = ThompsonExploration.Select(pool, relevance, live[..(n - exploit)], popularity, settings.ExplorationScale, seed,
+                output.Slice(exploit, Math.Min(explore, n - exploit)), work, poolScores);
+
+            int count = exploit + explored;
+            for (int i = 0; i < count; i++)
+                output[i] = pool[output[i]];
+            return count;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(ints);
+            ArrayPool<float>.Shared.Return(floats);
+        }
+    }
+
+    /// <summary>
+    /// Mixes two values into an exploration seed: a base seed and a user index offline, a user id and a time bucket
+    /// online. Nearby inputs give unrelated seeds (SplitMix64 finalizer), so consecutive users do not share draws.
+    /// </summary>
+    /// <param name="first">First value.</param>
+    /// <param name="second">Second value.</param>
+    /// <returns>The seed.</returns>
+    public static ulong MixSeed(ulong first, ulong second) => SplitMix64.Mix(first, second);
+
+    private static int PlainTopK(ReadOnlySpan<float> scores, Span<int> output)
+    {
+        int k = output.Length;
+        float[]? rented = k > 256 ? ArrayPool<float>.Shared.Rent(k) : null;
+        try
+        {
+            Span<float> topScores = rented is null ? stackalloc float[k] : rented;
+            return TopK.Select(scores, output, topScores);
+        }
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+}

@@ -1,0 +1,336 @@
+namespace Personalization.Recommender.Tests;
+
+public class QuantizedItemIndexTests
+{
+    private const int K = 20;
+
+    [Fact]
+    public void Search_RecallAt20_OnGaussianFactors_IsAtLeast099()
+    {
+        const int items = 20_000, k = 64;
+        float[] factors = TestData.GaussianFactors(items, k, seed: 1, scale: 0.1);
+        float[] users = TestData.GaussianFactors(200, k, seed: 2, scale: 0.1);
+
+        double recall = MeanRecall(new QuantizedItemIndex(factors, k), factors, k, users);
+
+        Assert.True(recall >= 0.99, $"recall@20 = {recall:F4}");
+    }
+
+    [Fact]
+    public void Search_RecallAt20_OnClusteredSkewedFactors_IsAtLeast099()
+    {
+        const int items = 20_000, k = 64;
+        float[] factors = ClusteredFactors(items, k, clusters: 40, seed: 3);
+        // Users near the cluster centres too: many items score alike, the hard case for an approximate ranking.
+        float[] users = ClusteredFactors(200, k, clusters: 40, seed: 3, firstRow: items);
+
+        double recall = MeanRecall(new QuantizedItemIndex(factors, k), factors, k, users);
+
+        Assert.True(recall >= 0.99, $"recall@20 = {recall:F4}");
+    }
+
+    [Fact]
+    public void Search_RecallAt20_OnNearDuplicatesOfEqualNorm_IsAtLeast099()
+    {
+        // 500 tight clusters of equal-length rows: the top scores crowd together, within the quantization error.
+        const int items = 20_000, k = 64;
+        float[] factors = ClusteredFactors(items, k, clusters: 500, seed: 4, spread: 0.03, normSpread: 0);
+        float[] users = ClusteredFactors(200, k, clusters: 500, seed: 4, firstRow: items, spread: 0.03, normSpread: 0);
+
+        double recall = MeanRecall(new QuantizedItemIndex(factors, k), factors, k, users);
+
+        Assert.True(recall >= 0.99, $"recall@20 = {recall:F4}");
+    }
+
+    [Theory]
+    [InlineData(64, 5_000)]
+    [InlineData(37, 1_003)] // k not a multiple of 8 (padded dimensions), items not a multiple of 16 (padded lanes)
+    [InlineData(3, 50)]
+    public void Search_ReturnsTheExactScoresOfTheReturnedRows(int k, int items)
+    {
+        float[] factors = TestData.GaussianFactors(items, k, seed: k + items);
+        float[] user = TestData.GaussianFactors(1, k, seed: 5);
+        var index = new QuantizedItemIndex(factors, k);
+        var exact = new float[items];
+        Scoring.ScoreAll(factors, k, user, exact);
+
+        var rows = new int[K];
+        var scores = new float[K];
+        int written = index.Search(user, rows, scores);
+
+        Assert.Equal(K, written);
+        for (int i = 0; i < written; i++)
+            Assert.Equal(exact[rows[i]], scores[i]); // bit for bit: the re-score is ScoreAll's arithmetic
+        for (int i = 1; i < written; i++)
+            Assert.True(scores[i - 1] > scores[i] || (scores[i - 1] == scores[i] && rows[i - 1] < rows[i]));
+    }
+
+    [Theory]
+    [InlineData(64, 3_000)]
+    [InlineData(37, 1_003)]
+    public void Search_WithEveryItemACandidate_IsTheExactTopK(int k, int items)
+    {
+        float[] factors = TestData.GaussianFactors(items, k, seed: 11);
+        var index = new QuantizedItemIndex(factors, k);
+        for (int u = 0; u < 5; u++)
+        {
+            float[] user = TestData.GaussianFactors(1, k, seed: 100 + u);
+            var (expectedRows, expectedScores) = ExactTopK(factors, k, user, K, excluded: []);
+            var rows = new int[K];
+            var scores = new float[K];
+
+            int written = index.Search(user, rows, scores, candidates: items);
+
+            Assert.Equal(K, written);
+            Assert.Equal(expectedRows, rows);
+            Assert.Equal(expectedScores, scores);
+        }
+    }
+
+    [Fact]
+    public void Search_NeverReturnsExcludedRows_AndOtherwiseMatchesTheMaskedScan()
+    {
+        const int items = 5_000, k = 64;
+        float[] factors = TestData.GaussianFactors(items, k, seed: 21);
+        float[] user = TestData.GaussianFactors(1, k, seed: 22);
+        var index = new QuantizedItemIndex(factors, k);
+        // The ten best rows (they would surely be returned) plus random ones, with duplicates, sorted.
+        var (best, _) = ExactTopK(factors, k, user, 10, excluded: []);
+        var random = new Random(23);
+        int[] excluded = [.. best, .. Enumerable.Range(0, 300).Select(_ => random.Next(items)), best[0], 0, items - 1];
+        Array.Sort(excluded);
+
+        var rows = new int[K];
+        var scores = new float[K];
+        int written = index.Search(user, rows, scores, excluded, candidates: items);
+
+        Assert.Equal(K, written);
+        Assert.Empty(rows.Intersect(excluded));
+        var (expectedRows, expectedScores) = ExactTopK(factors, k, user, K, excluded);
+        Assert.Equal(expectedRows, rows);
+        Assert.Equal(expectedScores, scores);
+
+        // With the default oversampling as well.
+        written = index.Search(user, rows, scores, excluded);
+        Assert.Equal(K, written);
+        Assert.Empty(rows.Intersect(excluded));
+    }
+
+    [Fact]
+    public void Search_WithEveryRowExcluded_ReturnsNothing()
+    {
+        float[] factors = TestData.GaussianFactors(100, 16, seed: 31);
+        var index = new QuantizedItemIndex(factors, 16);
+        int[] all = Enumerable.Range(0, 100).ToArray();
+
+        Assert.Equal(0, index.Search(TestData.GaussianFactors(1, 16, seed: 32), new int[K], new float[K], all));
+    }
+
+    [Fact]
+    public void Search_WithKAboveTheItemCount_ReturnsEveryEligibleItemInExactOrder()
+    {
+        const int items = 13, k = 8;
+        float[] factors = TestData.GaussianFactors(items, k, seed: 41);
+        float[] user = TestData.GaussianFactors(1, k, seed: 42);
+        var index = new QuantizedItemIndex(factors, k);
+        int[] excluded = [2, 7];
+
+        var rows = new int[50];
+        var scores = new float[50];
+        int written = index.Search(user, rows, scores, excluded);
+
+        var (expectedRows, expectedScores) = ExactTopK(factors, k, user, 50, excluded);
+        Assert.Equal(items - excluded.Length, written);
+        Assert.Equal(expectedRows, rows[..written]);
+        Assert.Equal(expectedScores, scores[..written]);
+    }
+
+    [Fact]
+    public void Search_IsRepeatable_AndSafeFromManyThreads()
+    {
+        const int items = 10_000, k = 64;
+        float[] factors = TestData.GaussianFactors(items, k, seed: 51);
+        float[] users = TestData.GaussianFactors(32, k, seed: 52);
+        var index = new QuantizedItemIndex(factors, k);
+        var first = new int[32][];
+        for (int u = 0; u < 32; u++)
+        {
+            first[u] = new int[K];
+            index.Search(users.AsSpan(u * k, k), first[u], new float[K]);
+        }
+
+        var mismatches = 0;
+        Parallel.For(0, 32 * 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            int u = i % 32;
+            var rows = new int[K];
+            index.Search(users.AsSpan(u * k, k), rows, new float[K]);
+            if (!rows.AsSpan().SequenceEqual(first[u]))
+                Interlocked.Increment(ref mismatches);
+        });
+        Assert.Equal(0, mismatches);
+    }
+
+    [Fact]
+    public void Kernels_AllRankTheApproximateScoresIdentically()
+    {
+        const int items = 4_000, k = 64;
+        float[] factors = TestData.GaussianFactors(items, k, seed: 61);
+        var index = new QuantizedItemIndex(factors, k);
+        int[] excluded = [3, 50, 51, 999];
+        var kernels = Enum.GetValues<Int8Kernel>().Where(Int8BlockScan.IsSupported).ToArray();
+        for (int u = 0; u < 20; u++)
+        {
+            float[] user = TestData.GaussianFactors(1, k, seed: 200 + u);
+            // No oversampling: the result is the approximate ranking itself, so any difference between kernels shows.
+            var reference = new int[K];
+            index.Search(user, reference, new float[K], excluded, candidates: K, Int8Kernel.Scalar);
+            foreach (var kernel in kernels)
+            {
+                var rows = new int[K];
+                index.Search(user, rows, new float[K], excluded, candidates: K, kernel);
+                Assert.Equal(reference, rows);
+            }
+        }
+    }
+
+    [Fact]
+    public void Search_WithLargeKAndLargeFactorCount_UsesRentedScratch()
+    {
+        // 1,200 candidates and 1,032 padded dimensions exceed the stack scratch.
+        const int items = 3_000, k = 1_030;
+        float[] factors = TestData.GaussianFactors(items, k, seed: 71);
+        float[] user = TestData.GaussianFactors(1, k, seed: 72);
+        var index = new QuantizedItemIndex(factors, k);
+
+        var rows = new int[300];
+        var scores = new float[300];
+        int written = index.Search(user, rows, scores);
+
+        var (expectedRows, _) = ExactTopK(factors, k, user, 300, excluded: []);
+        Assert.Equal(300, written);
+        Assert.True(rows.Intersect(expectedRows).Count() >= 297);
+    }
+
+    [Fact]
+    public void Search_WithAZeroUser_ReturnsTheLowestRows()
+    {
+        float[] factors = TestData.GaussianFactors(100, 16, seed: 81);
+        var index = new QuantizedItemIndex(factors, 16);
+        var rows = new int[5];
+        var scores = new float[5];
+
+        Assert.Equal(5, index.Search(new float[16], rows, scores, [1]));
+        Assert.Equal([0, 2, 3, 4, 5], rows);
+        Assert.All(scores, s => Assert.Equal(0f, s));
+    }
+
+    [Fact]
+    public void Search_OnZeroRowsOrZeroK_ReturnsNothing()
+    {
+        var empty = new QuantizedItemIndex(Array.Empty<float>(), 8);
+        Assert.Equal(0, empty.ItemCount);
+        Assert.Equal(0, empty.Search(new float[8], new int[5], new float[5]));
+        var index = new QuantizedItemIndex(new float[80], 8);
+        Assert.Equal(0, index.Search(new float[8], [], []));
+    }
+
+    [Fact]
+    public void Arguments_AreValidated()
+    {
+        float[] factors = TestData.GaussianFactors(10, 8, seed: 91);
+        var index = new QuantizedItemIndex(factors, 8);
+        var user = new float[8];
+        Assert.Throws<ArgumentException>(() => new QuantizedItemIndex(new float[10], 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new QuantizedItemIndex(new float[8], 0));
+        factors[17] = float.NaN;
+        Assert.Throws<ArgumentException>(() => new QuantizedItemIndex(factors, 8));
+
+        Assert.Throws<ArgumentException>(() => index.Search(new float[7], new int[2], new float[2]));
+        Assert.Throws<ArgumentException>(() => index.Search(user, new int[2], new float[1]));
+        Assert.Throws<ArgumentException>(() => index.Search([float.NaN, 0, 0, 0, 0, 0, 0, 0], new int[2], new float[2]));
+        Assert.Throws<ArgumentException>(() => index.Search(user, new int[2], new float[2], [5, 3]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.Search(user, new int[2], new float[2], [3, 10]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.Search(user, new int[2], new float[2], [-1, 3]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.Search(user, new int[2], new float[2], candidates: -1));
+    }
+
+    [Theory]
+    [InlineData(1, 1, 0)]
+    [InlineData(100, 1, 1)]
+    [InlineData(100, 99, 2)]
+    [InlineData(1000, 84, 3)]
+    [InlineData(1000, 500, 4)]
+    public void Collector_SelectLargest_PutsTheLargestFirst(int length, int count, int seed)
+    {
+        var random = new Random(seed);
+        var keys = Enumerable.Range(0, length).Select(i => ((ulong)random.NextInt64() & ~0xFFFFul) | (uint)i).ToArray();
+        if (seed == 1) Array.Sort(keys); // ascending input: the worst case of a naive pivot
+        var expected = keys.OrderDescending().ToArray();
+
+        CandidateCollector.SelectLargest(keys, count);
+
+        Assert.Equal(expected[count - 1], keys[count - 1]);
+        Assert.Equal(expected[..count].Order(), keys[..count].Order());
+    }
+
+    [Fact]
+    public void SizeInBytes_IsAQuarterOfTheFloatFactorsPlusScales()
+    {
+        var index = new QuantizedItemIndex(new float[1_600 * 64], 64);
+        Assert.Equal(1_600L * (64 + 4), index.SizeInBytes);
+    }
+
+    private static double MeanRecall(QuantizedItemIndex index, float[] factors, int k, float[] users)
+    {
+        int userCount = users.Length / k;
+        var rows = new int[K];
+        var scores = new float[K];
+        double hits = 0;
+        for (int u = 0; u < userCount; u++)
+        {
+            var user = users.AsSpan(u * k, k).ToArray();
+            var (expected, _) = ExactTopK(factors, k, user, K, excluded: []);
+            int written = index.Search(user, rows, scores);
+            Assert.Equal(K, written);
+            hits += rows.Intersect(expected).Count();
+        }
+        return hits / (userCount * K);
+    }
+
+    private static (int[] Rows, float[] Scores) ExactTopK(float[] factors, int k, float[] user, int count, int[] excluded)
+    {
+        var all = new float[factors.Length / k];
+        Scoring.ScoreAll(factors, k, user, all);
+        foreach (int row in excluded)
+            all[row] = float.NegativeInfinity;
+        var rows = new int[count];
+        var scores = new float[count];
+        int written = TopK.Select(all, rows, scores);
+        return (rows[..written], scores[..written]);
+    }
+
+    /// <summary>
+    /// Rows around a few cluster centres, with dimension variances decaying like a trained model's and log-normal row
+    /// norms (popular items have long vectors; σ of the log norm <paramref name="normSpread"/>), so scales differ by
+    /// orders of magnitude between rows. <paramref name="spread"/> is the noise around a centre.
+    /// </summary>
+    private static float[] ClusteredFactors(int rows, int k, int clusters, int seed, int firstRow = 0, double spread = 0.3,
+        double normSpread = 1.0)
+    {
+        var centreRandom = new Random(seed);
+        var centres = new double[clusters * k];
+        for (int i = 0; i < centres.Length; i++)
+            centres[i] = TestData.Gaussian(centreRandom) / (1 + (i % k) / 8.0);
+        var random = new Random(seed * 7919 + firstRow);
+        var values = new float[rows * k];
+        for (int r = 0; r < rows; r++)
+        {
+            int c = random.Next(clusters);
+            double norm = Math.Exp(normSpread * TestData.Gaussian(random)); // log-normal: ~e^±2 in length at 1
+            for (int d = 0; d < k; d++)
+                values[r * k + d] = (float)(norm * (centres[c * k + d] + spread * TestData.Gaussian(random) / (1 + d / 8.0)));
+        }
+        return values;
+    }
+}
