@@ -21,6 +21,8 @@ public static class Ranker
     /// <param name="seed">Seed of the exploration draws (stable per user and hour, see <see cref="SeedFor"/>).</param>
     public static List<RecommendedItem> Recommend(ServingModel model, float[]? vector, IReadOnlySet<int> exclude, int count, ulong seed)
     {
+        if (vector is not null && model.Index is { } index)
+            return RecommendFromIndex(model, index, vector, exclude, count, seed);
         var buffer = ArrayPool<float>.Shared.Rent(model.ItemCount);
         try
         {
@@ -208,6 +210,52 @@ public static class Ranker
         return items;
     }
 
+    /// <summary>
+    /// Large catalogs: the int8 index returns the best candidate pool with exact scores, and the reranker works on that
+    /// pool alone, so a request reads 68 bytes per item instead of 256 and allocates only its response.
+    /// </summary>
+    private static List<RecommendedItem> RecommendFromIndex(ServingModel model, QuantizedItemIndex index, float[] vector, IReadOnlySet<int> exclude, int count, ulong seed)
+    {
+        var k = model.Factors;
+        var pool = Math.Max(count, model.Ranking.CandidatePool);
+        var excluded = ArrayPool<int>.Shared.Rent(Math.Max(1, exclude.Count));
+        var rows = ArrayPool<int>.Shared.Rent(pool);
+        var scores = ArrayPool<float>.Shared.Rent(pool);
+        var vectors = ArrayPool<float>.Shared.Rent(pool * k);
+        var popularity = ArrayPool<float>.Shared.Rent(pool);
+        var output = ArrayPool<int>.Shared.Rent(count);
+        try
+        {
+            var excludedSpan = excluded.AsSpan(0, exclude.Count);
+            var e = 0;
+            foreach (var row in exclude) excludedSpan[e++] = row;
+            excludedSpan.Sort();
+            var found = index.Search(vector, rows.AsSpan(0, pool), scores.AsSpan(0, pool), excludedSpan);
+            for (var i = 0; i < found; i++)
+            {
+                model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));
+                popularity[i] = model.Popularity[rows[i]];
+            }
+            var picked = Reranker.Rerank(scores.AsSpan(0, found), vectors.AsSpan(0, found * k), k, popularity.AsSpan(0, found), model.Ranking, seed, output.AsSpan(0, count));
+            var chosenScores = popularity.AsSpan(0, picked); // reused: the popularity of the pool is no longer needed
+            for (var i = 0; i < picked; i++)
+            {
+                chosenScores[i] = scores[output[i]];
+                output[i] = rows[output[i]];
+            }
+            return Items(model, output.AsSpan(0, picked), chosenScores, "Picked for you");
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(excluded);
+            ArrayPool<int>.Shared.Return(rows);
+            ArrayPool<float>.Shared.Return(scores);
+            ArrayPool<float>.Shared.Return(vectors);
+            ArrayPool<float>.Shared.Return(popularity);
+            ArrayPool<int>.Shared.Return(output);
+        }
+    }
+
     /// <summary>A seed for the exploration draws that is stable for a user within an hour and changes across hours.</summary>
     public static ulong SeedFor(string userId, DateTimeOffset now) =>
         Reranker.MixSeed((uint)Runtime.Kafka.Murmur2Partitioner.Hash(System.Text.Encoding.UTF8.GetBytes(userId)), (ulong)now.ToUnixTimeSeconds() / 3600);
@@ -223,19 +271,25 @@ public static class Ranker
         {
             var output = buffer.AsSpan(0, count);
             var found = Reranker.Rerank(scores, model.NormalizedFactors, model.Factors, model.Popularity, model.Ranking, seed, output);
-            var explored = found - model.Ranking.ExplorationSlots(found);
-            var items = new List<RecommendedItem>(found);
-            for (var i = 0; i < found; i++)
-            {
-                var row = output[i];
-                items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], scores[row], i >= explored ? "Something different to try" : reason));
-            }
-            return items;
+            Span<float> chosenScores = stackalloc float[Math.Min(found, 256)];
+            if (found > chosenScores.Length) chosenScores = new float[found];
+            for (var i = 0; i < found; i++) chosenScores[i] = scores[output[i]];
+            return Items(model, output[..found], chosenScores[..found], reason);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(buffer);
         }
+    }
+
+    // The response items; the last slots the reranker filled by exploration say so.
+    private static List<RecommendedItem> Items(ServingModel model, ReadOnlySpan<int> rows, ReadOnlySpan<float> scores, string reason)
+    {
+        var explored = rows.Length - model.Ranking.ExplorationSlots(rows.Length);
+        var items = new List<RecommendedItem>(rows.Length);
+        for (var i = 0; i < rows.Length; i++)
+            items.Add(new RecommendedItem(model.ItemId(rows[i]), model.Titles[rows[i]], scores[i], i >= explored ? "Something different to try" : reason));
+        return items;
     }
 
     private static List<RecommendedItem> PickAndMark(ServingModel model, Span<float> scores, int count, string reason, ulong seed)

@@ -84,6 +84,10 @@ public sealed class ServingModel
         model.ItemPopularity.AsSpan().CopyTo(Popularity);
         for (var row = 0; row < ModelItems; row++) PopularityScores[row] = MathF.Log(1f + model.ItemPopularity[row]);
         Ranking = options.Ranking.ToSettings();
+        // Large catalogs get the int8 index for candidate retrieval; reuse the previous one when the factors did not change.
+        Index = count < options.QuantizedIndexFromItems ? null
+            : previous?.Index is { } index && ReferenceEquals(previous.ItemFactors, ItemFactors) ? index
+            : new QuantizedItemIndex(ItemFactors, k);
         GenrePopularity = GenreItems.Select(rows => rows.Sum(r => r < ModelItems ? (double)model.ItemPopularity[r] : 0)).ToArray();
         var since = now - options.NewItemWindow;
         NewItems = Enumerable.Range(0, count).Where(r => AddedAt[r] >= since)
@@ -143,6 +147,9 @@ public sealed class ServingModel
 
     /// <summary>The beyond-accuracy controls of Top picks and recommendations.</summary>
     public Recommender.Reranking.RankingSettings Ranking { get; }
+
+    /// <summary>The int8 candidate index, for catalogs of at least <see cref="ServingOptions.QuantizedIndexFromItems"/> items; else null.</summary>
+    public QuantizedItemIndex? Index { get; }
 
     /// <summary>The row of an item, or -1.</summary>
     public int RowOf(string itemId) => _rowOf.TryGetValue(itemId, out var row) ? row : -1;

@@ -1,0 +1,45 @@
+using Personalization.Grains.Serving;
+using Personalization.Recommender;
+using Personalization.Storage;
+
+namespace Personalization.Tests.Grains;
+
+/// <summary>The serving ranker's two retrieval paths agree.</summary>
+public sealed class RankerTests
+{
+    private const int Items = 5_000, K = 32;
+
+    private static FactorModel RandomModel()
+    {
+        var random = new Random(3);
+        var factors = new float[Items * K];
+        for (var i = 0; i < factors.Length; i++) factors[i] = (float)(random.NextDouble() * 2 - 1);
+        var popularity = Enumerable.Range(0, Items).Select(i => (float)(1000.0 / (1 + i))).ToArray();
+        return new FactorModel(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, K, 10f, 0.1f,
+            Enumerable.Range(0, Items).Select(i => $"i{i}").ToArray(), factors, GramMatrix.Compute(factors, Items, K), popularity, new Dictionary<string, double>());
+    }
+
+    [Fact]
+    public void The_int8_index_path_returns_what_scoring_every_item_returns()
+    {
+        var model = RandomModel();
+        var catalog = new Dictionary<string, CatalogItem>();
+        var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
+        var indexed = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        Assert.Null(full.Index);
+        Assert.NotNull(indexed.Index);
+
+        var random = new Random(9);
+        for (var user = 0; user < 20; user++)
+        {
+            var vector = Enumerable.Range(0, K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var exclude = Enumerable.Range(0, 30).Select(_ => random.Next(Items)).ToHashSet();
+            var expected = Ranker.Recommend(full, vector, exclude, 20, seed: (ulong)user);
+            var actual = Ranker.Recommend(indexed, vector, exclude, 20, seed: (ulong)user);
+            Assert.Equal(expected.Select(i => i.ItemId), actual.Select(i => i.ItemId));
+            Assert.Equal(expected.Select(i => i.Score), actual.Select(i => i.Score));
+            Assert.Equal(expected.Select(i => i.Reason), actual.Select(i => i.Reason));
+            Assert.DoesNotContain(actual, i => exclude.Contains(int.Parse(i.ItemId[1..])));
+        }
+    }
+}
