@@ -15,6 +15,24 @@ public sealed class Options
     /// <summary>Synthetic catalog size.</summary>
     public int Items { get; private set; } = 20_000;
 
+    /// <summary>Mean interactions per synthetic user (the history user grains fold in on activation).</summary>
+    public int History { get; private set; } = 40;
+
+    /// <summary>
+    /// Serve a model of random factors over the whole catalog instead of training ALS (for catalogs too large to
+    /// train within a run).
+    /// </summary>
+    public bool RandomModel { get; private set; }
+
+    /// <summary>Open-loop rates (requests/s), each run for recommendations and for rows; empty for none.</summary>
+    public List<double> Rates { get; } = [];
+
+    /// <summary>Run the closed-loop phases (maximum throughput, silo vs bare Kestrel).</summary>
+    public bool ClosedLoop { get; private set; } = true;
+
+    /// <summary>Activate every user's grain (GET /v1/users/{u}) before the first measured phase.</summary>
+    public bool Prewarm { get; private set; } = true;
+
     /// <summary>Latent factors of the in-process silo's model.</summary>
     public int Factors { get; private set; } = 64;
 
@@ -24,7 +42,7 @@ public sealed class Options
     /// <summary>Concurrent closed-loop workers of the GET phases.</summary>
     public int Workers { get; private set; } = 4;
 
-    /// <summary>Measured seconds per GET phase.</summary>
+    /// <summary>Measured seconds per GET phase, open or closed loop.</summary>
     public double DurationSeconds { get; private set; } = 20;
 
     /// <summary>Unmeasured seconds before each GET phase.</summary>
@@ -63,13 +81,21 @@ public sealed class Options
           --target URL            load a running gateway (loopback only) instead of starting a silo in process
           --users N               synthetic users, requests go to u1..uN          (5000)
           --items N               synthetic catalog size                          (20000)
+          --history N             mean interactions per synthetic user            (40)
+          --model als|random      train ALS at start, or publish random factors for the whole
+                                  catalog first (Gaussian, Zipf popularity; for 1,000,000 items) (als)
           --factors N             model factors                                   (64)
           --iterations N          ALS iterations of the first model               (10)
-          --workers N             concurrent workers per GET phase                (4)
+          --rate R[,R...]         open loop: R requests/s on a fixed schedule, latency from the
+                                  intended send time; recommendations and rows at each rate,
+                                  bare Kestrel at the highest; gives up past 0.5 s of backlog (none)
+          --no-closed-loop        skip the closed-loop (maximum throughput) phases
+          --no-prewarm            do not activate every user's grain before the first phase
+          --workers N             closed loop: concurrent workers per GET phase   (4)
           --duration S            measured seconds per GET phase                  (20)
           --warmup S              unmeasured seconds before each GET phase        (5)
-          --max-requests N        recorded requests per GET phase at most         (2000000)
-          --fresh-users M         event-to-visible: fresh users, one play each    (300)
+          --max-requests N        closed loop: recorded requests per phase at most (2000000)
+          --fresh-users M         event-to-visible: fresh users, one play each, 0 skips (300)
           --event-workers N       event-to-visible: concurrent workers            (1)
           --visible-timeout S     event-to-visible: give up on one event after S  (10)
           --event-budget S        event-to-visible: stop posting after S seconds   (120)
@@ -96,6 +122,24 @@ public sealed class Options
                 case "--target": o.Target = LoopbackUri(Value()); break;
                 case "--users": o.Users = Int(1); break;
                 case "--items": o.Items = Int(100); break;
+                case "--history": o.History = Int(1); break;
+                case "--model":
+                    o.RandomModel = Value() switch
+                    {
+                        "als" => false,
+                        "random" => true,
+                        var other => throw new ArgumentException($"--model needs 'als' or 'random', not '{other}'."),
+                    };
+                    break;
+                case "--rate":
+                    foreach (var part in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        o.Rates.Add(double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && rate <= 100_000
+                            ? rate : throw new ArgumentException($"--rate needs requests/s from 0 to 100000, not '{part}'."));
+                    }
+                    break;
+                case "--no-closed-loop": o.ClosedLoop = false; break;
+                case "--no-prewarm": o.Prewarm = false; break;
                 case "--factors": o.Factors = Int(1); break;
                 case "--iterations": o.Iterations = Int(1); break;
                 case "--workers": o.Workers = Int(1); break;
@@ -114,6 +158,8 @@ public sealed class Options
             }
         }
         if (o.Workers > 256 || o.EventWorkers > 256) throw new ArgumentException("At most 256 workers.");
+        if (o.RandomModel && o.Target is not null) throw new ArgumentException("--model applies to the in-process silo, not to --target.");
+        if (o.Rates.Count == 0 && !o.ClosedLoop) throw new ArgumentException("--no-closed-loop needs --rate: nothing would be measured.");
         return o;
     }
 

@@ -34,7 +34,8 @@ try
     Uri target;
     if (options.Target is null)
     {
-        Progress($"starting a silo in process: {options.Users} users × {options.Items} items, {options.Factors} factors, {options.Iterations} ALS iterations");
+        Progress($"starting a silo in process: {options.Users} users × {options.Items} items, {options.Factors} factors, " +
+            (options.RandomModel ? "random factors (no training)" : $"{options.Iterations} ALS iterations"));
         silo = await InProcessSilo.StartAsync(options);
         target = silo.Address;
     }
@@ -46,69 +47,143 @@ try
     using var siloHttp = NewClient(target);
     var client = new PersonalizationClient(siloHttp);
     var deadline = Stopwatch.StartNew();
+    // A million-item catalog takes minutes to import into SQLite at first start.
+    var startupLimit = TimeSpan.FromMinutes(15);
     while (!await client.IsServingAsync(token))
     {
-        if (deadline.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"{target} did not start serving within 5 minutes.");
+        if (deadline.Elapsed > startupLimit) throw new TimeoutException($"{target} did not start serving within {startupLimit.TotalMinutes:F0} minutes.");
         await Task.Delay(200, token);
     }
     var startupSeconds = clock.Elapsed.TotalSeconds;
     Progress($"{target} serving after {startupSeconds:F1} s");
 
-    // The baseline answers with a real recommendations body of median size, captured from the silo.
-    var sampler = new Random(options.Seed);
-    var bodies = new List<byte[]>();
-    for (var i = 0; i < 51; i++)
+    var users = options.Users;
+    const string recommendationsPattern = "GET /v1/users/{u}/recommendations?k=20";
+    const string rowsPattern = "GET /v1/users/{u}/rows?rows=6&perRow=20&device=tv&hour=20";
+    string RecommendationsPath(Random r) => $"v1/users/u{r.Next(1, users + 1)}/recommendations?k=20";
+    string RowsPath(Random r) => $"v1/users/u{r.Next(1, users + 1)}/rows?rows=6&perRow=20&device=tv&hour=20";
+
+    if (options.Prewarm)
     {
-        using var response = await siloHttp.GetAsync($"v1/users/u{sampler.Next(1, options.Users + 1)}/recommendations?k=20", token);
-        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Sampling recommendations answered {(int)response.StatusCode}.");
-        bodies.Add(await response.Content.ReadAsByteArrayAsync(token));
+        // Every user's first request pays for its activation (history read, fold-in); touching each grain once
+        // first makes every phase measure the warm path, whatever order the phases run in.
+        foldIns?.BeginPhase("prewarm");
+        var prewarm = Stopwatch.StartNew();
+        var nextUser = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            int u;
+            while ((u = Interlocked.Increment(ref nextUser)) <= users) await client.GetUserAsync($"u{u}", recent: 0, token);
+        }, token)));
+        Progress($"prewarm: {users} user grains activated in {prewarm.Elapsed.TotalSeconds:F1} s");
     }
-    var bareBody = bodies.OrderBy(b => b.Length).ElementAt(bodies.Count / 2);
-    await using var bare = await BareServer.StartAsync(bareBody);
+
+    // The baselines answer with real bodies of median size, captured from the silo.
+    var sampler = new Random(options.Seed);
+    async Task<byte[]> MedianBody(Func<Random, string> path)
+    {
+        var bodies = new List<byte[]>();
+        for (var i = 0; i < 51; i++)
+        {
+            var requestPath = path(sampler);
+            using var response = await siloHttp.GetAsync(requestPath, token);
+            if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Sampling {requestPath} answered {(int)response.StatusCode}.");
+            bodies.Add(await response.Content.ReadAsByteArrayAsync(token));
+        }
+        return bodies.OrderBy(b => b.Length).ElementAt(bodies.Count / 2);
+    }
+    var bareRecommendations = await MedianBody(RecommendationsPath);
+    var bareRows = await MedianBody(RowsPath);
+    await using var bare = await BareServer.StartAsync(bareRecommendations, bareRows);
     using var bareHttp = NewClient(bare.Address);
-    Progress($"bare Kestrel baseline on {bare.Address} answers {bareBody.Length} bytes");
+    Progress($"bare Kestrel baseline on {bare.Address} answers {bareRecommendations.Length} bytes (recommendations), {bareRows.Length} bytes (rows)");
 
     var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
     var duration = TimeSpan.FromSeconds(options.DurationSeconds);
-    async Task<PhaseResult> Phase(string name, string pattern, HttpClient http, Func<Random, string> path)
+    Task<ResourceSnapshot> BeginPhase(string name)
     {
-        Progress($"{name}: {options.Workers} workers, {options.WarmupSeconds:F0} s warm-up + {options.DurationSeconds:F0} s");
-        // Fold-ins are attributed to the phase from the end of its warm-up on.
+        // Fold-ins, GCs and CPU are attributed to the phase from the end of its warm-up on.
         foldIns?.BeginPhase(name + " warm-up");
-        _ = Task.Delay(warmup, token).ContinueWith(_ => foldIns?.BeginPhase(name), TaskScheduler.Default);
-        var result = await ClosedLoop.RunAsync(name, pattern, http, path, options.Workers, warmup, duration, options.MaxRequests, options.Seed, token);
-        Progress($"{name}: {result.ThroughputPerSecond:F0} req/s, p50 {result.Latency.P50Ms:F2} ms, p99 {result.Latency.P99Ms:F2} ms, {result.Errors} errors");
-        return result;
+        return Task.Delay(warmup, token).ContinueWith(_ =>
+        {
+            foldIns?.BeginPhase(name);
+            return ResourceSnapshot.Take();
+        }, TaskScheduler.Default);
+    }
+    // Null when the phase ended before its window began (an open-loop phase that gave up in its warm-up).
+    static ResourceUse? Used(Task<ResourceSnapshot> windowStart) =>
+        windowStart.IsCompletedSuccessfully ? ResourceSnapshot.Take().Since(windowStart.Result) : null;
+
+    var open = new List<OpenLoopResult>();
+    async Task Open(string name, string pattern, HttpClient http, Func<Random, string> path, double rate)
+    {
+        var phase = $"{name} @ {rate:F0}/s";
+        Progress($"{phase}: open loop, {options.WarmupSeconds:F0} s warm-up + {options.DurationSeconds:F0} s");
+        var window = BeginPhase(phase);
+        var result = await OpenLoop.RunAsync(phase, pattern, http, path, rate, warmup, duration, options.Seed, token);
+        result = result with { Resources = Used(window) };
+        Progress($"{phase}: {result.AchievedRate:F0} req/s achieved ({result.Verdict}), p50 {result.Latency.P50Ms:F2} ms, p99 {result.Latency.P99Ms:F2} ms, " +
+            $"p99.9 {result.Latency.P999Ms:F2} ms, max {result.Latency.MaxMs:F1} ms, {result.Errors} errors{Describe(result.Resources)}");
+        open.Add(result);
+    }
+    foreach (var rate in options.Rates)
+    {
+        await Open("recommendations", recommendationsPattern, siloHttp, RecommendationsPath, rate);
+        await Open("rows", rowsPattern, siloHttp, RowsPath, rate);
+    }
+    if (options.Rates.Count > 0)
+    {
+        // The floor of the client and the loopback at the same rate: what the load generator itself adds.
+        await Open("bare Kestrel, rows body", "GET /v1/users/{u}/rows (fixed body)", bareHttp, RowsPath, options.Rates.Max());
     }
 
-    var users = options.Users;
-    var recommendations = await Phase("recommendations", "GET /v1/users/{u}/recommendations?k=20", siloHttp,
-        r => $"v1/users/u{r.Next(1, users + 1)}/recommendations?k=20");
-    var rows = await Phase("rows", "GET /v1/users/{u}/rows?rows=6&perRow=20", siloHttp,
-        r => $"v1/users/u{r.Next(1, users + 1)}/rows?rows=6&perRow=20");
-    var bareResult = await Phase("bare Kestrel", "GET /v1/users/{u}/recommendations (fixed body)", bareHttp,
-        r => $"v1/users/u{r.Next(1, users + 1)}/recommendations?k=20");
+    var closed = new List<PhaseResult>();
+    Ratios? ratios = null;
+    if (options.ClosedLoop)
+    {
+        async Task<PhaseResult> Phase(string name, string pattern, HttpClient http, Func<Random, string> path)
+        {
+            Progress($"{name}: closed loop, {options.Workers} workers, {options.WarmupSeconds:F0} s warm-up + {options.DurationSeconds:F0} s");
+            var window = BeginPhase(name);
+            var result = await ClosedLoop.RunAsync(name, pattern, http, path, options.Workers, warmup, duration, options.MaxRequests, options.Seed, token);
+            result = result with { Resources = Used(window) };
+            Progress($"{name}: {result.ThroughputPerSecond:F0} req/s, p50 {result.Latency.P50Ms:F2} ms, p99 {result.Latency.P99Ms:F2} ms, {result.Errors} errors{Describe(result.Resources)}");
+            closed.Add(result);
+            return result;
+        }
 
-    Progress($"event-to-visible: {options.FreshUsers} fresh users, {options.EventWorkers} worker(s)");
-    foldIns?.BeginPhase("event warm-up");
-    var runId = $"{DateTime.UtcNow:HHmmss}{Random.Shared.Next(0x1000):x3}";
-    var events = await EventPhase.RunAsync(client, runId, options.FreshUsers, options.Items, options.EventWorkers,
-        TimeSpan.FromSeconds(options.VisibleTimeoutSeconds), TimeSpan.FromSeconds(options.EventBudgetSeconds), options.Seed, () => foldIns?.BeginPhase("events"), token);
+        var recommendations = await Phase("recommendations", recommendationsPattern, siloHttp, RecommendationsPath);
+        var rows = await Phase("rows", rowsPattern, siloHttp, RowsPath);
+        var bareRecommendationsResult = await Phase("bare Kestrel, recommendations body", "GET /v1/users/{u}/recommendations (fixed body)", bareHttp, RecommendationsPath);
+        var bareRowsResult = await Phase("bare Kestrel, rows body", "GET /v1/users/{u}/rows (fixed body)", bareHttp, RowsPath);
+        ratios = new Ratios(
+            recommendations.ThroughputPerSecond / bareRecommendationsResult.ThroughputPerSecond, recommendations.Latency.P50Ms / bareRecommendationsResult.Latency.P50Ms,
+            rows.ThroughputPerSecond / bareRowsResult.ThroughputPerSecond, rows.Latency.P50Ms / bareRowsResult.Latency.P50Ms);
+    }
+
+    EventPhaseResult? events = null;
+    if (options.FreshUsers > 0)
+    {
+        Progress($"event-to-visible: {options.FreshUsers} fresh users, {options.EventWorkers} worker(s)");
+        foldIns?.BeginPhase("event warm-up");
+        var runId = $"{DateTime.UtcNow:HHmmss}{Random.Shared.Next(0x1000):x3}";
+        events = await EventPhase.RunAsync(client, runId, options.FreshUsers, options.Items, options.EventWorkers,
+            TimeSpan.FromSeconds(options.VisibleTimeoutSeconds), TimeSpan.FromSeconds(options.EventBudgetSeconds), options.Seed, () => foldIns?.BeginPhase("events"), token);
+        Progress($"event-to-visible: {events.Visible}/{events.Events} visible, p50 {events.PostToVisible.P50Ms:F2} ms, p99 {events.PostToVisible.P99Ms:F2} ms");
+    }
     foldIns?.BeginPhase("done");
-    Progress($"event-to-visible: {events.Visible}/{events.Events} visible, p50 {events.PostToVisible.P50Ms:F2} ms, p99 {events.PostToVisible.P99Ms:F2} ms");
 
     var report = new LoadReport(startedAt, MachineInfo.Current(), options.Target is null ? "in-process silo" : target.ToString(),
         silo?.Arguments ?? [],
         Settings(options),
-        startupSeconds, bareBody.Length, [recommendations, rows, bareResult], events,
-        foldIns is null ? null : new FoldInResult(foldIns.Summary("events"), foldIns.Summary("recommendations"), foldIns.Summary("rows")),
-        new Ratios(
-            recommendations.ThroughputPerSecond / bareResult.ThroughputPerSecond, recommendations.Latency.P50Ms / bareResult.Latency.P50Ms,
-            rows.ThroughputPerSecond / bareResult.ThroughputPerSecond, rows.Latency.P50Ms / bareResult.Latency.P50Ms));
+        startupSeconds, bareRecommendations.Length, bareRows.Length, [.. open], [.. closed], events,
+        foldIns is null ? null : new FoldInResult(foldIns.Summary("prewarm"), foldIns.Summary("events"), foldIns.Summary("recommendations"), foldIns.Summary("rows")),
+        ratios);
     Console.WriteLine(report.ToMarkdown());
     await report.WriteJsonAsync(options.Out);
     Progress($"wrote {Path.GetFullPath(options.Out)}");
-    return events.Failures == 0 && recommendations.Errors + rows.Errors + bareResult.Errors == 0 ? 0 : 1;
+    var failed = (events?.Failures ?? 0) + open.Sum(p => p.Errors) + closed.Sum(p => p.Errors);
+    return failed == 0 ? 0 : 1;
 }
 catch (OperationCanceledException) when (token.IsCancellationRequested)
 {
@@ -125,9 +200,14 @@ static Dictionary<string, object> Settings(Options options)
     var settings = new Dictionary<string, object> { ["users"] = options.Users, ["items"] = options.Items };
     if (options.Target is null)
     {
+        settings["history"] = options.History;
+        settings["model"] = options.RandomModel ? "random" : "als";
         settings["factors"] = options.Factors;
-        settings["iterations"] = options.Iterations;
+        if (!options.RandomModel) settings["iterations"] = options.Iterations;
     }
+    if (options.Rates.Count > 0) settings["rates"] = string.Join(",", options.Rates);
+    settings["closedLoop"] = options.ClosedLoop;
+    settings["prewarm"] = options.Prewarm;
     settings["workers"] = options.Workers;
     settings["warmupSeconds"] = options.WarmupSeconds;
     settings["durationSeconds"] = options.DurationSeconds;
@@ -136,6 +216,9 @@ static Dictionary<string, object> Settings(Options options)
     settings["seed"] = options.Seed;
     return settings;
 }
+
+static string Describe(ResourceUse? use) => use is null ? "" :
+    $"; {use.ProcessCores:F2} cores, others {use.OtherCores:F2} cores, {use.Gen0}/{use.Gen1}/{use.Gen2} GCs, {use.GcPauseMs:F0} ms paused";
 
 static HttpClient NewClient(Uri baseAddress) => new(new SocketsHttpHandler
 {

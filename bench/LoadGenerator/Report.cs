@@ -28,15 +28,37 @@ public sealed record MachineInfo(string Cpu, int LogicalCores, double MemoryGiB,
 }
 
 /// <summary>Fold-in durations seen by the silo's meter, per phase.</summary>
-public sealed record FoldInResult(LatencySummary EventPhase, LatencySummary RecommendationsPhase, LatencySummary RowsPhase);
+/// <param name="Prewarm">Activations while every user was touched once before the phases.</param>
+/// <param name="EventPhase">Solves per event of the event-to-visible phase.</param>
+/// <param name="RecommendationsPhase">Solves in the measured closed-loop recommendations window.</param>
+/// <param name="RowsPhase">Solves in the measured closed-loop rows window.</param>
+public sealed record FoldInResult(LatencySummary Prewarm, LatencySummary EventPhase, LatencySummary RecommendationsPhase, LatencySummary RowsPhase);
 
-/// <summary>Silo vs bare Kestrel.</summary>
+/// <summary>Silo vs bare Kestrel answering a body of the same size, closed loop.</summary>
+/// <param name="RecommendationsThroughput">Recommendations req/s over bare req/s (recommendations-size body).</param>
+/// <param name="RecommendationsP50">Recommendations p50 over bare p50.</param>
+/// <param name="RowsThroughput">Rows req/s over bare req/s (rows-size body).</param>
+/// <param name="RowsP50">Rows p50 over bare p50.</param>
 public sealed record Ratios(double RecommendationsThroughput, double RecommendationsP50, double RowsThroughput, double RowsP50);
 
 /// <summary>Everything a run measured.</summary>
+/// <param name="StartedAt">When the run started.</param>
+/// <param name="Machine">Where it ran.</param>
+/// <param name="Target">The in-process silo or the gateway address.</param>
+/// <param name="SiloArguments">The in-process silo's command line.</param>
+/// <param name="Settings">The load generator's settings.</param>
+/// <param name="StartupSeconds">Start until the gateway served.</param>
+/// <param name="BareBodyBytes">The bare endpoint's recommendations body.</param>
+/// <param name="BareRowsBodyBytes">The bare endpoint's rows body.</param>
+/// <param name="OpenLoop">Open-loop phases, in run order.</param>
+/// <param name="Phases">Closed-loop phases, in run order.</param>
+/// <param name="Events">The event-to-visible phase, when run.</param>
+/// <param name="FoldIn">Fold-in durations, in-process silo only.</param>
+/// <param name="Ratios">Silo vs bare Kestrel, when the closed-loop phases ran.</param>
 public sealed record LoadReport(
     DateTimeOffset StartedAt, MachineInfo Machine, string Target, string[] SiloArguments, Dictionary<string, object> Settings,
-    double StartupSeconds, int BareBodyBytes, PhaseResult[] Phases, EventPhaseResult Events, FoldInResult? FoldIn, Ratios Ratios)
+    double StartupSeconds, int BareBodyBytes, int BareRowsBodyBytes, OpenLoopResult[] OpenLoop, PhaseResult[] Phases,
+    EventPhaseResult? Events, FoldInResult? FoldIn, Ratios? Ratios)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -61,28 +83,70 @@ public sealed record LoadReport(
         s.AppendLine(inv, $"Load run {StartedAt:yyyy-MM-dd HH:mm:ss zzz} on {Machine.Cpu}, {Machine.LogicalCores} logical cores, {F(Machine.MemoryGiB, "F1")} GiB, {Machine.Os}, {Machine.Runtime} (server GC: {Machine.ServerGc}).");
         s.AppendLine(inv, $"Target: {Target}. Settings: {string.Join(", ", Settings.Select(p => $"{p.Key}={p.Value}"))}.");
         s.AppendLine();
-        s.AppendLine("| phase | path | workers | requests | errors | req/s | body bytes | p50 ms | p90 ms | p99 ms | max ms |");
-        s.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-        foreach (var p in Phases)
+        if (OpenLoop.Length > 0)
         {
-            s.AppendLine(inv, $"| {p.Name} | `{p.Path}` | {p.Workers} | {p.Requests} | {p.Errors} | {F(p.ThroughputPerSecond, "F0")} | {F(p.MeanResponseBytes, "F0")} | {F(p.Latency.P50Ms, "F3")} | {F(p.Latency.P90Ms, "F3")} | {F(p.Latency.P99Ms, "F3")} | {F(p.Latency.MaxMs, "F3")} |");
+            s.AppendLine("Open loop (latency from the intended send time; service = from the actual send; lag = intended to actual send):");
+            s.AppendLine();
+            s.AppendLine("| phase | path | target/s | achieved/s | held | sent | errors | body bytes | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | service p99 ms | lag p99 ms | in flight start→end (max) |");
+            s.AppendLine("|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            foreach (var p in OpenLoop)
+            {
+                s.AppendLine(inv, $"| {p.Name} | `{p.Path}` | {F(p.TargetRate, "F0")} | {F(p.AchievedRate, "F0")} | {p.Verdict} | {p.Sent}/{p.Scheduled} | {p.Errors} | {F(p.MeanResponseBytes, "F0")} | {F(p.Latency.P50Ms, "F3")} | {F(p.Latency.P90Ms, "F3")} | {F(p.Latency.P99Ms, "F3")} | {F(p.Latency.P999Ms, "F3")} | {F(p.Latency.MaxMs, "F1")} | {F(p.ServiceTime.P99Ms, "F3")} | {F(p.SendLag.P99Ms, "F3")} | {F(p.BacklogStart, "F1")}→{F(p.BacklogEnd, "F1")} ({p.MaxInFlight}) |");
+            }
+            s.AppendLine();
         }
-        s.AppendLine();
-        s.AppendLine("| silo / bare Kestrel | throughput ratio | p50 ratio |");
-        s.AppendLine("|---|--:|--:|");
-        s.AppendLine(inv, $"| recommendations | {F(Ratios.RecommendationsThroughput, "F3")} | {F(Ratios.RecommendationsP50)} |");
-        s.AppendLine(inv, $"| rows | {F(Ratios.RowsThroughput, "F3")} | {F(Ratios.RowsP50)} |");
-        s.AppendLine();
-        s.AppendLine(inv, $"Event-to-visible: {Events.Events} fresh users, one play each, {Events.Workers} worker(s); {Events.Visible} visible, {Events.Failures} failed; {F(Events.MeanPolls, "F1")} polls per event.");
-        s.AppendLine();
-        s.AppendLine("| measure | n | mean ms | p50 ms | p90 ms | p99 ms | max ms |");
-        s.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+        if (Phases.Length > 0)
+        {
+            s.AppendLine("Closed loop (maximum throughput):");
+            s.AppendLine();
+            s.AppendLine("| phase | path | workers | requests | errors | req/s | body bytes | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |");
+            s.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            foreach (var p in Phases)
+            {
+                s.AppendLine(inv, $"| {p.Name} | `{p.Path}` | {p.Workers} | {p.Requests} | {p.Errors} | {F(p.ThroughputPerSecond, "F0")} | {F(p.MeanResponseBytes, "F0")} | {F(p.Latency.P50Ms, "F3")} | {F(p.Latency.P90Ms, "F3")} | {F(p.Latency.P99Ms, "F3")} | {F(p.Latency.P999Ms, "F3")} | {F(p.Latency.MaxMs, "F3")} |");
+            }
+            s.AppendLine();
+        }
+        var used = OpenLoop.Select(p => (p.Name, p.Resources, Requests: p.AchievedRate * p.MeasuredSeconds))
+            .Concat(Phases.Select(p => (p.Name, p.Resources, Requests: (double)p.Requests))).Where(p => p.Resources is not null).ToList();
+        if (used.Count > 0)
+        {
+            s.AppendLine("Resources in the measured windows (this process = silo, bare server and client; others = the rest of the machine):");
+            s.AppendLine();
+            s.AppendLine("| phase | this process, cores | others, cores | GCs gen0/1/2 | GC paused ms | allocated KB per request |");
+            s.AppendLine("|---|--:|--:|--:|--:|--:|");
+            foreach (var (name, r, requests) in used)
+                s.AppendLine(inv, $"| {name} | {F(r!.ProcessCores)} | {F(r.OtherCores)} | {r.Gen0}/{r.Gen1}/{r.Gen2} | {F(r.GcPauseMs, "F0")} | {F(r.AllocatedMB * 1000 / Math.Max(1, requests), "F1")} |");
+            s.AppendLine();
+        }
+        if (Ratios is not null)
+        {
+            s.AppendLine("| silo / bare Kestrel (same body size) | throughput ratio | p50 ratio |");
+            s.AppendLine("|---|--:|--:|");
+            s.AppendLine(inv, $"| recommendations | {F(Ratios.RecommendationsThroughput, "F3")} | {F(Ratios.RecommendationsP50)} |");
+            s.AppendLine(inv, $"| rows | {F(Ratios.RowsThroughput, "F3")} | {F(Ratios.RowsP50)} |");
+            s.AppendLine();
+        }
         void Row(string name, LatencySummary l) =>
             s.AppendLine(inv, $"| {name} | {l.Count} | {F(l.MeanMs, "F3")} | {F(l.P50Ms, "F3")} | {F(l.P90Ms, "F3")} | {F(l.P99Ms, "F3")} | {F(l.MaxMs, "F3")} |");
-        Row("POST /v1/events until 202", Events.PostAck);
-        Row("POST until GET /v1/users/{u} shows it", Events.PostToVisible);
+        if (Events is not null)
+        {
+            s.AppendLine(inv, $"Event-to-visible: {Events.Events} fresh users, one play each, {Events.Workers} worker(s); {Events.Visible} visible, {Events.Failures} failed; {F(Events.MeanPolls, "F1")} polls per event.");
+            s.AppendLine();
+        }
+        if (Events is not null || FoldIn is not null)
+        {
+            s.AppendLine("| measure | n | mean ms | p50 ms | p90 ms | p99 ms | max ms |");
+            s.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+        }
+        if (Events is not null)
+        {
+            Row("POST /v1/events until 202", Events.PostAck);
+            Row("POST until GET /v1/users/{u} shows it", Events.PostToVisible);
+        }
         if (FoldIn is not null)
         {
+            Row("fold-in on activation, prewarm", FoldIn.Prewarm);
             Row("fold-in per event (event phase, `user.foldin.duration`)", FoldIn.EventPhase);
             Row("fold-in on activation, measured recommendations window", FoldIn.RecommendationsPhase);
             Row("fold-in on activation, measured rows window", FoldIn.RowsPhase);

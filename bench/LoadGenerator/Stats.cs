@@ -1,15 +1,15 @@
 namespace Personalization.LoadGenerator;
 
 /// <summary>Summary of a set of durations in milliseconds (nearest-rank percentiles).</summary>
-public sealed record LatencySummary(int Count, double MeanMs, double P50Ms, double P90Ms, double P99Ms, double MaxMs)
+public sealed record LatencySummary(int Count, double MeanMs, double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs)
 {
     /// <summary>Summarizes <paramref name="values"/> (sorted in place).</summary>
     public static LatencySummary Of(double[] values)
     {
-        if (values.Length == 0) return new LatencySummary(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        if (values.Length == 0) return new LatencySummary(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         Array.Sort(values);
         double Rank(double p) => values[Math.Clamp((int)Math.Ceiling(p / 100 * values.Length) - 1, 0, values.Length - 1)];
-        return new LatencySummary(values.Length, values.Average(), Rank(50), Rank(90), Rank(99), values[^1]);
+        return new LatencySummary(values.Length, values.Average(), Rank(50), Rank(90), Rank(99), Rank(99.9), values[^1]);
     }
 }
 
@@ -23,8 +23,9 @@ public sealed record LatencySummary(int Count, double MeanMs, double P50Ms, doub
 /// <param name="ThroughputPerSecond">Requests / measured seconds.</param>
 /// <param name="MeanResponseBytes">Mean body size.</param>
 /// <param name="Latency">Latency of the successful requests, send to last body byte.</param>
+/// <param name="Resources">GCs and CPU during the measured window.</param>
 public sealed record PhaseResult(string Name, string Path, int Workers, double MeasuredSeconds, int Requests, int Errors,
-    double ThroughputPerSecond, double MeanResponseBytes, LatencySummary Latency);
+    double ThroughputPerSecond, double MeanResponseBytes, LatencySummary Latency, ResourceUse? Resources = null);
 
 /// <summary>Result of the event-to-visible phase.</summary>
 /// <param name="Events">Events posted.</param>
@@ -35,3 +36,49 @@ public sealed record PhaseResult(string Name, string Path, int Workers, double M
 /// <param name="PostAck">POST /v1/events until its 202.</param>
 /// <param name="PostToVisible">POST sent until a GET shows interactions == 1.</param>
 public sealed record EventPhaseResult(int Events, int Visible, int Failures, int Workers, double MeanPolls, LatencySummary PostAck, LatencySummary PostToVisible);
+
+/// <summary>What the machine spent during a measured window: this process's GCs and CPU, and everyone else's CPU.</summary>
+/// <param name="Seconds">Length of the window.</param>
+/// <param name="Gen0">Gen-0 collections (including those of higher generations).</param>
+/// <param name="Gen1">Gen-1 collections (including gen-2 ones).</param>
+/// <param name="Gen2">Gen-2 collections.</param>
+/// <param name="GcPauseMs">Time this process was paused for GC.</param>
+/// <param name="AllocatedMB">Managed memory allocated by this process (silo, bare server and client), MB.</param>
+/// <param name="ProcessCores">CPU used by this process (silo, bare server and client together), in cores.</param>
+/// <param name="OtherCores">CPU used by everything else on the machine, in cores (NaN where /proc/stat is missing).</param>
+public sealed record ResourceUse(double Seconds, int Gen0, int Gen1, int Gen2, double GcPauseMs, double AllocatedMB, double ProcessCores, double OtherCores);
+
+/// <summary>A point-in-time reading for <see cref="ResourceUse"/>.</summary>
+public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long Allocated, TimeSpan ProcessCpu, double MachineBusySeconds)
+{
+    /// <summary>Reads now.</summary>
+    public static ResourceSnapshot Take()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return new ResourceSnapshot(System.Diagnostics.Stopwatch.GetTimestamp(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime, MachineBusy());
+    }
+
+    /// <summary>What was spent from <paramref name="start"/> to this reading.</summary>
+    public ResourceUse Since(ResourceSnapshot start)
+    {
+        var seconds = Math.Max(1e-9, (Timestamp - start.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency);
+        var process = (ProcessCpu - start.ProcessCpu).TotalSeconds;
+        return new ResourceUse(seconds, Gen0 - start.Gen0, Gen1 - start.Gen1, Gen2 - start.Gen2, (GcPause - start.GcPause).TotalMilliseconds,
+            (Allocated - start.Allocated) / 1e6, process / seconds, Math.Max(0, (MachineBusySeconds - start.MachineBusySeconds - process) / seconds));
+    }
+
+    // Busy CPU seconds of the whole machine (all cores): the first line of /proc/stat less idle and iowait.
+    private static double MachineBusy()
+    {
+        const string path = "/proc/stat";
+        if (!File.Exists(path)) return double.NaN;
+        using var reader = new StreamReader(path);
+        var fields = (reader.ReadLine() ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 6 || fields[0] != "cpu") return double.NaN;
+        long total = 0;
+        // user nice system idle iowait irq softirq (guest time is already in user; steal is the hypervisor's).
+        for (var i = 1; i < Math.Min(fields.Length, 8); i++) if (i is not 4 and not 5) total += long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture);
+        return total / 100.0; // USER_HZ is 100 on Linux
+    }
+}
