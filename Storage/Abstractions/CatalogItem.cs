@@ -6,4 +6,6 @@ namespace Personalization.Storage;
 /// <param name="Genres">Genres, e.g. "Comedy".</param>
 /// <param name="Tags">Free tags.</param>
 /// <param name="AddedAt">When the item entered the catalog.</param>
-public sealed record CatalogItem(string ItemId, string Title, IReadOnlyList<string> Genres, IReadOnlyList<string> Tags, DateTimeOffset AddedAt);
+/// <param name="Artwork">The item's artwork variants (empty or null: the client's default image).</param>
+public sealed record CatalogItem(string ItemId, string Title, IReadOnlyList<string> Genres, IReadOnlyList<string> Tags, DateTimeOffset AddedAt,
+    IReadOnlyList<ArtworkVariant>? Artwork = null);
