@@ -60,6 +60,29 @@ public sealed class PersonalizationClient(HttpClient http)
         return await ReadAsync<ItemView>(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Defines an experiment (409 when it exists).</summary>
+    public async Task<ExperimentView> CreateExperimentAsync(ExperimentDefinition experiment, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PostAsJsonAsync("v1/experiments", experiment, Json, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<ExperimentView>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes an experiment; users keep their variants unless <paramref name="reassign"/> starts a new epoch.</summary>
+    public async Task<ExperimentView> ChangeExperimentAsync(string experimentId, ExperimentDefinition experiment, bool reassign = false, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PutAsJsonAsync($"v1/experiments/{Uri.EscapeDataString(experimentId)}?reassign={(reassign ? "true" : "false")}",
+            experiment, Json, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<ExperimentView>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The running experiments.</summary>
+    public Task<IReadOnlyList<ExperimentView>> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<IReadOnlyList<ExperimentView>>("v1/experiments", cancellationToken);
+
+    /// <summary>The analysis of an experiment's current epoch.</summary>
+    public Task<ExperimentReport> GetExperimentReportAsync(string experimentId, CancellationToken cancellationToken = default) =>
+        GetAsync<ExperimentReport>($"v1/experiments/{Uri.EscapeDataString(experimentId)}", cancellationToken);
+
     /// <summary>True when the silo answers <c>/healthz</c> with 200.</summary>
     public async Task<bool> IsServingAsync(CancellationToken cancellationToken = default)
     {

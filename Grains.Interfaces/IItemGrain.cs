@@ -9,4 +9,7 @@ public interface IItemGrain : IGrainWithStringKey
 {
     /// <summary>The item's live counters.</summary>
     Task<ItemStats> GetStatsAsync();
+
+    /// <summary>Impressions and clicks per artwork variant id.</summary>
+    Task<IReadOnlyList<ArtworkCounters>> GetArtworkStatsAsync();
 }

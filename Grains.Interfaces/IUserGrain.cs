@@ -18,4 +18,7 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>The user's home page rows.</summary>
     Task<RowsResponse> GetRowsAsync(RowsRequest request);
+
+    /// <summary>The user's current features for the artwork bandit (empty while no model is loaded).</summary>
+    Task<float[]> GetArtworkContextAsync();
 }

@@ -12,4 +12,6 @@ namespace Personalization.Grains;
 [JsonSerializable(typeof(ItemEvent))]
 [JsonSerializable(typeof(UserState))]
 [JsonSerializable(typeof(ItemState))]
+[JsonSerializable(typeof(ExperimentDefinition))]
+[JsonSerializable(typeof(Storage.ExperimentRecord))]
 public sealed partial class GrainsJsonContext : JsonSerializerContext;

@@ -26,6 +26,9 @@ public static class GrainsSiloBuilderExtensions
         services.AddSingleton<ItemCatalog>();
         services.AddSingleton<IServingModelProvider, ServingModelProvider>();
         services.AddSingleton<TrendingBoard>();
+        services.Configure<Artwork.ArtworkOptions>(configuration.GetSection(Artwork.ArtworkOptions.Section));
+        services.AddSingleton<Artwork.ArtworkBoard>();
+        services.AddSingleton<Experiments.ExperimentRegistry>();
         services.AddSingleton<Runtime.Membership.ISiloPropertiesSource, TrendingProperties>();
         return silo
             .AddGrain<IUserGrain, UserGrain>(StreamTopics.Interactions)

@@ -21,6 +21,8 @@ public static class PostgresStorageExtensions
         services.AddSingleton<IInteractionHistory, PostgresInteractionHistory>();
         services.AddSingleton<ICatalogStore, PostgresCatalogStore>();
         services.AddSingleton<IModelStore, PostgresModelStore>();
+        services.AddSingleton<IExperimentStore, PostgresExperimentStore>();
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(services, TimeProvider.System);
         return services;
     }
 }

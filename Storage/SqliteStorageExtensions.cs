@@ -15,6 +15,8 @@ public static class SqliteStorageExtensions
         services.AddSingleton<IInteractionHistory, SqliteInteractionHistory>();
         services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
         services.AddSingleton<IModelStore, SqliteModelStore>();
+        services.AddSingleton<IExperimentStore, SqliteExperimentStore>();
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton(services, TimeProvider.System);
         return services;
     }
 }

@@ -9,13 +9,23 @@ public sealed record EventsAccepted(int Accepted);
 /// <param name="Title">Its title.</param>
 /// <param name="Score">Ranking score (model-specific scale).</param>
 /// <param name="Reason">Why it is here, in a few words.</param>
-public sealed record RecommendedItem(string ItemId, string Title, float Score, string? Reason = null);
+/// <param name="ArtworkId">The artwork variant to show, chosen for this user by the item's contextual bandit; null when
+/// the item has no variants (the client's default image). Report it back as <c>context.artworkId</c> on the
+/// <c>impression</c> and <c>click</c> events of this item.</param>
+public sealed record RecommendedItem(string ItemId, string Title, float Score, string? Reason = null, string? ArtworkId = null);
+
+/// <summary>An experiment that shaped a response, and the user's variant in it.</summary>
+/// <param name="Experiment">The experiment id.</param>
+/// <param name="Variant">The variant name.</param>
+public sealed record ExperimentExposure(string Experiment, string Variant);
 
 /// <summary>Answer to <c>GET /v1/users/{userId}/recommendations</c>.</summary>
 /// <param name="UserId">The user.</param>
 /// <param name="ModelVersion">The model the ranking used.</param>
 /// <param name="Items">Ranked items.</param>
-public sealed record RecommendationsResponse(string UserId, long ModelVersion, IReadOnlyList<RecommendedItem> Items);
+/// <param name="Experiments">The experiments (and the user's variants) that shaped this response; empty when none runs.</param>
+public sealed record RecommendationsResponse(string UserId, long ModelVersion, IReadOnlyList<RecommendedItem> Items,
+    IReadOnlyList<ExperimentExposure>? Experiments = null);
 
 /// <summary>A row of the home page.</summary>
 /// <param name="Id">Stable row id (<c>top-picks</c>, <c>because-you-watched:ITEM</c>, <c>trending</c>, <c>genre:NAME</c>).</param>
@@ -34,7 +44,8 @@ public sealed record RowsRequest(int Rows, int PerRow, string? Device, int Hour 
 /// <param name="UserId">The user.</param>
 /// <param name="ModelVersion">The model the ranking used.</param>
 /// <param name="Rows">The rows, no item twice on the page.</param>
-public sealed record RowsResponse(string UserId, long ModelVersion, IReadOnlyList<Row> Rows);
+/// <param name="Experiments">The experiments (and the user's variants) that shaped this page; empty when none runs.</param>
+public sealed record RowsResponse(string UserId, long ModelVersion, IReadOnlyList<Row> Rows, IReadOnlyList<ExperimentExposure>? Experiments = null);
 
 /// <summary>An interaction as the user grain remembers it.</summary>
 /// <param name="ItemId">The item.</param>
@@ -65,13 +76,34 @@ public sealed record ItemStats(long Plays, long Impressions, long Clicks, double
 /// <param name="Tags">Tags.</param>
 /// <param name="InModel">Whether the current model has factors for it.</param>
 /// <param name="Stats">Live counters.</param>
-public sealed record ItemView(string ItemId, string Title, IReadOnlyList<string> Genres, IReadOnlyList<string> Tags, bool InModel, ItemStats Stats);
+/// <param name="Artwork">The item's artwork variants with their live impressions and clicks.</param>
+public sealed record ItemView(string ItemId, string Title, IReadOnlyList<string> Genres, IReadOnlyList<string> Tags, bool InModel, ItemStats Stats,
+    IReadOnlyList<ArtworkView>? Artwork = null);
+
+/// <summary>An artwork variant of an item and how it fares.</summary>
+/// <param name="Id">Variant id.</param>
+/// <param name="Tags">Its tags.</param>
+/// <param name="Impressions">Impressions logged with this variant.</param>
+/// <param name="Clicks">Clicks logged with this variant.</param>
+public sealed record ArtworkView(string Id, IReadOnlyList<string> Tags, long Impressions, long Clicks);
+
+/// <summary>An item grain's counters for one artwork variant.</summary>
+/// <param name="Id">Variant id (as the events named it).</param>
+/// <param name="Impressions">Impressions with it.</param>
+/// <param name="Clicks">Clicks with it.</param>
+public sealed record ArtworkCounters(string Id, long Impressions, long Clicks);
+
+/// <summary>An artwork variant in <c>PUT /v1/items/{itemId}</c>.</summary>
+/// <param name="Id">Variant id, unique within the item.</param>
+/// <param name="Tags">Descriptive tags.</param>
+public sealed record ArtworkUpsert(string? Id, IReadOnlyList<string>? Tags);
 
 /// <summary>Body of <c>PUT /v1/items/{itemId}</c>.</summary>
 /// <param name="Title">Title (required).</param>
 /// <param name="Genres">Genres.</param>
 /// <param name="Tags">Tags.</param>
-public sealed record ItemUpsert(string? Title, IReadOnlyList<string>? Genres, IReadOnlyList<string>? Tags);
+/// <param name="Artwork">Artwork variants; the bandit picks one per user and item. Omitted: none (or, on an update, the same as before).</param>
+public sealed record ItemUpsert(string? Title, IReadOnlyList<string>? Genres, IReadOnlyList<string>? Tags, IReadOnlyList<ArtworkUpsert>? Artwork = null);
 
 /// <summary>Answer to <c>GET /v1/items/{itemId}/similar</c>.</summary>
 /// <param name="ItemId">The item.</param>

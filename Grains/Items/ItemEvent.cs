@@ -29,4 +29,10 @@ public sealed record ItemEvent
 
     /// <summary>Offset of the source record.</summary>
     public long SourceOffset { get; init; }
+
+    /// <summary>The artwork variant the client showed (<c>context.artworkId</c> of an impression or click).</summary>
+    public string? ArtworkId { get; init; }
+
+    /// <summary>The user's bandit features when the event was re-keyed, for an event with <see cref="ArtworkId"/>.</summary>
+    public float[]? ArtworkContext { get; init; }
 }

@@ -1,12 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Personalization.Contracts;
+using Personalization.Grains.Artwork;
+using Personalization.Recommender.Bandits;
 using Personalization.Runtime;
 
 namespace Personalization.Grains.Items;
 
 /// <summary>An item's live counters and time-decayed popularity, fed from <see cref="StreamTopics.ItemEvents"/>.</summary>
-public sealed class ItemGrain(TrendingBoard trending) : Grain<ItemState>, IItemGrain, IEventSink
+/// <remarks>
+/// Also learns the item's artwork bandit: an impression with <c>context.artworkId</c> adds the user's features to
+/// that variant's statistics with reward 0, and a click with it adds reward 1 for the same features (turning that
+/// impression's 0 into a 1), so each variant's ridge regression estimates click probability given the user.
+/// </remarks>
+public sealed class ItemGrain(TrendingBoard trending, Artwork.ArtworkBoard artwork, Microsoft.Extensions.Options.IOptions<Artwork.ArtworkOptions> artworkOptions)
+    : Grain<ItemState>, IItemGrain, IEventSink
 {
     /// <inheritdoc />
     protected override JsonTypeInfo<ItemState> StateTypeInfo => GrainsJsonContext.Default.ItemState;
@@ -15,6 +23,7 @@ public sealed class ItemGrain(TrendingBoard trending) : Grain<ItemState>, IItemG
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (State.Popularity > 0) trending.Report(GetPrimaryKeyString(), State.Popularity, State.PopularityAtMs);
+        if (State.Artwork.Count > 0) artwork.Apply(Policy());
         return Task.CompletedTask;
     }
 
@@ -33,6 +42,7 @@ public sealed class ItemGrain(TrendingBoard trending) : Grain<ItemState>, IItemG
             case InteractionType.Impression: State.Impressions++; break;
             case InteractionType.Click: State.Clicks++; break;
         }
+        if (e.ArtworkId is { } artworkId) LearnArtwork(artworkId, e.Type, e.ArtworkContext);
         var engagement = Engagement(e.Type, e.Value);
         var at = e.Timestamp.ToUnixTimeMilliseconds();
         if (engagement > 0)
@@ -46,6 +56,34 @@ public sealed class ItemGrain(TrendingBoard trending) : Grain<ItemState>, IItemG
         State.LastEventMs = Math.Max(State.LastEventMs ?? at, at);
         return Task.CompletedTask;
     }
+
+    private void LearnArtwork(string artworkId, InteractionType type, float[]? context)
+    {
+        if (!State.Artwork.TryGetValue(artworkId, out var arm))
+        {
+            if (State.Artwork.Count >= MaxArtworkVariants) return; // ids come from clients: bound the state
+            State.Artwork[artworkId] = arm = new ArtworkArm();
+        }
+        if (type == InteractionType.Impression) arm.Impressions++;
+        else arm.Clicks++;
+        if (context is not { Length: > 0 }) return;
+        // A model whose genres changed gives features of another length: the old statistics no longer apply.
+        if (arm.Model is null || arm.Model.Dimensions != context.Length) arm.Model = new LinearArm(context.Length, artworkOptions.Value.Regularization);
+        if (type == InteractionType.Impression) arm.Model.Update(context, 0);
+        else arm.Model.AddReward(context, 1);
+        State.ArtworkVersion++;
+        artwork.Report(Policy());
+    }
+
+    private ArtworkPolicy Policy() => new(GetPrimaryKeyString(), State.ArtworkVersion,
+        State.Artwork.Where(a => a.Value.Model is not null).ToDictionary(a => a.Key, a => a.Value.Model!.Clone(), StringComparer.Ordinal));
+
+    /// <summary>Most artwork variants one item keeps statistics for.</summary>
+    public const int MaxArtworkVariants = 32;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ArtworkCounters>> GetArtworkStatsAsync() =>
+        Task.FromResult<IReadOnlyList<ArtworkCounters>>(State.Artwork.Select(a => new ArtworkCounters(a.Key, a.Value.Impressions, a.Value.Clicks)).ToList());
 
     /// <inheritdoc />
     public Task<ItemStats> GetStatsAsync()

@@ -21,6 +21,25 @@ public sealed class ItemState
     /// <summary>Unix ms of the newest event.</summary>
     public long? LastEventMs { get; set; }
 
+    /// <summary>The artwork bandit's arms, by variant id.</summary>
+    public Dictionary<string, ArtworkArm> Artwork { get; set; } = [];
+
+    /// <summary>Grows with every bandit update (orders the policies the silos share).</summary>
+    public long ArtworkVersion { get; set; }
+
     /// <summary>Highest source offset applied, per source partition (drops re-forwarded copies).</summary>
     public Dictionary<int, long> SourceOffsets { get; set; } = [];
+}
+
+/// <summary>One artwork variant's counters and bandit statistics.</summary>
+public sealed class ArtworkArm
+{
+    /// <summary>Impressions with this variant.</summary>
+    public long Impressions { get; set; }
+
+    /// <summary>Clicks with this variant.</summary>
+    public long Clicks { get; set; }
+
+    /// <summary>Ridge statistics over the users' features (null until the first impression with features).</summary>
+    public Recommender.Bandits.LinearArm? Model { get; set; }
 }

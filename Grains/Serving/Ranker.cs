@@ -19,17 +19,19 @@ public static class Ranker
     /// <param name="exclude">Rows never to return.</param>
     /// <param name="count">List length.</param>
     /// <param name="seed">Seed of the exploration draws (stable per user and hour, see <see cref="SeedFor"/>).</param>
-    public static List<RecommendedItem> Recommend(ServingModel model, float[]? vector, IReadOnlySet<int> exclude, int count, ulong seed)
+    /// <param name="ranking">The list's beyond-accuracy settings (an experiment's variant), or null for the model's <see cref="ServingModel.Ranking"/>.</param>
+    public static List<RecommendedItem> Recommend(ServingModel model, float[]? vector, IReadOnlySet<int> exclude, int count, ulong seed, RankingSettings? ranking = null)
     {
+        ranking ??= model.Ranking;
         if (vector is not null && model.Index is { } index)
-            return RecommendFromIndex(model, index, vector, exclude, count, seed);
+            return RecommendFromIndex(model, index, vector, exclude, count, seed, ranking);
         var buffer = ArrayPool<float>.Shared.Rent(model.ItemCount);
         try
         {
             var scores = buffer.AsSpan(0, model.ItemCount);
             Score(model, vector, scores);
             foreach (var row in exclude) scores[row] = float.NegativeInfinity;
-            return Pick(model, scores, count, vector is null ? "Popular with everyone" : "Picked for you", seed);
+            return Pick(model, scores, count, vector is null ? "Popular with everyone" : "Picked for you", seed, ranking);
         }
         finally
         {
@@ -42,8 +44,17 @@ public static class Ranker
     /// the user's affinity, in the order and sizes the context (<see cref="PageLayout"/>) gives. Rows are filled in
     /// page order from one score array, each placed item marked so no item shows twice.
     /// </summary>
-    public static List<Row> HomePage(ServingModel model, UserPage user, TrendingBoard trending, RowsRequest request, DayPart dayPart, ulong seed)
+    /// <param name="model">The serving index.</param>
+    /// <param name="user">The user's page inputs.</param>
+    /// <param name="trending">Live trending counts.</param>
+    /// <param name="request">Rows, sizes and context asked for.</param>
+    /// <param name="dayPart">The part of the day, which orders the rows.</param>
+    /// <param name="seed">Seed of the exploration draws.</param>
+    /// <param name="ranking">Beyond-accuracy settings of Top picks (an experiment's variant), or null for the model's.</param>
+    public static List<Row> HomePage(ServingModel model, UserPage user, TrendingBoard trending, RowsRequest request, DayPart dayPart, ulong seed,
+        RankingSettings? ranking = null)
     {
+        ranking ??= model.Ranking;
         var n = model.ItemCount;
         var (maxRows, perRow) = PageLayout.Fit(request.Device, request.Rows, request.PerRow);
         var rows = new List<Row>(maxRows);
@@ -72,7 +83,7 @@ public static class Ranker
                         break;
                     case PageLayout.TopPicks:
                         Add(new Row(kind, user.Vector is null ? "Popular on the service" : "Top picks for you",
-                            PickAndMark(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you", seed)));
+                            PickAndMark(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you", seed, ranking)));
                         break;
                     case PageLayout.BecauseYouWatched when user.Anchor >= 0:
                         Add(BecauseYouWatched(model, scores, workBuffer.AsSpan(0, n), user.Anchor, perRow));
@@ -214,10 +225,11 @@ public static class Ranker
     /// Large catalogs: the int8 index returns the best candidate pool with exact scores, and the reranker works on that
     /// pool alone, so a request reads 68 bytes per item instead of 256 and allocates only its response.
     /// </summary>
-    private static List<RecommendedItem> RecommendFromIndex(ServingModel model, QuantizedItemIndex index, float[] vector, IReadOnlySet<int> exclude, int count, ulong seed)
+    private static List<RecommendedItem> RecommendFromIndex(ServingModel model, QuantizedItemIndex index, float[] vector, IReadOnlySet<int> exclude, int count, ulong seed,
+        RankingSettings ranking)
     {
         var k = model.Factors;
-        var pool = Math.Max(count, model.Ranking.CandidatePool);
+        var pool = Math.Max(count, ranking.CandidatePool);
         var excluded = ArrayPool<int>.Shared.Rent(Math.Max(1, exclude.Count));
         var rows = ArrayPool<int>.Shared.Rent(pool);
         var scores = ArrayPool<float>.Shared.Rent(pool);
@@ -236,14 +248,14 @@ public static class Ranker
                 model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));
                 popularity[i] = model.Popularity[rows[i]];
             }
-            var picked = Reranker.Rerank(scores.AsSpan(0, found), vectors.AsSpan(0, found * k), k, popularity.AsSpan(0, found), model.Ranking, seed, output.AsSpan(0, count));
+            var picked = Reranker.Rerank(scores.AsSpan(0, found), vectors.AsSpan(0, found * k), k, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
             var chosenScores = popularity.AsSpan(0, picked); // reused: the popularity of the pool is no longer needed
             for (var i = 0; i < picked; i++)
             {
                 chosenScores[i] = scores[output[i]];
                 output[i] = rows[output[i]];
             }
-            return Items(model, output.AsSpan(0, picked), chosenScores, "Picked for you");
+            return Items(model, output.AsSpan(0, picked), chosenScores, "Picked for you", ranking);
         }
         finally
         {
@@ -261,20 +273,20 @@ public static class Ranker
         Reranker.MixSeed((uint)Runtime.Kafka.Murmur2Partitioner.Hash(System.Text.Encoding.UTF8.GetBytes(userId)), (ulong)now.ToUnixTimeSeconds() / 3600);
 
     /// <summary>
-    /// The list with the beyond-accuracy controls of <see cref="ServingModel.Ranking"/>: popularity penalty, diversity
+    /// The list with the beyond-accuracy controls of <paramref name="ranking"/>: popularity penalty, diversity
     /// (MMR over the candidate pool) and a small exploration share in the last slots.
     /// </summary>
-    private static List<RecommendedItem> Pick(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, ulong seed)
+    private static List<RecommendedItem> Pick(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, ulong seed, RankingSettings ranking)
     {
         var buffer = ArrayPool<int>.Shared.Rent(count);
         try
         {
             var output = buffer.AsSpan(0, count);
-            var found = Reranker.Rerank(scores, model.NormalizedFactors, model.Factors, model.Popularity, model.Ranking, seed, output);
+            var found = Reranker.Rerank(scores, model.NormalizedFactors, model.Factors, model.Popularity, ranking, seed, output);
             Span<float> chosenScores = stackalloc float[Math.Min(found, 256)];
             if (found > chosenScores.Length) chosenScores = new float[found];
             for (var i = 0; i < found; i++) chosenScores[i] = scores[output[i]];
-            return Items(model, output[..found], chosenScores[..found], reason);
+            return Items(model, output[..found], chosenScores[..found], reason, ranking);
         }
         finally
         {
@@ -283,18 +295,18 @@ public static class Ranker
     }
 
     // The response items; the last slots the reranker filled by exploration say so.
-    private static List<RecommendedItem> Items(ServingModel model, ReadOnlySpan<int> rows, ReadOnlySpan<float> scores, string reason)
+    private static List<RecommendedItem> Items(ServingModel model, ReadOnlySpan<int> rows, ReadOnlySpan<float> scores, string reason, RankingSettings ranking)
     {
-        var explored = rows.Length - model.Ranking.ExplorationSlots(rows.Length);
+        var explored = rows.Length - ranking.ExplorationSlots(rows.Length);
         var items = new List<RecommendedItem>(rows.Length);
         for (var i = 0; i < rows.Length; i++)
             items.Add(new RecommendedItem(model.ItemId(rows[i]), model.Titles[rows[i]], scores[i], i >= explored ? "Something different to try" : reason));
         return items;
     }
 
-    private static List<RecommendedItem> PickAndMark(ServingModel model, Span<float> scores, int count, string reason, ulong seed)
+    private static List<RecommendedItem> PickAndMark(ServingModel model, Span<float> scores, int count, string reason, ulong seed, RankingSettings ranking)
     {
-        var items = Pick(model, scores, count, reason, seed);
+        var items = Pick(model, scores, count, reason, seed, ranking);
         Mark(model, scores, items);
         return items;
     }

@@ -6,4 +6,6 @@ namespace Personalization.Grains.Serving;
 /// <param name="InProgress">Rows started and not finished, most recent first, with the furthest position in seconds.</param>
 /// <param name="Anchor">The row of "Because you watched", or -1.</param>
 /// <param name="GenreAffinity">Summed positive signal per genre id.</param>
-public sealed record UserPage(float[]? Vector, IReadOnlySet<int> Exclude, IReadOnlyList<(int Row, float ProgressSeconds)> InProgress, int Anchor, double[] GenreAffinity);
+/// <param name="ArtworkContext">The user's features for the artwork bandit (see <c>ArtworkContext</c>).</param>
+public sealed record UserPage(float[]? Vector, IReadOnlySet<int> Exclude, IReadOnlyList<(int Row, float ProgressSeconds)> InProgress, int Anchor,
+    double[] GenreAffinity, float[] ArtworkContext);

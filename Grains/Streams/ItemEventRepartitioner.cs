@@ -1,3 +1,4 @@
+using Personalization.Contracts;
 using System.Text.Json;
 using Personalization.Grains.Items;
 using Personalization.Runtime;
@@ -11,7 +12,12 @@ namespace Personalization.Grains.Streams;
 /// grains are placed by the item's partition (Kafka Streams' repartition step). The source offset is
 /// committed only after the copy is acknowledged.
 /// </summary>
-public sealed class ItemEventRepartitioner(EventProducer producer) : IStreamTap
+/// <remarks>
+/// An impression or click with <c>context.artworkId</c> also carries the user's artwork features, asked of the user's
+/// grain (on this silo: the tap runs where the user's partition is owned), so the item's bandit learns from the
+/// context the choice was made in.
+/// </remarks>
+public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory grains) : IStreamTap
 {
     /// <inheritdoc />
     public string Topic => StreamTopics.Interactions;
@@ -26,8 +32,49 @@ public sealed class ItemEventRepartitioner(EventProducer producer) : IStreamTap
             ItemId = e.ItemId, UserId = e.UserId, Type = e.Type, Value = e.Value, Timestamp = e.Timestamp ?? envelope.Timestamp,
             SourcePartition = envelope.Partition, SourceOffset = envelope.Offset,
         };
-        return producer.ProduceAsync(StreamTopics.ItemEvents, e.ItemId, JsonSerializer.SerializeToUtf8Bytes(copy, GrainsJsonContext.Default.ItemEvent));
+        var artwork = e.Type is InteractionType.Impression or InteractionType.Click ? e.Context?.GetValueOrDefault("artworkId") : null;
+        if (artwork is null && _handedOff.IsCompleted) return Produce(copy);
+        // Copies must reach item-events in log order (item grains drop an offset at or below one they applied), so
+        // while a copy waits for its user's features, later ones queue behind it until it is handed to the producer.
+        var before = _handedOff;
+        var handedOff = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handedOff = handedOff.Task;
+        return ProduceInOrderAsync(before, handedOff, artwork is null ? copy : copy with { ArtworkId = artwork });
     }
+
+    // Observe is called by one consumer loop, in log order: completes once every copy observed so far was handed to the producer.
+    private Task _handedOff = Task.CompletedTask;
+
+    private async Task ProduceInOrderAsync(Task before, TaskCompletionSource handedOff, ItemEvent copy)
+    {
+        Task<long> acknowledged;
+        try
+        {
+            if (copy.ArtworkId is not null)
+            {
+                float[] context;
+                try
+                {
+                    context = await grains.GetGrain<IUserGrain>(copy.UserId).GetArtworkContextAsync();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    context = []; // the counters still count; only the bandit misses this one
+                }
+                if (context.Length > 0) copy = copy with { ArtworkContext = context };
+            }
+            await before;
+            acknowledged = Produce(copy);
+        }
+        finally
+        {
+            handedOff.TrySetResult();
+        }
+        await acknowledged;
+    }
+
+    private Task<long> Produce(ItemEvent copy) =>
+        producer.ProduceAsync(StreamTopics.ItemEvents, copy.ItemId, JsonSerializer.SerializeToUtf8Bytes(copy, GrainsJsonContext.Default.ItemEvent));
 
     /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;

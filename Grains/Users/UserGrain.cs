@@ -4,9 +4,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using Personalization.Contracts;
+using Personalization.Grains.Experiments;
 using Personalization.Grains.Serving;
 using Personalization.Grains.Signals;
 using Personalization.Recommender;
+using Personalization.Recommender.Bandits;
+using Personalization.Recommender.Experiments;
+using Personalization.Recommender.Reranking;
 using Personalization.Runtime;
 using Personalization.Storage;
 
@@ -23,7 +27,10 @@ public sealed class UserGrain(
     IInteractionHistory history,
     Items.TrendingBoard trending,
     IOptions<UserGrainOptions> options,
-    TimeProvider time) : Grain<UserState>, IUserGrain, IEventSink
+    TimeProvider time,
+    ExperimentRegistry experiments,
+    IExperimentStore experimentStore,
+    Artwork.ArtworkBoard artwork) : Grain<UserState>, IUserGrain, IEventSink
 {
     /// <summary>Meter of the user grains.</summary>
     public const string MeterName = "Personalization.Grains";
@@ -37,6 +44,8 @@ public sealed class UserGrain(
     private UserPage? _page;
     private ServingModel? _pageModel;
     private long _pageInteractions = -1;
+    // (experiment, epoch) -> variant: the exposure log is the truth; this only spares a store round trip per request.
+    private readonly Dictionary<string, (int Epoch, string Variant)> _assignments = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     protected override JsonTypeInfo<UserState> StateTypeInfo => GrainsJsonContext.Default.UserState;
@@ -140,20 +149,82 @@ public sealed class UserGrain(
     }
 
     /// <inheritdoc />
-    public Task<RecommendationsResponse> GetRecommendationsAsync(int count)
+    public async Task<RecommendationsResponse> GetRecommendationsAsync(int count)
     {
         var model = models.Current ?? throw new ModelNotReadyException();
+        var (ranking, exposures) = await ExperimentsAsync(model);
         var page = Page(model);
-        var items = Ranker.Recommend(model, page.Vector, page.Exclude, count, Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow()));
-        return Task.FromResult(new RecommendationsResponse(GetPrimaryKeyString(), model.Version, items));
+        var seed = Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow());
+        var items = Ranker.Recommend(model, page.Vector, page.Exclude, count, seed, ranking);
+        return new RecommendationsResponse(GetPrimaryKeyString(), model.Version, WithArtwork(model, page, items, seed), exposures);
     }
 
     /// <inheritdoc />
-    public Task<RowsResponse> GetRowsAsync(RowsRequest request)
+    public async Task<RowsResponse> GetRowsAsync(RowsRequest request)
     {
         var model = models.Current ?? throw new ModelNotReadyException();
-        var rows = Ranker.HomePage(model, Page(model), trending, request, PageLayout.PartOf(request.Hour), Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow()));
-        return Task.FromResult(new RowsResponse(GetPrimaryKeyString(), model.Version, rows));
+        var (ranking, exposures) = await ExperimentsAsync(model);
+        var page = Page(model);
+        var seed = Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow());
+        var rows = Ranker.HomePage(model, page, trending, request, PageLayout.PartOf(request.Hour), seed, ranking);
+        for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { Items = WithArtwork(model, page, rows[i].Items, seed) };
+        return new RowsResponse(GetPrimaryKeyString(), model.Version, rows, exposures);
+    }
+
+    /// <inheritdoc />
+    public Task<float[]> GetArtworkContextAsync()
+    {
+        var model = models.Current;
+        if (model is null) return Task.FromResult(Array.Empty<float>());
+        return Task.FromResult(Page(model).ArtworkContext);
+    }
+
+    /// <summary>Each item's artwork, chosen by the item's bandit for this user's context; items without variants keep none.</summary>
+    private IReadOnlyList<RecommendedItem> WithArtwork(ServingModel model, UserPage page, IReadOnlyList<RecommendedItem> items, ulong seed)
+    {
+        List<RecommendedItem>? result = null;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (models.Catalog.Find(item.ItemId)?.Artwork is not { Count: > 0 } variants) continue;
+            result ??= [.. items];
+            result[i] = item with { ArtworkId = artwork.Choose(item.ItemId, variants, page.ArtworkContext, seed) };
+        }
+        return result ?? items;
+    }
+
+    /// <summary>
+    /// The user's variant in every running experiment (sticky: the first exposure of an epoch is logged and wins) and
+    /// the ranking settings they add up to; experiments apply in id order.
+    /// </summary>
+    private async Task<(RankingSettings? Ranking, IReadOnlyList<ExperimentExposure> Exposures)> ExperimentsAsync(ServingModel model)
+    {
+        var running = experiments.Snapshot;
+        if (running.Count == 0) return (null, []);
+        var userId = GetPrimaryKeyString();
+        RankingSettings? ranking = null;
+        var exposures = new List<ExperimentExposure>(running.Count);
+        foreach (var (id, experiment) in running)
+        {
+            if (experiment.Variants.Count == 0) continue;
+            int index;
+            if (_assignments.TryGetValue(id, out var known) && known.Epoch == experiment.Epoch && experiment.IndexOf(known.Variant) is var k and >= 0)
+            {
+                index = k;
+            }
+            else
+            {
+                index = ExperimentAssignment.Assign(id, experiment.Epoch, userId, experiment.Shares);
+                var logged = await experimentStore.LogExposureAsync(
+                    new ExposureRecord(id, experiment.Epoch, userId, experiment.Variants[index].Name!, time.GetUtcNow()), CancellationToken.None);
+                // An earlier exposure decides, even after the shares changed; a variant since removed falls back to the hash.
+                if (experiment.IndexOf(logged.Variant) is var stored and >= 0) index = stored;
+                _assignments[id] = (experiment.Epoch, experiment.Variants[index].Name!);
+            }
+            ranking = experiment.Apply(index, ranking ?? model.Ranking);
+            exposures.Add(new ExperimentExposure(id, experiment.Variants[index].Name!));
+        }
+        return (ranking, exposures);
     }
 
     /// <summary>
@@ -163,7 +234,10 @@ public sealed class UserGrain(
     private UserPage Page(ServingModel model)
     {
         if (_page is not null && ReferenceEquals(_pageModel, model) && _pageInteractions == State.Interactions) return _page;
-        _page = new UserPage(EnsureVector(model), ConsumedRows(model), InProgress(model), AnchorRow(model), GenreAffinity(model));
+        var affinity = GenreAffinity(model);
+        var context = new float[ArtworkContext.DimensionsFor(affinity.Length)];
+        ArtworkContext.FromGenreAffinity(affinity, context);
+        _page = new UserPage(EnsureVector(model), ConsumedRows(model), InProgress(model), AnchorRow(model), affinity, context);
         _pageModel = model;
         _pageInteractions = State.Interactions;
         return _page;

@@ -137,6 +137,12 @@ public static class EventValidator
                     error(prefix + "context.duration", $"Must be the item's length in seconds, a positive number, not '{duration}'.");
                     ok = false;
                 }
+                // The artwork the client showed: the reward of the item's bandit, so it must be a variant id.
+                if (context.TryGetValue("artworkId", out var artworkId) && IdProblem(artworkId) is { } artworkProblem)
+                {
+                    error(prefix + "context.artworkId", artworkProblem);
+                    ok = false;
+                }
             }
         }
         return ok ? new InteractionEvent { UserId = userId!, ItemId = itemId!, Type = type, Value = value, Timestamp = timestamp.ToUniversalTime(), Context = context } : null;

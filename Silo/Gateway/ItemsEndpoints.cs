@@ -55,8 +55,10 @@ public static class ItemsEndpoints
         var item = models.Catalog.Find(itemId);
         var inModel = models.Current?.RowOf(itemId) >= 0;
         if (item is null && !inModel) return TypedResults.Problem(statusCode: 404, title: $"Item '{itemId}' is not in the catalog.");
-        var stats = await grains.GetGrain<IItemGrain>(itemId).GetStatsAsync();
-        return TypedResults.Ok(new ItemView(itemId, item?.Title ?? itemId, item?.Genres ?? [], item?.Tags ?? [], inModel, stats));
+        var grain = grains.GetGrain<IItemGrain>(itemId);
+        var stats = await grain.GetStatsAsync();
+        var artwork = item?.Artwork is { Count: > 0 } ? await grain.GetArtworkStatsAsync() : [];
+        return TypedResults.Ok(new ItemView(itemId, item?.Title ?? itemId, item?.Genres ?? [], item?.Tags ?? [], inModel, stats, ArtworkViews(item, artwork)));
     }
 
     private static async Task<Results<Ok<ItemView>, Created<ItemView>, ValidationProblem>> PutItemAsync(
@@ -67,18 +69,42 @@ public static class ItemsEndpoints
         UsersEndpoints.Check(errors, "title", string.IsNullOrWhiteSpace(body.Title) ? "Required." : body.Title.Length > 500 ? "At most 500 characters." : null);
         UsersEndpoints.Check(errors, "genres", ListProblem(body.Genres, 20, 64));
         UsersEndpoints.Check(errors, "tags", ListProblem(body.Tags, 50, 64));
+        ArtworkProblems(body.Artwork, errors);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var existing = models.Catalog.Find(itemId);
         var item = new CatalogItem(itemId, body.Title!.Trim(), body.Genres?.Select(g => g.Trim()).ToArray() ?? [], body.Tags?.Select(t => t.Trim()).ToArray() ?? [],
-            existing?.AddedAt ?? DateTimeOffset.UtcNow);
+            existing?.AddedAt ?? DateTimeOffset.UtcNow,
+            body.Artwork is null ? existing?.Artwork : body.Artwork.Select(a => new ArtworkVariant(a.Id!.Trim(), a.Tags?.Select(t => t.Trim()).ToArray() ?? [])).ToArray());
         await store.UpsertAsync([item], cancellationToken);
         models.Catalog.Set([item]);
         models.RefreshCatalog();
         await CatalogAnnouncement.AnnounceAsync(producer, item, cancellationToken); // the other silos
-        var view = new ItemView(itemId, item.Title, item.Genres, item.Tags, models.Current?.RowOf(itemId) >= 0, new ItemStats(0, 0, 0, 0, null));
+        var view = new ItemView(itemId, item.Title, item.Genres, item.Tags, models.Current?.RowOf(itemId) >= 0, new ItemStats(0, 0, 0, 0, null),
+            ArtworkViews(item, []));
         return existing is null ? TypedResults.Created($"/v1/items/{Uri.EscapeDataString(itemId)}", view) : TypedResults.Ok(view);
     }
+
+    /// <summary>Most artwork variants per item.</summary>
+    public const int MaxArtwork = 20;
+
+    private static void ArtworkProblems(IReadOnlyList<ArtworkUpsert>? artwork, Dictionary<string, string[]> errors)
+    {
+        if (artwork is null) return;
+        if (artwork.Count > MaxArtwork) { errors["artwork"] = [$"At most {MaxArtwork} variants."]; return; }
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < artwork.Count; i++)
+        {
+            if (artwork[i] is not { } variant) { errors[$"artwork[{i}]"] = ["Must be an object."]; continue; }
+            UsersEndpoints.Check(errors, $"artwork[{i}].id", EventValidator.IdProblem(variant.Id) ?? (ids.Add(variant.Id!.Trim()) ? null : $"'{variant.Id}' is used twice."));
+            UsersEndpoints.Check(errors, $"artwork[{i}].tags", ListProblem(variant.Tags, 20, 64));
+        }
+    }
+
+    private static List<ArtworkView>? ArtworkViews(CatalogItem? item, IReadOnlyList<ArtworkCounters> counters) =>
+        item?.Artwork?.Select(a => counters.FirstOrDefault(c => c.Id == a.Id) is { } c
+            ? new ArtworkView(a.Id, a.Tags, c.Impressions, c.Clicks)
+            : new ArtworkView(a.Id, a.Tags, 0, 0)).ToList();
 
     private static string? ListProblem(IReadOnlyList<string>? values, int maxCount, int maxLength) =>
         values is null ? null

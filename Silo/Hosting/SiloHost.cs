@@ -1,3 +1,5 @@
+using Personalization.Silo.Artwork;
+using Personalization.Silo.Experiments;
 using Microsoft.Extensions.Options;
 using Personalization.Grains;
 using Personalization.Grains.Signals;
@@ -51,7 +53,10 @@ public static class SiloHost
         services.AddSingleton<TrainingCoordinator>();
         services.AddHostedService<TrainingScheduler>();
         services.AddSingleton<SiloStatus>();
+        services.AddSingleton<ExperimentReporter>();
+        services.AddHostedService<ExperimentLoader>();
         services.AddHostedService<ModelUpdateListener>();
+        services.AddHostedService<ArtworkPublisher>();
         services.AddHostedService<BootstrapService>();
         services.AddSiloTelemetry(configuration);
 
@@ -83,6 +88,7 @@ public static class SiloHost
         app.MapItemsEndpoints();
         app.MapClusterEndpoints();
         app.MapAdminEndpoints();
+        app.MapExperimentsEndpoints();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Personalization.Silo");
         app.Lifetime.ApplicationStarted.Register(() =>
         {

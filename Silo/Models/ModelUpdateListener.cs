@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Confluent.Kafka;
 using Personalization.Grains;
+using Personalization.Grains.Artwork;
+using Personalization.Grains.Experiments;
 using Personalization.Grains.Models;
 using Personalization.Grains.Serving;
 using Personalization.Runtime.Kafka;
@@ -10,9 +12,11 @@ namespace Personalization.Silo.Models;
 
 /// <summary>
 /// Follows <see cref="StreamTopics.ModelUpdates"/>: on each announced version, loads the model from the
-/// store (off the request path) and swaps it in atomically; applies announced catalog changes.
+/// store (off the request path) and swaps it in atomically; applies announced catalog changes, artwork policies
+/// and experiments.
 /// </summary>
-public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore store, IServingModelProvider provider, ILogger<ModelUpdateListener> logger)
+public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore store, IServingModelProvider provider,
+    ArtworkBoard artwork, ExperimentRegistry experiments, ILogger<ModelUpdateListener> logger)
     : BackgroundService
 {
     /// <inheritdoc />
@@ -35,6 +39,16 @@ public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore 
                         provider.Catalog.Set([item]);
                         provider.RefreshCatalog();
                     }
+                    continue;
+                }
+                if (result.Message.Key == ArtworkAnnouncement.Key)
+                {
+                    foreach (var policy in ArtworkAnnouncement.Read(value)) artwork.Apply(policy);
+                    continue;
+                }
+                if (result.Message.Key == ExperimentAnnouncement.Key)
+                {
+                    if (ExperimentAnnouncement.Read(value) is { } experiment) experiments.Set(experiment);
                     continue;
                 }
                 var announcement = JsonSerializer.Deserialize<ModelAnnouncement>(value);

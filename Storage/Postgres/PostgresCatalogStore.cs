@@ -9,10 +9,10 @@ public sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalogSt
     public const int ChunkSize = 20_000;
 
     private const string UpsertSql = """
-        INSERT INTO items (item_id, title, genres, tags, added_at_ms)
-        SELECT item_id, title, genres, tags, added_at_ms
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS t (item_id, title, genres, tags, added_at_ms)
-        ON CONFLICT (item_id) DO UPDATE SET title = excluded.title, genres = excluded.genres, tags = excluded.tags
+        INSERT INTO items (item_id, title, genres, tags, added_at_ms, artwork)
+        SELECT item_id, title, genres, tags, added_at_ms, artwork::jsonb
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) AS t (item_id, title, genres, tags, added_at_ms, artwork)
+        ON CONFLICT (item_id) DO UPDATE SET title = excluded.title, genres = excluded.genres, tags = excluded.tags, artwork = excluded.artwork
         """;
 
     /// <inheritdoc />
@@ -46,6 +46,7 @@ public sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalogSt
             var genres = new string[count];
             var tags = new string[count];
             var addedAt = new long[count];
+            var artwork = new string?[count];
             for (var n = 0; n < count; n++)
             {
                 var (item, firstAddedAt) = merged[order[start + n]];
@@ -54,6 +55,7 @@ public sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalogSt
                 genres[n] = string.Join('|', item.Genres);
                 tags[n] = string.Join('|', item.Tags);
                 addedAt[n] = firstAddedAt.ToUnixTimeMilliseconds();
+                artwork[n] = ArtworkJson.Write(item.Artwork);
             }
             await using var command = new NpgsqlCommand(UpsertSql, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
@@ -61,6 +63,7 @@ public sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalogSt
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = genres });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tags });
             command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = addedAt });
+            command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = artwork });
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -69,13 +72,13 @@ public sealed class PostgresCatalogStore(PostgresDatabase database) : ICatalogSt
     /// <inheritdoc />
     public async Task<IReadOnlyList<CatalogItem>> ReadAllAsync(CancellationToken cancellationToken)
     {
-        await using var command = database.DataSource.CreateCommand("SELECT item_id, title, genres, tags, added_at_ms FROM items ORDER BY item_id");
+        await using var command = database.DataSource.CreateCommand("SELECT item_id, title, genres, tags, added_at_ms, artwork::text FROM items ORDER BY item_id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var items = new List<CatalogItem>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             items.Add(new CatalogItem(reader.GetString(0), reader.GetString(1), Split(reader.GetString(2)), Split(reader.GetString(3)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), ArtworkJson.Read(reader.IsDBNull(5) ? null : reader.GetString(5))));
         }
         return items;
     }

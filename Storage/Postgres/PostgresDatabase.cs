@@ -55,6 +55,23 @@ public sealed class PostgresDatabase : IDisposable, IAsyncDisposable
             metrics jsonb NOT NULL,
             artifact bytea NOT NULL);
         """,
+        """
+        ALTER TABLE items ADD COLUMN IF NOT EXISTS artwork jsonb;
+        CREATE TABLE IF NOT EXISTS experiments (
+            experiment_id text PRIMARY KEY,
+            epoch integer NOT NULL,
+            definition jsonb NOT NULL,
+            created_at_ms bigint NOT NULL,
+            updated_at_ms bigint NOT NULL);
+        CREATE TABLE IF NOT EXISTS exposures (
+            id bigserial PRIMARY KEY,
+            experiment_id text NOT NULL,
+            epoch integer NOT NULL,
+            user_id text NOT NULL,
+            variant text NOT NULL,
+            at_ms bigint NOT NULL,
+            UNIQUE (experiment_id, epoch, user_id));
+        """,
     ];
 
     /// <summary>

@@ -14,10 +14,10 @@ public sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStore
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO items (item_id, title, genres, tags, added_at_ms) VALUES (@ItemId, @Title, @Genres, @Tags, @AddedAt)
-                ON CONFLICT (item_id) DO UPDATE SET title = excluded.title, genres = excluded.genres, tags = excluded.tags
+                INSERT INTO items (item_id, title, genres, tags, added_at_ms, artwork) VALUES (@ItemId, @Title, @Genres, @Tags, @AddedAt, @Artwork)
+                ON CONFLICT (item_id) DO UPDATE SET title = excluded.title, genres = excluded.genres, tags = excluded.tags, artwork = excluded.artwork
                 """,
-                new { item.ItemId, item.Title, Genres = string.Join('|', item.Genres), Tags = string.Join('|', item.Tags), AddedAt = item.AddedAt.ToUnixTimeMilliseconds() },
+                new { item.ItemId, item.Title, Genres = string.Join('|', item.Genres), Tags = string.Join('|', item.Tags), AddedAt = item.AddedAt.ToUnixTimeMilliseconds(), Artwork = ArtworkJson.Write(item.Artwork) },
                 transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -27,9 +27,10 @@ public sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStore
     public async Task<IReadOnlyList<CatalogItem>> ReadAllAsync(CancellationToken cancellationToken)
     {
         await using var connection = database.Open();
-        var rows = await connection.QueryAsync<(string ItemId, string Title, string Genres, string Tags, long AddedAt)>(new CommandDefinition(
-            "SELECT item_id, title, genres, tags, added_at_ms FROM items", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => new CatalogItem(r.ItemId, r.Title, Split(r.Genres), Split(r.Tags), DateTimeOffset.FromUnixTimeMilliseconds(r.AddedAt))).ToList();
+        var rows = await connection.QueryAsync<(string ItemId, string Title, string Genres, string Tags, long AddedAt, string? Artwork)>(new CommandDefinition(
+            "SELECT item_id, title, genres, tags, added_at_ms, artwork FROM items", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new CatalogItem(r.ItemId, r.Title, Split(r.Genres), Split(r.Tags), DateTimeOffset.FromUnixTimeMilliseconds(r.AddedAt),
+            ArtworkJson.Read(r.Artwork))).ToList();
     }
 
     /// <inheritdoc />

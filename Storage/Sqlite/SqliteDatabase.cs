@@ -10,7 +10,7 @@ namespace Personalization.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly string _connectionString;
 
     /// <summary>Opens (and creates or migrates) the database in <paramref name="dataDir"/>.</summary>
@@ -40,8 +40,10 @@ public sealed class SqliteDatabase
     {
         var version = connection.ExecuteScalar<long>("PRAGMA user_version;");
         if (version >= SchemaVersion) return;
-        using var transaction = connection.BeginTransaction();
-        connection.Execute("""
+        // BEGIN IMMEDIATE: a second process opening the same file waits here instead of migrating alongside.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        version = connection.ExecuteScalar<long>("PRAGMA user_version;", transaction: transaction);
+        if (version < 1) connection.Execute("""
             CREATE TABLE IF NOT EXISTS grain_state (
                 grain_type TEXT NOT NULL,
                 grain_key TEXT NOT NULL,
@@ -72,6 +74,24 @@ public sealed class SqliteDatabase
                 data_cutoff_ms INTEGER NOT NULL,
                 metrics TEXT NOT NULL,
                 artifact BLOB NOT NULL);
+            """, transaction: transaction);
+        // 2: artwork variants on items; experiments and their exposure log.
+        if (version < 2) connection.Execute("""
+            ALTER TABLE items ADD COLUMN artwork TEXT;
+            CREATE TABLE IF NOT EXISTS experiments (
+                experiment_id TEXT PRIMARY KEY,
+                epoch INTEGER NOT NULL,
+                definition TEXT NOT NULL,
+                created_at_ms INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS exposures (
+                id INTEGER PRIMARY KEY,
+                experiment_id TEXT NOT NULL,
+                epoch INTEGER NOT NULL,
+                user_id TEXT NOT NULL,
+                variant TEXT NOT NULL,
+                at_ms INTEGER NOT NULL,
+                UNIQUE (experiment_id, epoch, user_id));
             """, transaction: transaction);
         connection.Execute($"PRAGMA user_version={SchemaVersion};", transaction: transaction);
         transaction.Commit();
