@@ -434,6 +434,76 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     }
 
     [Fact]
+    public async Task Artwork_variants_round_trip_and_an_item_without_them_reads_back_null()
+    {
+        await Catalog.UpsertAsync(
+        [
+            new CatalogItem("a", "With art", ["Drama"], [], T0, [new ArtworkVariant("dark", ["dark", "close-up"]), new ArtworkVariant("plain", [])]),
+            new CatalogItem("b", "Without", [], [], T0),
+        ], default);
+        var items = (await Catalog.ReadAllAsync(default)).ToDictionary(i => i.ItemId);
+        Assert.Equal(["dark", "plain"], items["a"].Artwork!.Select(v => v.Id));
+        Assert.Equal(["dark", "close-up"], items["a"].Artwork![0].Tags);
+        Assert.Empty(items["a"].Artwork![1].Tags);
+        Assert.Null(items["b"].Artwork);
+
+        // An update replaces the variants, as it replaces the other fields.
+        await Catalog.UpsertAsync([new CatalogItem("a", "With art", ["Drama"], [], T0, [new ArtworkVariant("bright", ["bright"])])], default);
+        Assert.Equal(["bright"], (await Catalog.ReadAllAsync(default)).Single(i => i.ItemId == "a").Artwork!.Select(v => v.Id));
+    }
+
+    // ---- experiments ----
+
+    private IExperimentStore Experiments => NewSilo().GetRequiredService<IExperimentStore>();
+
+    [Fact]
+    public async Task Experiments_keep_their_epoch_on_change_and_start_the_next_when_asked_to_reassign()
+    {
+        var store = Experiments;
+        Assert.Null(await store.FindAsync("e1", default));
+        var created = await store.UpsertAsync("e1", """{"v":1}""", reassign: false, default);
+        Assert.Equal(("e1", 1), (created.Id, created.Epoch));
+        Assert.Contains("\"v\":1", created.Definition.Replace(" ", ""));
+        var changed = await store.UpsertAsync("e1", """{"v":2}""", reassign: false, default);
+        Assert.Equal(1, changed.Epoch);
+        Assert.Contains("\"v\":2", changed.Definition.Replace(" ", ""));
+        Assert.Equal(created.CreatedAt, changed.CreatedAt);
+        Assert.True(changed.UpdatedAt >= created.UpdatedAt);
+        var reassigned = await store.UpsertAsync("e1", """{"v":3}""", reassign: true, default);
+        Assert.Equal(2, reassigned.Epoch);
+        await store.UpsertAsync("e0", """{"v":0}""", reassign: true, default); // a new experiment starts at 1 even when asked to reassign
+        var all = await Experiments.ReadAllAsync(default); // another silo sees them
+        Assert.Equal(["e0", "e1"], all.Select(e => e.Id));
+        Assert.Equal([1, 2], all.Select(e => e.Epoch));
+        Assert.Equal(2, (await Experiments.FindAsync("e1", default))!.Epoch);
+    }
+
+    [Fact]
+    public async Task The_first_exposure_of_an_epoch_wins_even_when_silos_race()
+    {
+        var silos = Enumerable.Range(0, 4).Select(_ => Experiments).ToList();
+        var at = T0;
+        // 4 "silos" × 10 attempts each, with different variants, for the same user at once.
+        var attempts = Enumerable.Range(0, 40).Select(i =>
+            silos[i % 4].LogExposureAsync(new ExposureRecord("race", 1, "u1", $"v{i}", at.AddSeconds(i)), default)).ToList();
+        var results = await Task.WhenAll(attempts);
+        var winner = results[0].Variant;
+        Assert.All(results, r => Assert.Equal(winner, r.Variant));
+        Assert.All(results, r => Assert.Equal(results[0].At, r.At));
+        Assert.Single(await silos[0].ReadExposuresAsync("race", 1, default));
+
+        // Later calls return the stored one; another epoch or experiment is separate; order is the logging order.
+        Assert.Equal(winner, (await silos[1].LogExposureAsync(new ExposureRecord("race", 1, "u1", "other", at.AddDays(1)), default)).Variant);
+        Assert.Equal("fresh", (await silos[1].LogExposureAsync(new ExposureRecord("race", 2, "u1", "fresh", at), default)).Variant);
+        await silos[2].LogExposureAsync(new ExposureRecord("race", 1, "u3", "b", at), default);
+        await silos[3].LogExposureAsync(new ExposureRecord("race", 1, "u2", "a", at), default);
+        var log = await silos[0].ReadExposuresAsync("race", 1, default);
+        Assert.Equal(["u1", "u3", "u2"], log.Select(e => e.UserId));
+        Assert.Equal(["fresh"], (await silos[0].ReadExposuresAsync("race", 2, default)).Select(e => e.Variant));
+        Assert.Empty(await silos[0].ReadExposuresAsync("other-experiment", 1, default));
+    }
+
+    [Fact]
     public async Task An_item_listed_twice_in_one_upsert_ends_as_its_last_listing_with_the_first_AddedAt()
     {
         await Catalog.UpsertAsync(
