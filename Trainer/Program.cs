@@ -28,6 +28,7 @@ public static class Program
             TrainCommand.Create(),
             EvaluateCommand.Create(),
             RecommendCommand.Create(),
+            BanditReplayCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }

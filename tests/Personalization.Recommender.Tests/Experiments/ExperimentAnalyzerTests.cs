@@ -94,3 +94,43 @@ public sealed class ExperimentAnalyzerTests
         Assert.Throws<ArgumentException>(() => ExperimentAnalyzer.Analyze([]));
     }
 }
+
+/// <summary>The worked example of docs/experiments.md: the figures there are these, so the docs cannot drift.</summary>
+public sealed class ExperimentReportExampleTests
+{
+    /// <summary>2 variants × 2,000 users; each user sees 20–59 items; click probability 10% (control) and 11% (treatment).</summary>
+    public static ExperimentAnalysis Example()
+    {
+        var random = new Random(2026);
+        VariantInput Variant(string name, double ctr, int users) => new(name, 0.5, Enumerable.Range(0, users).Select(_ =>
+        {
+            var impressions = random.Next(20, 60);
+            var clicks = Enumerable.Range(0, impressions).Count(_ => random.NextDouble() < ctr);
+            var plays = Enumerable.Range(0, clicks).Count(_ => random.NextDouble() < 0.6);
+            var watch = Enumerable.Range(0, plays).Sum(_ => 600 + random.NextDouble() * 3000);
+            return new UserOutcome(impressions, clicks, plays, watch);
+        }).ToList());
+        return ExperimentAnalyzer.Analyze([Variant("control", 0.10, 2000), Variant("treatment", 0.11, 2000)]);
+    }
+
+    [Fact]
+    public void The_documented_example_report()
+    {
+        var report = Example();
+        var lines = report.Variants.Select(v => FormattableString.Invariant(
+            $"{v.Name} {v.Users} {v.Impressions} {v.Clicks} {v.Ctr.Estimate:F5} [{v.Ctr.Low:F5}, {v.Ctr.High:F5}] {v.PlaysPerImpression.Estimate:F5} {v.WatchSecondsPerUser.Estimate:F1}"))
+            .Concat(report.Comparisons.Select(c => FormattableString.Invariant($"{c.Metric} {c.Difference:F5} [{c.Low:F5}, {c.High:F5}] p={c.PValue:E2}")))
+            .Append(FormattableString.Invariant($"srm {report.SampleRatio.ChiSquare:F3} p={report.SampleRatio.PValue:F3} {report.SampleRatio.Mismatch}"));
+        Assert.Equal(ExpectedLines, lines.ToArray());
+    }
+
+    private static readonly string[] ExpectedLines =
+    [
+        "control 2000 79280 7820 0.09864 [0.09654, 0.10074] 0.05961 4937.9",
+        "treatment 2000 79599 8705 0.10936 [0.10728, 0.11144] 0.06586 5496.4",
+        "ctr 0.01072 [0.00777, 0.01368] p=1.16E-012",
+        "playsPerImpression 0.00624 [0.00390, 0.00859] p=1.85E-007",
+        "watchSecondsPerUser 558.49890 [327.29239, 789.70541] p=2.20E-006",
+        "srm 0.000 p=1.000 False",
+    ];
+}
