@@ -9,7 +9,7 @@ namespace Personalization.Client;
 /// Typed client for the gateway API. Errors surface as <see cref="PersonalizationApiException"/> carrying
 /// the RFC 9457 problem details the gateway answered with.
 /// </summary>
-public sealed class PersonalizationClient(HttpClient http)
+public sealed partial class PersonalizationClient(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -22,6 +22,7 @@ public sealed class PersonalizationClient(HttpClient http)
     /// <summary>Records events; returns how many were accepted (all, or an exception).</summary>
     public async Task<int> TrackAsync(IEnumerable<InteractionEvent> events, CancellationToken cancellationToken = default)
     {
+        using var activity = StartCall("POST", "v1/events");
         using var response = await http.PostAsJsonAsync("v1/events", events, Json, cancellationToken).ConfigureAwait(false);
         return (await ReadAsync<EventsAccepted>(response, cancellationToken).ConfigureAwait(false)).Accepted;
     }
@@ -99,6 +100,7 @@ public sealed class PersonalizationClient(HttpClient http)
 
     private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
     {
+        using var activity = StartCall("GET", path);
         using var response = await http.GetAsync(path, cancellationToken).ConfigureAwait(false);
         return await ReadAsync<T>(response, cancellationToken).ConfigureAwait(false);
     }

@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using Personalization.Silo.Cluster;
+using Personalization.Contracts;
 using Personalization.Tests.Infrastructure;
 
 namespace Personalization.Tests.Cluster;
