@@ -16,6 +16,9 @@ public sealed class ForwardToOwnerFilter(string grainType, string routeKey) : IE
     /// <summary>Header marking a request forwarded by a peer (it is never forwarded again).</summary>
     public const string ForwardedHeader = "X-Personalization-Forwarded-By";
 
+    /// <summary>Response header naming the silo whose grain answered.</summary>
+    public const string ServedByHeader = "X-Personalization-Served-By";
+
     /// <summary>Name of the HTTP client used for forwarding.</summary>
     public const string ClientName = "silo-to-silo";
 
@@ -26,9 +29,14 @@ public sealed class ForwardToOwnerFilter(string grainType, string routeKey) : IE
         if (http.GetRouteValue(routeKey) is not string key || key.Length == 0) return await next(context);
         var services = http.RequestServices;
         var placement = services.GetRequiredService<GrainRuntime>().PlacementOf(new GrainId(grainType, key));
-        if (placement is not { } p || services.GetRequiredService<PartitionOwnership>().Owns(p.Topic, p.Partition)) return await next(context);
-
         var identity = services.GetRequiredService<SiloIdentity>();
+        if (placement is not { } p || services.GetRequiredService<PartitionOwnership>().Owns(p.Topic, p.Partition))
+        {
+            // Served here: say so, as a forwarded answer does, so clients can check their routing.
+            http.Response.Headers[ServedByHeader] = identity.SiloId;
+            return await next(context);
+        }
+
         var owner = services.GetRequiredService<ClusterDirectory>().OwnerOf(p.Topic, p.Partition);
         if (http.Request.Headers.ContainsKey(ForwardedHeader) || owner is null || owner.SiloId == identity.SiloId)
             throw new GrainNotOwnedException(new GrainId(grainType, key), p.Topic, p.Partition);
@@ -65,7 +73,7 @@ public sealed class ForwardToOwnerFilter(string grainType, string routeKey) : IE
             if (response.Content.Headers.ContentType is { } type) http.Response.ContentType = type.ToString();
             if (response.Headers.RetryAfter is { } retry) http.Response.Headers.RetryAfter = retry.ToString();
             if (response.Headers.Location is { } location) http.Response.Headers.Location = location.ToString();
-            http.Response.Headers["X-Personalization-Served-By"] = owner.SiloId;
+            http.Response.Headers[ServedByHeader] = owner.SiloId;
             await response.Content.CopyToAsync(http.Response.Body, http.RequestAborted);
         }
         return Results.Empty;
