@@ -13,8 +13,33 @@ public sealed partial class PersonalizationClient(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The header carrying an API key.</summary>
+    public const string ApiKeyHeader = "X-Api-Key";
+
     /// <summary>A client for the gateway at <paramref name="baseAddress"/>.</summary>
     public PersonalizationClient(Uri baseAddress) : this(new HttpClient { BaseAddress = baseAddress }) { }
+
+    /// <summary>
+    /// A client for the gateway at <paramref name="baseAddress"/> that authenticates with <paramref name="apiKey"/>
+    /// (required for writes when the gateway has API keys configured; null sends none).
+    /// </summary>
+    public PersonalizationClient(Uri baseAddress, string? apiKey) : this(WithApiKey(new HttpClient { BaseAddress = baseAddress }, apiKey)) { }
+
+    /// <summary>
+    /// A client over <paramref name="http"/> that authenticates with <paramref name="apiKey"/>: the key is
+    /// added to <paramref name="http"/>'s default request headers (null leaves them as they are).
+    /// </summary>
+    public PersonalizationClient(HttpClient http, string? apiKey) : this(WithApiKey(http, apiKey)) { }
+
+    private static HttpClient WithApiKey(HttpClient http, string? apiKey)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (apiKey is null) return http;
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        http.DefaultRequestHeaders.Remove(ApiKeyHeader);
+        http.DefaultRequestHeaders.Add(ApiKeyHeader, apiKey);
+        return http;
+    }
 
     /// <summary>The underlying HTTP client.</summary>
     public HttpClient Http => http;

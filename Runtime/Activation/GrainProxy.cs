@@ -39,7 +39,7 @@ public class GrainProxy : DispatchProxy
     {
         var returnType = method.ReturnType;
         if (returnType == typeof(Task))
-            return (runtime, id, args) => runtime.InvokeAsync(id, async grain =>
+            return (runtime, id, args) => runtime.InvokeAsync(id, method.Name, async grain =>
             {
                 await Call<Task>(method, grain, args).ConfigureAwait(false);
                 return true;
@@ -54,7 +54,7 @@ public class GrainProxy : DispatchProxy
     }
 
     private static object InvokeTypedAsync<T>(GrainRuntime runtime, GrainId id, MethodInfo method, object?[] args) =>
-        runtime.InvokeAsync(id, grain => Call<Task<T>>(method, grain, args), FindToken(args));
+        runtime.InvokeAsync(id, method.Name, grain => Call<Task<T>>(method, grain, args), FindToken(args));
 
     private static TTask Call<TTask>(MethodInfo method, Grain grain, object?[] args) where TTask : Task
     {

@@ -18,7 +18,7 @@ public sealed class GrainRuntime : IGrainFactory
     /// <summary>Name of the runtime's meter and activity source.</summary>
     public const string TelemetryName = "Personalization.Runtime";
 
-    private static readonly ActivitySource Activities = new(TelemetryName);
+    internal static readonly ActivitySource Activities = new(TelemetryName);
     private static readonly Meter Meter = new(TelemetryName);
     private static readonly Counter<long> Activations = Meter.CreateCounter<long>("grain.activations");
     private static readonly Counter<long> Deactivations = Meter.CreateCounter<long>("grain.deactivations");
@@ -78,7 +78,26 @@ public sealed class GrainRuntime : IGrainFactory
 
     /// <summary>Runs <paramref name="call"/> in the grain's turn, activating it first if needed.</summary>
     internal Task<T> InvokeAsync<T>(GrainId grainId, Func<Grain, Task<T>> call, CancellationToken cancellationToken) =>
-        InvokeWithActivationAsync(grainId, activation => call(activation.Grain), cancellationToken);
+        InvokeAsync(grainId, null, call, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="call"/> (the grain method <paramref name="method"/>) in the grain's turn, in a
+    /// span that is a child of the caller's (the request's), when anything listens.
+    /// </summary>
+    internal async Task<T> InvokeAsync<T>(GrainId grainId, string? method, Func<Grain, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var span = Activities.HasListeners() ? Activities.StartActivity(method is null ? "grain.call" : $"{grainId.Type}/{method}") : null;
+        span?.SetTag("grain.id", grainId.ToString());
+        try
+        {
+            return await InvokeWithActivationAsync(grainId, activation => call(activation.Grain), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            span.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Delivers a stream record to its grain unless the grain's durable state already includes it.

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Confluent.Kafka;
+using Personalization.Runtime.Activation;
 
 namespace Personalization.Runtime.Kafka;
 
@@ -31,14 +33,22 @@ public sealed class EventProducer : IDisposable
     /// <summary>Produces to an explicit partition (e.g. a single-partition control topic).</summary>
     public async Task<long> ProduceAsync(string topic, int partition, string key, byte[] value, CancellationToken cancellationToken = default)
     {
+        // A producer span only inside a trace (a request): start-up imports and heartbeats stay untraced.
+        using var span = Activity.Current is null ? null : GrainRuntime.Activities.StartActivity("send " + topic, ActivityKind.Producer);
+        span?.SetTag("messaging.system", "kafka");
+        span?.SetTag("messaging.destination.name", topic);
+        span?.SetTag("messaging.destination.partition.id", partition);
+        // The record carries the trace so its consumer's span joins it (W3C traceparent header).
+        var message = new Message<string, byte[]> { Key = key, Value = value, Headers = TraceHeaders.From(Activity.Current) };
         try
         {
-            var result = await _producer.ProduceAsync(new TopicPartition(topic, partition), new Message<string, byte[]> { Key = key, Value = value }, cancellationToken)
-                .ConfigureAwait(false);
+            var result = await _producer.ProduceAsync(new TopicPartition(topic, partition), message, cancellationToken).ConfigureAwait(false);
+            span?.SetTag("messaging.kafka.offset", result.Offset.Value);
             return result.Offset.Value;
         }
         catch (ProduceException<string, byte[]> ex)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Error.Reason);
             throw new EventLogUnavailableException($"Kafka did not acknowledge the record on {topic}/{partition}: {ex.Error.Reason}", ex);
         }
     }

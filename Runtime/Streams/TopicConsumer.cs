@@ -112,13 +112,26 @@ internal sealed class TopicConsumer
         var envelope = new EventEnvelope(tp.Topic, tp.Partition.Value, result.Offset.Value, result.Message.Key ?? "",
             result.Message.Value ?? [], result.Message.Timestamp.UtcDateTime);
         Task? done = null;
-        if (_types.ForTopic(tp.Topic) is { } registration)
-            done = DeliverWithRetryAsync(new GrainId(registration.Name, envelope.Key), envelope);
-        foreach (var tap in _taps[tp.Topic])
+        // The record's span continues the producer's trace (traceparent header); it is current while the
+        // delivery starts, so the grain's spans and logs join it, and ends when the record took effect.
+        var outside = Activity.Current;
+        var span = StartProcessSpan(result);
+        try
         {
-            if (tap.Observe(envelope) is { } tapped) done = done is null ? tapped : Task.WhenAll(done, tapped);
+            if (_types.ForTopic(tp.Topic) is { } registration)
+                done = DeliverWithRetryAsync(new GrainId(registration.Name, envelope.Key), envelope);
+            foreach (var tap in _taps[tp.Topic])
+            {
+                if (tap.Observe(envelope) is { } tapped) done = done is null ? tapped : Task.WhenAll(done, tapped);
+            }
         }
-        progress.Add(envelope.Offset, Guard(done ?? Task.CompletedTask, envelope));
+        finally
+        {
+            if (span is not null) Activity.Current = outside; // the poll loop itself stays outside the record's trace
+        }
+        done ??= Task.CompletedTask;
+        if (span is not null) done = EndSpanAsync(span, done);
+        progress.Add(envelope.Offset, Guard(done, envelope));
         Records.Add(1, new KeyValuePair<string, object?>("topic", tp.Topic));
         if (progress.InFlight > _connection.Options.MaxInFlight) progress.WaitOldest(TimeSpan.FromSeconds(30));
     }
@@ -146,6 +159,37 @@ internal sealed class TopicConsumer
                     envelope.Topic, envelope.Partition, envelope.Offset, grainId, attempt);
                 await Task.Delay(Math.Min(5_000, 100 * attempt)).ConfigureAwait(false);
             }
+        }
+    }
+
+    private static Activity? StartProcessSpan(ConsumeResult<string, byte[]> result)
+    {
+        // Only records produced inside a trace get a span: bulk imports and replays would otherwise start
+        // a new root trace per record.
+        if (!GrainRuntime.Activities.HasListeners() || !TraceHeaders.TryExtract(result.Message.Headers, out var parent)) return null;
+        var span = GrainRuntime.Activities.StartActivity("process " + result.Topic, ActivityKind.Consumer, parent);
+        if (span is null) return null;
+        span.SetTag("messaging.system", "kafka");
+        span.SetTag("messaging.destination.name", result.Topic);
+        span.SetTag("messaging.destination.partition.id", result.Partition.Value);
+        span.SetTag("messaging.kafka.offset", result.Offset.Value);
+        return span;
+    }
+
+    private static async Task EndSpanAsync(Activity span, Task done)
+    {
+        try
+        {
+            await done.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            span.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+        finally
+        {
+            span.Dispose();
         }
     }
 

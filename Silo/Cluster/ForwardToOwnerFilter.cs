@@ -48,7 +48,13 @@ public sealed class ForwardToOwnerFilter(string grainType, string routeKey) : IE
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         request.Headers.TryAddWithoutValidation(ForwardedHeader, identity.SiloId);
-        if (http.Request.Headers.TraceParent is { Count: > 0 } traceParent) request.Headers.TryAddWithoutValidation("traceparent", traceParent.ToString());
+        // The HttpClient's diagnostics handler writes traceparent from the current activity (the incoming
+        // request's span, so the owner's span is its child); copy the caller's only when nothing traces here.
+        if (System.Diagnostics.Activity.Current is null && http.Request.Headers.TraceParent is { Count: > 0 } traceParent)
+            request.Headers.TryAddWithoutValidation("traceparent", traceParent.ToString());
+        // The owner checks the caller's key itself (both listeners enforce keys), so the key travels with the request.
+        if (http.Request.Headers.TryGetValue(Security.SecurityOptions.HeaderName, out var apiKey) && apiKey.Count == 1)
+            request.Headers.TryAddWithoutValidation(Security.SecurityOptions.HeaderName, apiKey.ToString());
         // The owner derives the page context (the device) from the client's User-Agent.
         if (http.Request.Headers.UserAgent is { Count: > 0 } userAgent) request.Headers.TryAddWithoutValidation("User-Agent", userAgent.ToString());
         if (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0)

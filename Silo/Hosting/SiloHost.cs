@@ -9,6 +9,7 @@ using Personalization.Silo.Bootstrap;
 using Personalization.Silo.Cluster;
 using Personalization.Silo.Gateway;
 using Personalization.Silo.Models;
+using Personalization.Silo.Security;
 using Personalization.Silo.Telemetry;
 using Personalization.Silo.Training;
 using Personalization.Storage;
@@ -37,6 +38,8 @@ public static class SiloHost
             : builder.Configuration["urls"] is { Length: > 0 } env ? env : DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         builder.WebHost.UseSetting("urls", null);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; o.IncludeScopes = true; });
+        // Every log line written inside a request or a traced record carries its trace and span ids (as a scope).
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         configure?.Invoke(builder);
 
         var services = builder.Services;
@@ -59,6 +62,7 @@ public static class SiloHost
         services.AddHostedService<ArtworkPublisher>();
         services.AddHostedService<BootstrapService>();
         services.AddSiloTelemetry(configuration);
+        services.AddSiloSecurity(configuration);
 
         services.AddProblemDetails();
         services.AddExceptionHandler<GrainExceptionHandler>();
@@ -76,11 +80,14 @@ public static class SiloHost
                 EnableMultipleHttp2Connections = true,
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(2),
-            });
+            })
+            // Forwarded requests carry the caller's X-Api-Key: no header value may reach the client's logs.
+            .RedactLoggedHeaders(_ => true);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSiloSecurity(gatewayUrls);
         app.MapOpenApi();
         app.MapHealthEndpoints();
         app.MapEventsEndpoints();

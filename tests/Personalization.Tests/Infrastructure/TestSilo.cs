@@ -48,11 +48,21 @@ public sealed class TestSilo : IAsyncDisposable
     ];
 
     /// <summary>Starts a silo on <paramref name="dataDir"/> (a new temporary folder when null) and waits until it serves.</summary>
-    public static async Task<TestSilo> StartAsync(string? dataDir = null, params string[] extra)
+    public static Task<TestSilo> StartAsync(string? dataDir = null, params string[] extra) => StartAsync(dataDir, null, extra);
+
+    /// <summary>
+    /// Starts a silo as <see cref="StartAsync(string?, string[])"/> does, letting <paramref name="configure"/>
+    /// adjust the host builder (e.g. add a log provider) after the test defaults.
+    /// </summary>
+    public static async Task<TestSilo> StartAsync(string? dataDir, Action<WebApplicationBuilder>? configure, params string[] extra)
     {
         dataDir ??= Path.Combine(Path.GetTempPath(), "personalization-tests", Guid.NewGuid().ToString("N"));
         var args = new[] { "--data-dir", dataDir, "--urls", "http://127.0.0.1:0" }.Concat(SmallSystem).Concat(extra).ToArray();
-        var app = SiloHost.Build(args, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var app = SiloHost.Build(args, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var silo = new TestSilo(app, dataDir, new Uri(address + "/"));
