@@ -14,13 +14,17 @@ public static class ClusterEndpoints
         return app;
     }
 
-    private static Ok<ClusterView> Get(ClusterDirectory directory, SiloIdentity identity, Runtime.Kafka.KafkaOptions kafka, Runtime.Activation.GrainRuntime runtime)
+    private static Ok<ClusterView> Get(ClusterDirectory directory, SiloIdentity identity, Runtime.Kafka.KafkaOptions kafka, Runtime.Activation.GrainRuntime runtime) =>
+        TypedResults.Ok(View(directory, identity, kafka, runtime));
+
+    /// <summary>The cluster as this silo sees it (also the dashboard's).</summary>
+    public static ClusterView View(ClusterDirectory directory, SiloIdentity identity, Runtime.Kafka.KafkaOptions kafka, Runtime.Activation.GrainRuntime runtime)
     {
         var silos = directory.Silos().Select(v => new ClusterSilo(v.Record.SiloId, v.Record.GatewayEndpoint, v.Record.SiloEndpoint,
             v.Record.Status == SiloRecord.Left ? "left" : v.Alive ? "alive" : "dead", v.Record.Partitions, v.Record.Activations, v.Record.Lag,
             (long)v.Record.Properties.GetValueOrDefault("model.version"), v.Record.HeartbeatAt)).ToList();
         var unowned = runtime.StreamTopics.ToDictionary(t => t,
             t => Enumerable.Range(0, kafka.Partitions).Where(p => directory.OwnerOf(t, p) is null).ToArray());
-        return TypedResults.Ok(new ClusterView(identity.SiloId, silos, unowned));
+        return new ClusterView(identity.SiloId, silos, unowned);
     }
 }

@@ -1,3 +1,4 @@
+using Personalization.Silo.Dashboard;
 using Personalization.Silo.Artwork;
 using Personalization.Silo.Experiments;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,7 @@ public static class SiloHost
         services.AddHostedService<TrainingScheduler>();
         services.AddSingleton<SiloStatus>();
         services.AddSingleton<ExperimentReporter>();
+        services.AddSingleton<DashboardMetrics>();
         services.AddHostedService<ExperimentLoader>();
         services.AddHostedService<ModelUpdateListener>();
         services.AddHostedService<ArtworkPublisher>();
@@ -96,6 +98,8 @@ public static class SiloHost
         app.MapClusterEndpoints();
         app.MapAdminEndpoints();
         app.MapExperimentsEndpoints();
+        app.MapDashboardEndpoints();
+        app.Services.GetRequiredService<DashboardMetrics>(); // listening from the first request
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Personalization.Silo");
         app.Lifetime.ApplicationStarted.Register(() =>
         {
