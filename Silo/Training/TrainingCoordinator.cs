@@ -12,7 +12,8 @@ namespace Personalization.Silo.Training;
 /// until the new one is loaded and swapped in by the model listener.
 /// </summary>
 public sealed class TrainingCoordinator(
-    TrainingPipeline pipeline, IOptions<TrainingOptions> options, EventProducer producer, IHostApplicationLifetime lifetime, ILogger<TrainingCoordinator> logger)
+    TrainingPipeline pipeline, IOptions<TrainingOptions> options, EventProducer producer, IHostApplicationLifetime lifetime,
+    Grains.Serving.IServingModelProvider serving, ILogger<TrainingCoordinator> logger)
 {
     // Recent runs for GET /v1/admin/train/{id}; older ones are dropped.
     private const int RunsKept = 50;
@@ -56,7 +57,12 @@ public sealed class TrainingCoordinator(
         {
             var outcome = await pipeline.TrainAndPublishAsync(options.Value, cancellationToken);
             if (outcome.Published)
+            {
+                // This silo serves it at once; the announcement is for the others (a listener that joined its group
+                // after the record was written would miss it, and the trainer's own silo must not depend on that).
+                serving.Swap(outcome.Model);
                 await ModelAnnouncement.AnnounceAsync(producer, outcome.Model.Version, cancellationToken);
+            }
             Remember(run with
             {
                 Status = outcome.Published ? "published" : "rejected", FinishedAt = DateTimeOffset.UtcNow, Version = outcome.Model.Version,
