@@ -46,6 +46,9 @@ public sealed class UserGrain(
     private long _pageInteractions = -1;
     // (experiment, epoch) -> variant: the exposure log is the truth; this only spares a store round trip per request.
     private readonly Dictionary<string, (int Epoch, string Variant)> _assignments = new(StringComparer.Ordinal);
+    // The last ranked answers, reused for an identical request within Users:ResultCacheTtl.
+    private (ResultKey Key, DateTimeOffset Until, RecommendationsResponse Value)? _recommendations;
+    private (ResultKey Key, DateTimeOffset Until, RowsResponse Value)? _rows;
 
     /// <inheritdoc />
     protected override JsonTypeInfo<UserState> StateTypeInfo => GrainsJsonContext.Default.UserState;
@@ -153,10 +156,14 @@ public sealed class UserGrain(
     {
         var model = models.Current ?? throw new ModelNotReadyException();
         var (ranking, exposures) = await ExperimentsAsync(model);
-        var page = Page(model);
         var seed = Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow());
+        var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, count);
+        if (_recommendations is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
+        var page = Page(model);
         var items = Ranker.Recommend(model, page.Vector, page.Exclude, count, seed, ranking);
-        return new RecommendationsResponse(GetPrimaryKeyString(), model.Version, WithArtwork(model, page, items, seed), exposures);
+        var response = new RecommendationsResponse(GetPrimaryKeyString(), model.Version, WithArtwork(model, page, items, seed), exposures);
+        _recommendations = (key, time.GetUtcNow() + _options.ResultCacheTtl, response);
+        return response;
     }
 
     /// <inheritdoc />
@@ -164,11 +171,24 @@ public sealed class UserGrain(
     {
         var model = models.Current ?? throw new ModelNotReadyException();
         var (ranking, exposures) = await ExperimentsAsync(model);
-        var page = Page(model);
         var seed = Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow());
+        var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, request);
+        if (_rows is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
+        var page = Page(model);
         var rows = Ranker.HomePage(model, page, trending, request, PageLayout.PartOf(request.Hour), seed, ranking);
         for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { Items = WithArtwork(model, page, rows[i].Items, seed) };
-        return new RowsResponse(GetPrimaryKeyString(), model.Version, rows, exposures);
+        var response = new RowsResponse(GetPrimaryKeyString(), model.Version, rows, exposures);
+        _rows = (key, time.GetUtcNow() + _options.ResultCacheTtl, response);
+        return response;
+    }
+
+    /// <summary>What a ranked answer depends on besides time: reused only while all of it is the same.</summary>
+    private sealed record ResultKey(ServingModel Model, long Interactions, ulong Seed, RankingSettings? Ranking,
+        IReadOnlyList<ExperimentExposure> Exposures, object Request)
+    {
+        public bool Matches(ResultKey other) =>
+            ReferenceEquals(Model, other.Model) && Interactions == other.Interactions && Seed == other.Seed
+            && Equals(Ranking, other.Ranking) && Exposures.SequenceEqual(other.Exposures) && Request.Equals(other.Request);
     }
 
     /// <inheritdoc />

@@ -11,4 +11,11 @@ public sealed class UserGrainOptions
 
     /// <summary>Items kept in the profile the live vector is folded from (bounds fold-in cost).</summary>
     public int MaxProfileItems { get; set; } = 1000;
+
+    /// <summary>
+    /// How long a ranked answer is reused for the same request while nothing it depends on changed (the user's events,
+    /// the model or catalog, the hour's exploration seed, the experiment settings). Bounds how stale Trending and the
+    /// artwork choice can be on a repeated page load; zero turns the reuse off.
+    /// </summary>
+    public TimeSpan ResultCacheTtl { get; set; } = TimeSpan.FromSeconds(2);
 }

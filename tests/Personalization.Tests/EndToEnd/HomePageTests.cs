@@ -78,6 +78,22 @@ public sealed class HomePageTests(SharedSiloFixture fixture)
     }
 
     [Fact]
+    public async Task A_repeated_request_is_answered_alike_and_the_next_event_is_seen_at_once()
+    {
+        const string user = "home-cache";
+        var first = await Silo.Client.GetRecommendationsAsync(user, 10);
+        var again = await Silo.Client.GetRecommendationsAsync(user, 10);
+        Assert.Equal(first.Items.Select(i => i.ItemId), again.Items.Select(i => i.ItemId));
+        // The reused answer is dropped as soon as the user does something: the played item leaves the list.
+        var played = first.Items[0].ItemId;
+        await TrackAndWaitAsync(user, new InteractionEvent { UserId = user, ItemId = played, Type = InteractionType.Play });
+        var after = await Silo.Client.GetRecommendationsAsync(user, 10);
+        Assert.DoesNotContain(after.Items, i => i.ItemId == played);
+        var rows = await Silo.Client.GetRowsAsync(user, rows: 6, perRow: 10, device: "tv", hour: 20);
+        Assert.DoesNotContain(rows.Rows.Where(r => r.Id != "continue-watching").SelectMany(r => r.Items), i => i.ItemId == played);
+    }
+
+    [Fact]
     public async Task A_new_item_is_recommendable_right_after_put()
     {
         var model = Model;
