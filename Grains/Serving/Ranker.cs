@@ -62,9 +62,11 @@ public static class Ranker
         var workBuffer = ArrayPool<float>.Shared.Rent(n);
         try
         {
-            // scores[row] = -inf marks "not on this page": consumed, disliked, in progress, or already placed.
+            // scores[row] = -inf marks "not on this page": consumed, disliked, in progress, or already placed. On a large
+            // catalog only the index's best candidates get a score; the rest hold NotCandidate.
             var scores = scoreBuffer.AsSpan(0, n);
-            Score(model, user.Vector, scores);
+            if (user.Vector is not null && model.Index is { } index) CandidateScores(model, index, user.Vector, user.Exclude, scores);
+            else Score(model, user.Vector, scores);
             foreach (var row in user.Exclude) scores[row] = float.NegativeInfinity;
             foreach (var (row, _) in user.InProgress) scores[row] = float.NegativeInfinity;
 
@@ -122,7 +124,9 @@ public static class Ranker
 
     private static Row BecauseYouWatched(ServingModel model, Span<float> scores, Span<float> similar, int anchor, int count)
     {
-        Scoring.ScoreAll(model.NormalizedFactors, model.Factors, model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors), similar);
+        var query = model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors);
+        if (model.Index is { } index) SimilarCandidates(model, index, query, similar);
+        else Scoring.ScoreAll(model.NormalizedFactors, model.Factors, query, similar);
         for (var i = 0; i < similar.Length; i++) if (float.IsNegativeInfinity(scores[i])) similar[i] = float.NegativeInfinity;
         similar[anchor] = float.NegativeInfinity;
         var title = model.Titles[anchor];
@@ -179,6 +183,64 @@ public static class Ranker
             if (items.Count == 0) continue;
             add(new Row($"genre:{model.Genres[genre]}", model.Genres[genre], items));
             added++;
+        }
+    }
+
+    /// <summary>The score of an item a large catalog's index did not return: below every real score, above "excluded".</summary>
+    internal const float NotCandidate = float.MinValue;
+
+    /// <summary>Candidates of the home page on a large catalog: more than the page shows, so genre rows find members.</summary>
+    internal const int PageCandidates = 4000;
+
+    /// <summary>
+    /// Large catalogs: exact scores for the index's best <see cref="PageCandidates"/> items, <see cref="NotCandidate"/>
+    /// elsewhere, so the page reads 68 bytes per item once instead of scoring every item in float32.
+    /// </summary>
+    private static void CandidateScores(ServingModel model, QuantizedItemIndex index, float[] vector, IReadOnlySet<int> exclude, Span<float> scores)
+    {
+        scores.Fill(NotCandidate);
+        var pool = Math.Min(PageCandidates, scores.Length);
+        var excluded = ArrayPool<int>.Shared.Rent(Math.Max(1, exclude.Count));
+        var rows = ArrayPool<int>.Shared.Rent(pool);
+        var found = ArrayPool<float>.Shared.Rent(pool);
+        try
+        {
+            var excludedSpan = excluded.AsSpan(0, exclude.Count);
+            var e = 0;
+            foreach (var row in exclude) excludedSpan[e++] = row;
+            excludedSpan.Sort();
+            var count = index.Search(vector, rows.AsSpan(0, pool), found.AsSpan(0, pool), excludedSpan);
+            for (var i = 0; i < count; i++) scores[rows[i]] = found[i];
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(excluded);
+            ArrayPool<int>.Shared.Return(rows);
+            ArrayPool<float>.Shared.Return(found);
+        }
+    }
+
+    /// <summary>
+    /// Large catalogs: "Because you watched" candidates from the index (by the anchor's direction against the raw
+    /// factors, oversampled), re-scored with the exact cosine; <see cref="NotCandidate"/> elsewhere.
+    /// </summary>
+    private static void SimilarCandidates(ServingModel model, QuantizedItemIndex index, ReadOnlySpan<float> query, Span<float> similar)
+    {
+        similar.Fill(NotCandidate);
+        var k = model.Factors;
+        var pool = Math.Min(PageCandidates / 2, similar.Length);
+        var rows = ArrayPool<int>.Shared.Rent(pool);
+        var found = ArrayPool<float>.Shared.Rent(pool);
+        try
+        {
+            var count = index.Search(query, rows.AsSpan(0, pool), found.AsSpan(0, pool));
+            for (var i = 0; i < count; i++)
+                similar[rows[i]] = System.Numerics.Tensors.TensorPrimitives.Dot(model.NormalizedFactors.AsSpan(rows[i] * k, k), query);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rows);
+            ArrayPool<float>.Shared.Return(found);
         }
     }
 
@@ -327,6 +389,7 @@ public static class Ranker
             var items = new List<RecommendedItem>(found);
             for (var i = 0; i < found; i++)
             {
+                if (scoreBuffer[i] == NotCandidate) break; // fewer candidates than asked for: a shorter row, not arbitrary items
                 var row = rows is null ? indexBuffer[i] : rows[indexBuffer[i]];
                 items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], scoreBuffer[i], reason));
             }

@@ -42,4 +42,40 @@ public sealed class RankerTests
             Assert.DoesNotContain(actual, i => exclude.Contains(int.Parse(i.ItemId[1..])));
         }
     }
+
+    [Fact]
+    public void The_home_page_from_index_candidates_matches_the_full_page()
+    {
+        var model = RandomModel();
+        var catalog = new Dictionary<string, CatalogItem>();
+        var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
+        var indexed = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
+        var random = new Random(11);
+        double similarHits = 0, similarTotal = 0;
+        for (var user = 0; user < 10; user++)
+        {
+            var vector = Enumerable.Range(0, K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var exclude = Enumerable.Range(0, 30).Select(_ => random.Next(Items)).ToHashSet();
+            var page = new UserPage(vector, exclude, [], exclude.First(), [], [1f]);
+            var request = new Personalization.Contracts.RowsRequest(6, 20, "tv", 20);
+            var expected = Ranker.HomePage(full, page, trending, request, PageLayout.PartOf(20), (ulong)user);
+            var actual = Ranker.HomePage(indexed, page, trending, request, PageLayout.PartOf(20), (ulong)user);
+            Assert.Equal(expected.Select(r => r.Id), actual.Select(r => r.Id));
+            // Top picks come from the 200 best, all among the index's 4,000 candidates with exact scores: the same list.
+            Assert.Equal(Row(expected, "top-picks"), Row(actual, "top-picks"));
+            // Trending (here: popularity fill) does not depend on the user's scores.
+            Assert.Equal(Row(expected, "trending"), Row(actual, "trending"));
+            // Because you watched: exact cosine over the index's oversampled candidates, so nearly the same neighbours.
+            var similar = expected.Single(r => r.Id.StartsWith("because-you-watched", StringComparison.Ordinal)).Items.Select(i => i.ItemId).ToHashSet();
+            var found = actual.Single(r => r.Id.StartsWith("because-you-watched", StringComparison.Ordinal)).Items.Select(i => i.ItemId);
+            similarHits += found.Count(similar.Contains);
+            similarTotal += similar.Count;
+            Assert.All(actual.SelectMany(r => r.Items), i => Assert.DoesNotContain(int.Parse(i.ItemId[1..]), exclude));
+            Assert.Equal(actual.SelectMany(r => r.Items).Count(), actual.SelectMany(r => r.Items).Select(i => i.ItemId).Distinct().Count());
+        }
+        Assert.True(similarHits / similarTotal >= 0.9, $"because-you-watched recall {similarHits / similarTotal:F3}");
+
+        static IEnumerable<string> Row(List<Personalization.Contracts.Row> rows, string id) => rows.Single(r => r.Id == id).Items.Select(i => i.ItemId);
+    }
 }
