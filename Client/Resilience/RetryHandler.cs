@@ -13,7 +13,7 @@ namespace Personalization.Client.Resilience;
 /// </summary>
 public sealed class RetryHandler : DelegatingHandler
 {
-    private static readonly HttpRequestOptionsKey<bool> Idempotent = new("Personalization.Idempotent");
+    private static readonly ResiliencePropertyKey<bool> Idempotent = new("Personalization.Idempotent");
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly PersonalizationClientOptions _options;
 
@@ -48,7 +48,7 @@ public sealed class RetryHandler : DelegatingHandler
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Deadline);
         var context = ResilienceContextPool.Shared.Get(deadline.Token);
-        context.Properties.Set(new ResiliencePropertyKey<bool>(Idempotent.Key),
+        context.Properties.Set(Idempotent,
             request.Method == HttpMethod.Get || request.Method == HttpMethod.Put || request.Method == HttpMethod.Head || request.Method == HttpMethod.Delete);
         try
         {
@@ -70,7 +70,7 @@ public sealed class RetryHandler : DelegatingHandler
 
     private static bool ShouldRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome)
     {
-        var idempotent = context.Properties.GetValue(new ResiliencePropertyKey<bool>(Idempotent.Key), false);
+        var idempotent = context.Properties.GetValue(Idempotent, false);
         if (outcome.Exception is not null)
             return idempotent && outcome.Exception is HttpRequestException or TimeoutRejectedException;
         var status = outcome.Result!.StatusCode;

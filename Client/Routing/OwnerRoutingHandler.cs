@@ -77,7 +77,7 @@ public sealed class OwnerRoutingHandler(PersonalizationClientOptions options, Ti
         var all = new List<Uri>();
         if (owner is not null) all.Add(owner);
         all.AddRange(map?.Gateways ?? []);
-        all.AddRange(options.Seeds.Select(s => new Uri(s.ToString().EndsWith('/') ? s.ToString() : s + "/")));
+        all.AddRange(options.Seeds.Select(s => PartitionMap.Normalize(s.ToString())));
         var distinct = all.Distinct().ToList();
         // Healthy ones first, in that order; suspects last, as a last resort.
         return distinct.Where(g => !IsSuspect(g, now)).Concat(distinct.Where(g => IsSuspect(g, now)));

@@ -47,5 +47,6 @@ public sealed class PartitionMap
     public Uri? OwnerOf(string topic, string key) =>
         _owners.TryGetValue(topic, out var table) ? table[Murmur2Partitioner.Partition(key, table.Length)] : null;
 
-    private static Uri Normalize(string endpoint) => new(endpoint.EndsWith('/') ? endpoint : endpoint + "/");
+    /// <summary>A gateway address as a base URI (with the trailing slash relative paths resolve under).</summary>
+    internal static Uri Normalize(string endpoint) => new(endpoint.EndsWith('/') ? endpoint : endpoint + "/");
 }

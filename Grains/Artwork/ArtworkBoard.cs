@@ -57,18 +57,17 @@ public sealed class ArtworkBoard(IOptions<ArtworkOptions> options)
     {
         if (variants.Count == 1 || context.Length == 0) return variants[(int)(seed % (ulong)variants.Count)].Id;
         var policy = Find(itemId);
-        var priorWidth = Math.Sqrt(Dot(context, context) / _options.Regularization);
+        // A fresh arm (A⁻¹ = I/λ, b = 0) bounds at α·√(xᵀx/λ).
+        var prior = _options.Alpha * Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(context, context) / _options.Regularization);
         var best = -1;
         var bestScore = double.NegativeInfinity;
         var start = (int)(seed % (ulong)variants.Count);
         for (var n = 0; n < variants.Count; n++)
         {
             var i = (start + n) % variants.Count;
-            double score;
-            if (policy is not null && policy.Arms.TryGetValue(variants[i].Id, out var arm) && arm.Dimensions == context.Length)
-                score = arm.Mean(context) + _options.Alpha * arm.Width(context);
-            else
-                score = _options.Alpha * priorWidth;
+            var score = policy is not null && policy.Arms.TryGetValue(variants[i].Id, out var arm) && arm.Dimensions == context.Length
+                ? LinUcb.Bound(arm, context, _options.Alpha)
+                : prior;
             if (score > bestScore)
             {
                 bestScore = score;
@@ -76,12 +75,5 @@ public sealed class ArtworkBoard(IOptions<ArtworkOptions> options)
             }
         }
         return variants[best].Id;
-    }
-
-    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double sum = 0;
-        for (var i = 0; i < a.Length; i++) sum += (double)a[i] * b[i];
-        return sum;
     }
 }

@@ -205,10 +205,7 @@ public static class Ranker
         var found = ArrayPool<float>.Shared.Rent(pool);
         try
         {
-            var excludedSpan = excluded.AsSpan(0, exclude.Count);
-            var e = 0;
-            foreach (var row in exclude) excludedSpan[e++] = row;
-            excludedSpan.Sort();
+            var excludedSpan = SortedRows(exclude, excluded);
             var count = index.Search(vector, rows.AsSpan(0, pool), found.AsSpan(0, pool), excludedSpan);
             for (var i = 0; i < count; i++) scores[rows[i]] = found[i];
         }
@@ -242,6 +239,16 @@ public static class Ranker
             ArrayPool<int>.Shared.Return(rows);
             ArrayPool<float>.Shared.Return(found);
         }
+    }
+
+    /// <summary>The rows of <paramref name="rows"/> copied into <paramref name="buffer"/> and sorted, as the index's search takes them.</summary>
+    private static Span<int> SortedRows(IReadOnlySet<int> rows, int[] buffer)
+    {
+        var sorted = buffer.AsSpan(0, rows.Count);
+        var e = 0;
+        foreach (var row in rows) sorted[e++] = row;
+        sorted.Sort();
+        return sorted;
     }
 
     /// <summary>Scores with the user's vector, or by popularity when the user has none.</summary>
@@ -300,10 +307,7 @@ public static class Ranker
         var output = ArrayPool<int>.Shared.Rent(count);
         try
         {
-            var excludedSpan = excluded.AsSpan(0, exclude.Count);
-            var e = 0;
-            foreach (var row in exclude) excludedSpan[e++] = row;
-            excludedSpan.Sort();
+            var excludedSpan = SortedRows(exclude, excluded);
             var found = index.Search(vector, rows.AsSpan(0, pool), scores.AsSpan(0, pool), excludedSpan);
             for (var i = 0; i < found; i++)
             {

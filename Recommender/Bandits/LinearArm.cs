@@ -104,17 +104,11 @@ public sealed class LinearArm
     public double Mean(ReadOnlySpan<float> context)
     {
         CheckLength(context);
-        // θᵀx = bᵀA⁻¹x (A⁻¹ symmetric): one pass over A⁻¹.
-        var d = Dimensions;
+        // θᵀx = bᵀ(A⁻¹x), A⁻¹ symmetric.
+        Span<double> ax = Dimensions <= 64 ? stackalloc double[Dimensions] : new double[Dimensions];
+        Multiply(context, ax);
         double sum = 0;
-        for (var i = 0; i < d; i++)
-        {
-            if (RewardSums[i] == 0) continue;
-            var row = CovarianceInverse.AsSpan(i * d, d);
-            double dot = 0;
-            for (var j = 0; j < d; j++) dot += row[j] * context[j];
-            sum += RewardSums[i] * dot;
-        }
+        for (var i = 0; i < Dimensions; i++) sum += RewardSums[i] * ax[i];
         return sum;
     }
 
@@ -122,16 +116,10 @@ public sealed class LinearArm
     public double Width(ReadOnlySpan<float> context)
     {
         CheckLength(context);
-        var d = Dimensions;
+        Span<double> ax = Dimensions <= 64 ? stackalloc double[Dimensions] : new double[Dimensions];
+        Multiply(context, ax);
         double sum = 0;
-        for (var i = 0; i < d; i++)
-        {
-            if (context[i] == 0) continue;
-            var row = CovarianceInverse.AsSpan(i * d, d);
-            double dot = 0;
-            for (var j = 0; j < d; j++) dot += row[j] * context[j];
-            sum += context[i] * dot;
-        }
+        for (var i = 0; i < Dimensions; i++) sum += context[i] * ax[i];
         return Math.Sqrt(Math.Max(0, sum));
     }
 

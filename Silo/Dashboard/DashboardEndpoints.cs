@@ -27,7 +27,6 @@ public sealed record DashboardSnapshot(string Silo, string Phase, DateTimeOffset
 /// <summary><c>GET /dashboard</c> (the page) and <c>GET /v1/dashboard</c> (its data).</summary>
 public static class DashboardEndpoints
 {
-    private static (DateTimeOffset At, IReadOnlyList<ModelInfo> Models) _models = (DateTimeOffset.MinValue, []);
 
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder app)
@@ -39,18 +38,12 @@ public static class DashboardEndpoints
     }
 
     private static async Task<Ok<DashboardSnapshot>> GetAsync(DashboardMetrics metrics, ClusterDirectory directory, SiloIdentity identity,
-        Runtime.Kafka.KafkaOptions kafka, Runtime.Activation.GrainRuntime runtime, IServingModelProvider models, IModelStore store,
+        Runtime.Kafka.KafkaOptions kafka, Runtime.Activation.GrainRuntime runtime, IServingModelProvider models, RecentModels recentModels,
         ExperimentRegistry experiments, SiloStatus status, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var cluster = ClusterEndpoints.View(directory, identity, kafka, runtime);
-        // The registry is a database read: at most every 5 s, whatever the number of open dashboards.
-        var cached = _models;
-        if (now - cached.At > TimeSpan.FromSeconds(5))
-        {
-            var list = await store.ListAsync(cancellationToken);
-            _models = cached = (now, list.Take(5).ToList());
-        }
+        var published = await recentModels.GetAsync(cancellationToken);
         // This silo's own row is live; the others are as of their last heartbeat.
         cluster = cluster with
         {
@@ -58,7 +51,7 @@ public static class DashboardEndpoints
         };
         var alive = cluster.Silos.Where(s => s.Status == "alive").ToList();
         return TypedResults.Ok(new DashboardSnapshot(identity.SiloId, status.Phase, metrics.StartedAt, (now - metrics.StartedAt).TotalSeconds,
-            models.Current?.Version ?? 0, alive.Sum(s => (long)s.Activations), alive.Sum(s => s.Lag), metrics.Snapshot(), cluster, cached.Models,
+            models.Current?.Version ?? 0, alive.Sum(s => (long)s.Activations), alive.Sum(s => s.Lag), metrics.Snapshot(), cluster, published,
             experiments.All.Select(e => e.ToView()).ToList()));
     }
 }

@@ -59,6 +59,7 @@ public static class SiloHost
         services.AddSingleton<SiloStatus>();
         services.AddSingleton<ExperimentReporter>();
         services.AddSingleton<DashboardMetrics>();
+        services.AddSingleton<RecentModels>();
         services.AddHostedService<ExperimentLoader>();
         services.AddHostedService<ModelUpdateListener>();
         services.AddHostedService<ArtworkPublisher>();

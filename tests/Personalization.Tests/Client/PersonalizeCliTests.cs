@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Personalization.Tests.Cluster;
 using Personalization.Tests.Infrastructure;
 
 namespace Personalization.Tests.Client;
@@ -7,19 +8,9 @@ namespace Personalization.Tests.Client;
 [Collection(SharedSiloCollection.Name)]
 public sealed class PersonalizeCliTests(SharedSiloFixture fixture)
 {
-    private static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Personalization.sln"))) return dir.FullName;
-            throw new DirectoryNotFoundException("Personalization.sln was not found above the test directory.");
-        }
-    }
-
     private static async Task<(int Code, string Out, string Error)> RunAsync(string fileName, params string[] args)
     {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = SiloBinary.RepoRoot };
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -28,15 +19,7 @@ public sealed class PersonalizeCliTests(SharedSiloFixture fixture)
         return (process.ExitCode, await output, await error);
     }
 
-    private static string Cli
-    {
-        get
-        {
-            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-            var dll = Path.Combine(RepoRoot, "Client.Cli", "bin", configuration, "net10.0", "personalize.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the CLI first: {dll} is missing.");
-        }
-    }
+    private static string Cli => SiloBinary.Built("Client.Cli", "personalize.dll");
 
     [Fact]
     public async Task Rows_track_and_cluster_work_from_a_terminal_and_bad_input_names_the_option()
@@ -69,8 +52,7 @@ public sealed class PersonalizeCliTests(SharedSiloFixture fixture)
     public async Task The_sdk_packs_into_a_nuget_package()
     {
         var output = Path.Combine(Path.GetTempPath(), "pz-pack-" + Guid.NewGuid().ToString("N"));
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var pack = await RunAsync("dotnet", "pack", Path.Combine("Client", "Personalization.Client.csproj"), "-c", configuration, "--no-build", "-o", output, "-nologo");
+        var pack = await RunAsync("dotnet", "pack", Path.Combine("Client", "Personalization.Client.csproj"), "-c", SiloBinary.Configuration, "--no-build", "-o", output, "-nologo");
         Assert.True(pack.Code == 0, pack.Out + pack.Error);
         var package = Assert.Single(Directory.GetFiles(output, "Personalization.Client.*.nupkg"));
         using var zip = System.IO.Compression.ZipFile.OpenRead(package);

@@ -9,19 +9,28 @@ namespace Personalization.Tests.Cluster;
 public static class SiloBinary
 {
     /// <summary>Path of Personalization.Silo.dll.</summary>
-    public static string Path
+    public static string Path => Built("Silo", "Personalization.Silo.dll");
+
+    /// <summary>The folder holding Personalization.sln, above the test directory.</summary>
+    public static string RepoRoot
     {
         get
         {
-            var configuration = AppContext.BaseDirectory.Contains($"{System.IO.Path.DirectorySeparatorChar}Release{System.IO.Path.DirectorySeparatorChar}") ? "Release" : "Debug";
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (!File.Exists(System.IO.Path.Combine(dir.FullName, "Personalization.sln"))) continue;
-                var dll = System.IO.Path.Combine(dir.FullName, "Silo", "bin", configuration, "net10.0", "Personalization.Silo.dll");
-                return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the silo first: {dll} is missing.");
-            }
+                if (File.Exists(System.IO.Path.Combine(dir.FullName, "Personalization.sln"))) return dir.FullName;
             throw new DirectoryNotFoundException("Personalization.sln was not found above the test directory.");
         }
+    }
+
+    /// <summary>The build configuration of this test assembly (Release or Debug).</summary>
+    public static string Configuration =>
+        AppContext.BaseDirectory.Contains($"{System.IO.Path.DirectorySeparatorChar}Release{System.IO.Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
+    /// <summary>A built assembly of a project folder, in this test assembly's configuration.</summary>
+    public static string Built(string projectFolder, string assembly)
+    {
+        var dll = System.IO.Path.Combine(RepoRoot, projectFolder, "bin", Configuration, "net10.0", assembly);
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {projectFolder} first: {dll} is missing.");
     }
 
     /// <summary>A free loopback TCP port.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Personalization.Contracts;
 using Personalization.Grains.Serving;
 using Personalization.Tests.Infrastructure;
@@ -14,15 +13,9 @@ public sealed class ArtworkTests(SharedSiloFixture fixture)
 {
     private TestSilo Silo => fixture.Silo;
 
-    private ServingModel Model => Silo.Services.GetRequiredService<IServingModelProvider>().Current!;
+    private ServingModel Model => Silo.Model;
 
-    private async Task TrackAndWaitAsync(string user, IReadOnlyList<InteractionEvent> events)
-    {
-        var before = (await Silo.Client.GetUserAsync(user)).Interactions;
-        await Silo.Client.TrackAsync(events);
-        await TestSilo.EventuallyAsync(() => Silo.Client.GetUserAsync(user), u => u.Interactions == before + events.Count,
-            TimeSpan.FromSeconds(10), $"{events.Count} events to reach {user}");
-    }
+    private Task TrackAndWaitAsync(string user, IReadOnlyList<InteractionEvent> events) => Silo.TrackAndWaitAsync(user, events);
 
     /// <summary>Model items of one genre only, so a user who plays them has all their affinity there.</summary>
     private List<string> OnlyGenre(string genre, int count)

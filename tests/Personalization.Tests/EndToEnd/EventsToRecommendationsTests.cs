@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Personalization.Contracts;
 using Personalization.Grains.Serving;
 using Personalization.Tests.Infrastructure;
@@ -14,7 +13,7 @@ public sealed class EventsToRecommendationsTests(SharedSiloFixture fixture)
     [Fact]
     public async Task New_user_who_plays_one_genre_gets_mostly_that_genre()
     {
-        var model = Silo.Services.GetRequiredService<IServingModelProvider>().Current!;
+        var model = Silo.Model;
         var genre = Array.IndexOf(model.Genres, "Horror");
         Assert.True(genre >= 0, "the synthetic catalog has a Horror genre");
         // Popular single-genre Horror items: an unambiguous signal.
@@ -42,7 +41,7 @@ public sealed class EventsToRecommendationsTests(SharedSiloFixture fixture)
     [Fact]
     public async Task Rows_are_personal_and_hold_no_item_twice()
     {
-        var model = Silo.Services.GetRequiredService<IServingModelProvider>().Current!;
+        var model = Silo.Model;
         const string user = "e2e-rows";
         var item = model.ItemId(model.GenreItems[0][0]);
         // Watched to the end (3,000 of 3,100 s): finished, so in no row, Continue watching included.
@@ -72,7 +71,7 @@ public sealed class EventsToRecommendationsTests(SharedSiloFixture fixture)
     [Fact]
     public async Task Similar_items_and_item_counters_follow_the_model_and_the_events()
     {
-        var model = Silo.Services.GetRequiredService<IServingModelProvider>().Current!;
+        var model = Silo.Model;
         // The least popular item: no other test of the shared silo plays it, so its counters are ours alone.
         var item = model.ItemId(Enumerable.Range(0, model.ModelItems).MinBy(r => model.Model.ItemPopularity[r]));
         var similar = await Silo.Client.GetSimilarAsync(item, 10);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Personalization.Contracts;
 using Personalization.Grains.Serving;
 using Personalization.Tests.Infrastructure;
@@ -11,15 +10,9 @@ public sealed class HomePageTests(SharedSiloFixture fixture)
 {
     private TestSilo Silo => fixture.Silo;
 
-    private ServingModel Model => Silo.Services.GetRequiredService<IServingModelProvider>().Current!;
+    private ServingModel Model => Silo.Model;
 
-    private async Task TrackAndWaitAsync(string user, params InteractionEvent[] events)
-    {
-        var before = (await Silo.Client.GetUserAsync(user)).Interactions;
-        await Silo.Client.TrackAsync(events);
-        await TestSilo.EventuallyAsync(() => Silo.Client.GetUserAsync(user), u => u.Interactions == before + events.Length,
-            TimeSpan.FromSeconds(10), $"{events.Length} events to reach {user}");
-    }
+    private Task TrackAndWaitAsync(string user, params InteractionEvent[] events) => Silo.TrackAndWaitAsync(user, events);
 
     private static InteractionEvent Watch(string user, string item, float seconds, float duration) => new()
     {

@@ -75,6 +75,19 @@ public sealed class TestSilo : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>The serving model of the silo (it serves once started).</summary>
+    public Personalization.Grains.Serving.ServingModel Model =>
+        Services.GetRequiredService<Personalization.Grains.Serving.IServingModelProvider>().Current!;
+
+    /// <summary>Posts a user's events and waits until the user's grain has applied all of them.</summary>
+    public async Task TrackAndWaitAsync(string user, IReadOnlyCollection<Personalization.Contracts.InteractionEvent> events)
+    {
+        var before = (await Client.GetUserAsync(user)).Interactions;
+        await Client.TrackAsync(events);
+        await EventuallyAsync(() => Client.GetUserAsync(user), u => u.Interactions == before + events.Count,
+            TimeSpan.FromSeconds(10), $"{events.Count} events to reach {user}");
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeout"/>.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout, string what)
     {
