@@ -1,11 +1,10 @@
 using Personalization.Contracts;
-using Personalization.Runtime;
 
 namespace Personalization.Grains;
 
 /// <summary>An item's grain: placed by the item's partition of <c>item-events</c>; keeps live counters.</summary>
-[GrainType("item")]
-public interface IItemGrain : IGrainWithStringKey
+[Alias("item")]
+public interface IItemGrain : Orleans.IGrainWithStringKey
 {
     /// <summary>The item's live counters.</summary>
     Task<ItemStats> GetStatsAsync();

@@ -1,5 +1,4 @@
 using Personalization.Contracts;
-using Personalization.Runtime;
 
 namespace Personalization.Grains;
 
@@ -7,8 +6,8 @@ namespace Personalization.Grains;
 /// A user's grain: placed by the user's partition of <c>interactions</c>; keeps the user's recent
 /// interactions and a live vector folded in against the current model, and ranks for them.
 /// </summary>
-[GrainType("user")]
-public interface IUserGrain : IGrainWithStringKey
+[Alias("user")]
+public interface IUserGrain : Orleans.IGrainWithStringKey
 {
     /// <summary>What the grain holds: interaction count, recent events, model version.</summary>
     Task<UserView> GetViewAsync(int recent);

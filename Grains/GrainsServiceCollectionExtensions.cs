@@ -1,22 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Personalization.Grains.Cluster;
 using Personalization.Grains.Items;
 using Personalization.Grains.Serving;
 using Personalization.Grains.Signals;
 using Personalization.Grains.Streams;
 using Personalization.Grains.Users;
-using Personalization.Runtime.Hosting;
+using Personalization.Storage.Grains;
+using Personalization.Streaming.Hosting;
+using Personalization.Streaming.Kafka;
+using Personalization.Streaming.Providers;
 
 namespace Personalization.Grains;
 
-/// <summary>Registration of the personalization grains on a silo.</summary>
+/// <summary>Registration of the personalization grains on an Orleans silo.</summary>
 public static class GrainsSiloBuilderExtensions
 {
-    /// <summary>Adds user and item grains, their streams, the serving model and the signal policy.</summary>
-    public static SiloBuilder AddPersonalizationGrains(this SiloBuilder silo)
+    /// <summary>
+    /// Adds user and item grains with their state storage, the Kafka streams that feed them (interactions keyed by
+    /// user, item-events keyed by item), the taps beside them, the serving model and the signal policy.
+    /// </summary>
+    public static ISiloBuilder AddPersonalizationGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         var services = silo.Services;
-        var configuration = silo.Configuration;
         services.Configure<SignalOptions>(configuration.GetSection(SignalOptions.Section));
         services.Configure<UserGrainOptions>(configuration.GetSection(UserGrainOptions.Section));
         services.Configure<TrendingOptions>(configuration.GetSection(TrendingOptions.Section));
@@ -25,16 +35,40 @@ public static class GrainsSiloBuilderExtensions
         services.AddSingleton<SignalPolicy>();
         services.AddSingleton<ItemCatalog>();
         services.AddSingleton<IServingModelProvider, ServingModelProvider>();
+        services.AddSingleton<ClusterReports>();
         services.AddSingleton<TrendingBoard>();
         services.Configure<Artwork.ArtworkOptions>(configuration.GetSection(Artwork.ArtworkOptions.Section));
         services.AddSingleton<Artwork.ArtworkBoard>();
         services.AddSingleton<Experiments.ExperimentRegistry>();
-        services.AddSingleton<Runtime.Membership.ISiloPropertiesSource, TrendingProperties>();
-        return silo
-            .AddGrain<IUserGrain, UserGrain>(StreamTopics.Interactions)
-            .AddGrain<IItemGrain, ItemGrain>(StreamTopics.ItemEvents)
-            .AddTopic(StreamTopics.ModelUpdates, partitions: 1)
-            .AddStreamTap<ItemEventRepartitioner>()
-            .AddStreamTap<InteractionHistoryTap>();
+
+        // Idle user and item grains go after Grains:IdleTimeout; their state is durable after every batch of events.
+        var idle = configuration.GetValue<TimeSpan?>("Grains:IdleTimeout");
+        if (idle is { } age) services.Configure<GrainCollectionOptions>(o => o.CollectionAge = age);
+
+        silo.AddGroupCommitGrainStorage(GrainStorageNames.Grains, o => o.SerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(GrainsJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+        });
+        silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
+
+        var partitions = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>()?.Partitions ?? new KafkaOptions().Partitions;
+        var checkpoint = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>()?.CheckpointInterval ?? new KafkaOptions().CheckpointInterval;
+        services.AddKafka(configuration);
+        services.AddKafkaTopic(StreamTopics.ModelUpdates, partitions: 1);
+        silo.AddKafkaStreams(StreamTopics.Interactions, o =>
+        {
+            o.Topic = StreamTopics.Interactions;
+            o.Partitions = partitions;
+            o.CheckpointInterval = checkpoint;
+        });
+        silo.AddKafkaStreams(StreamTopics.ItemEvents, o =>
+        {
+            o.Topic = StreamTopics.ItemEvents;
+            o.Partitions = partitions;
+            o.CheckpointInterval = checkpoint;
+        });
+        services.AddSingleton<IStreamTap, ItemEventRepartitioner>();
+        services.AddSingleton<IStreamTap, InteractionHistoryTap>();
+        return silo;
     }
 }

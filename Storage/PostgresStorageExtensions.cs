@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Personalization.Runtime;
 using Personalization.Storage.Postgres;
 
 namespace Personalization.Storage;
@@ -17,7 +16,7 @@ public static class PostgresStorageExtensions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
-        services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
+        services.AddSingleton<IGrainStateStore, PostgresGrainStateStore>();
         services.AddSingleton<IInteractionHistory, PostgresInteractionHistory>();
         services.AddSingleton<ICatalogStore, PostgresCatalogStore>();
         services.AddSingleton<IModelStore, PostgresModelStore>();

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Personalization.Runtime;
 using Personalization.Storage.Sqlite;
 
 namespace Personalization.Storage;
@@ -11,7 +10,7 @@ public static class SqliteStorageExtensions
     public static IServiceCollection AddSqliteStorage(this IServiceCollection services, string dataDir)
     {
         services.AddSingleton(_ => new SqliteDatabase(dataDir));
-        services.AddSingleton<IGrainStorage, SqliteGrainStorage>();
+        services.AddSingleton<IGrainStateStore, SqliteGrainStateStore>();
         services.AddSingleton<IInteractionHistory, SqliteInteractionHistory>();
         services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
         services.AddSingleton<IModelStore, SqliteModelStore>();

@@ -10,6 +10,7 @@ namespace Personalization.Contracts;
 /// <param name="Lag">Records behind the log end.</param>
 /// <param name="ModelVersion">Model served.</param>
 /// <param name="HeartbeatAt">Last heard of.</param>
+[GenerateSerializer, Immutable]
 public sealed record ClusterSilo(string Id, string Endpoint, string SiloEndpoint, string Status, IReadOnlyDictionary<string, int[]> Partitions,
     int Activations, long Lag, long ModelVersion, DateTimeOffset HeartbeatAt);
 
@@ -17,4 +18,5 @@ public sealed record ClusterSilo(string Id, string Endpoint, string SiloEndpoint
 /// <param name="Self">The silo that answered.</param>
 /// <param name="Silos">Every silo heard of.</param>
 /// <param name="UnownedPartitions">Partitions no live silo claims right now, per topic.</param>
+[GenerateSerializer, Immutable]
 public sealed record ClusterView(string Self, IReadOnlyList<ClusterSilo> Silos, IReadOnlyDictionary<string, int[]> UnownedPartitions);

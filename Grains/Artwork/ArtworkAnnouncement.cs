@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 
 namespace Personalization.Grains.Artwork;
 

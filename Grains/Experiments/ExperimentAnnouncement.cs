@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 using Personalization.Storage;
 
 namespace Personalization.Grains.Experiments;

@@ -1,9 +1,10 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Personalization.Contracts;
 using Personalization.Grains.Artwork;
 using Personalization.Recommender.Bandits;
-using Personalization.Runtime;
+using Microsoft.Extensions.Logging;
+using Personalization.Grains.Streams;
+using Personalization.Streaming.Providers;
 
 namespace Personalization.Grains.Items;
 
@@ -13,27 +14,31 @@ namespace Personalization.Grains.Items;
 /// that variant's statistics with reward 0, and a click with it adds reward 1 for the same features (turning that
 /// impression's 0 into a 1), so each variant's ridge regression estimates click probability given the user.
 /// </remarks>
-public sealed class ItemGrain(TrendingBoard trending, Artwork.ArtworkBoard artwork, Microsoft.Extensions.Options.IOptions<Artwork.ArtworkOptions> artworkOptions)
-    : Grain<ItemState>, IItemGrain, IEventSink
+[ImplicitStreamSubscription(StreamTopics.ItemEvents)]
+public sealed class ItemGrain(
+    [PersistentState("item", GrainStorageNames.Grains)] IPersistentState<ItemState> state,
+    ILogger<ItemGrain> logger,
+    TrendingBoard trending,
+    Artwork.ArtworkBoard artwork,
+    Microsoft.Extensions.Options.IOptions<Artwork.ArtworkOptions> artworkOptions,
+    TimeProvider time)
+    : StreamFedGrain<ItemState>(state, logger), IItemGrain
 {
-    /// <inheritdoc />
-    protected override JsonTypeInfo<ItemState> StateTypeInfo => GrainsJsonContext.Default.ItemState;
-
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (State.Popularity > 0) trending.Report(GetPrimaryKeyString(), State.Popularity, State.PopularityAtMs);
+        if (State.Popularity > 0) trending.Report(this.GetPrimaryKeyString(), State.Popularity, State.PopularityAtMs);
         if (State.Artwork.Count > 0) artwork.Apply(Policy());
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    protected override void Apply(KafkaRecord record)
     {
-        var e = JsonSerializer.Deserialize(envelope.Payload.Span, GrainsJsonContext.Default.ItemEvent)
+        var e = JsonSerializer.Deserialize(record.Payload, GrainsJsonContext.Default.ItemEvent)
             ?? throw new JsonException("Empty item event.");
         if (State.SourceOffsets.TryGetValue(e.SourcePartition, out var seen) && e.SourceOffset <= seen)
-            return Task.CompletedTask; // a copy re-forwarded when the source partition was replayed
+            return; // a copy re-forwarded when the source partition was replayed
         State.SourceOffsets[e.SourcePartition] = e.SourceOffset;
 
         switch (e.Type)
@@ -51,10 +56,9 @@ public sealed class ItemGrain(TrendingBoard trending, Artwork.ArtworkBoard artwo
             var reference = Math.Max(at, State.PopularityAtMs);
             State.Popularity = trending.Decay(State.Popularity, State.PopularityAtMs, reference) + trending.Decay(engagement, at, reference);
             State.PopularityAtMs = reference;
-            trending.Report(GetPrimaryKeyString(), State.Popularity, State.PopularityAtMs);
+            trending.Report(this.GetPrimaryKeyString(), State.Popularity, State.PopularityAtMs);
         }
         State.LastEventMs = Math.Max(State.LastEventMs ?? at, at);
-        return Task.CompletedTask;
     }
 
     private void LearnArtwork(string artworkId, InteractionType type, float[]? context)
@@ -75,7 +79,7 @@ public sealed class ItemGrain(TrendingBoard trending, Artwork.ArtworkBoard artwo
         artwork.Report(Policy());
     }
 
-    private ArtworkPolicy Policy() => new(GetPrimaryKeyString(), State.ArtworkVersion,
+    private ArtworkPolicy Policy() => new(this.GetPrimaryKeyString(), State.ArtworkVersion,
         State.Artwork.Where(a => a.Value.Model is not null).ToDictionary(a => a.Key, a => a.Value.Model!.Clone(), StringComparer.Ordinal));
 
     /// <summary>Most artwork variants one item keeps statistics for.</summary>
@@ -88,7 +92,7 @@ public sealed class ItemGrain(TrendingBoard trending, Artwork.ArtworkBoard artwo
     /// <inheritdoc />
     public Task<ItemStats> GetStatsAsync()
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         return Task.FromResult(new ItemStats(State.Plays, State.Impressions, State.Clicks,
             trending.Decay(State.Popularity, State.PopularityAtMs, now),
             State.LastEventMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null));

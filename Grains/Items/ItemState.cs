@@ -1,8 +1,11 @@
 namespace Personalization.Grains.Items;
 
 /// <summary>An item grain's persistent state.</summary>
-public sealed class ItemState
+public sealed class ItemState : Streams.IStreamFedState
 {
+    /// <summary>The stream records this state holds.</summary>
+    public Streams.StreamPosition Position { get; set; } = new();
+
     /// <summary>Plays and watches.</summary>
     public long Plays { get; set; }
 

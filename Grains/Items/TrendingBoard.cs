@@ -1,19 +1,16 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Personalization.Runtime.Membership;
+using Personalization.Grains.Cluster;
 
 namespace Personalization.Grains.Items;
 
 /// <summary>
 /// The cluster's live view of item popularity. This silo's item grains report here as they apply
-/// events; the other silos' top items arrive with their membership heartbeats (each item lives on one
+/// events; the other silos' top items arrive with their silo reports (each item grain lives on one
 /// silo, so entries do not overlap). Rankings decay every score to the same instant, so old bursts fade.
 /// </summary>
-public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterDirectory? directory = null, SiloIdentity? identity = null)
+public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterReports? reports = null)
 {
-    /// <summary>Prefix of the membership properties that carry a silo's top items.</summary>
-    public const string PropertyPrefix = "trending:";
-
     private readonly ConcurrentDictionary<string, (double Value, long AtMs)> _scores = new(StringComparer.Ordinal);
     private readonly double _lambdaPerMs = Math.Log(2) / options.Value.HalfLife.TotalMilliseconds;
     private volatile Snapshot? _cached;
@@ -57,28 +54,12 @@ public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterDire
 
     private IEnumerable<(string ItemId, double Score)> Remote(long now)
     {
-        if (directory is null) yield break;
-        foreach (var silo in directory.Silos())
+        if (reports is null) yield break;
+        foreach (var report in reports.All)
         {
-            if (!silo.Alive || silo.Record.SiloId == identity?.SiloId) continue;
-            var at = silo.Record.HeartbeatAt.ToUnixTimeMilliseconds();
-            foreach (var (key, value) in silo.Record.Properties)
-            {
-                if (key.StartsWith(PropertyPrefix, StringComparison.Ordinal)) yield return (key[PropertyPrefix.Length..], Decay(value, at, now));
-            }
+            if (report.SiloAddress == reports.Self) continue;
+            var at = report.At.ToUnixTimeMilliseconds();
+            foreach (var (itemId, value) in report.Trending) yield return (itemId, Decay(value, at, now));
         }
-    }
-}
-
-/// <summary>Publishes this silo's top trending items with its membership heartbeat.</summary>
-internal sealed class TrendingProperties(TrendingBoard board) : ISiloPropertiesSource
-{
-    /// <summary>Items each silo shares; a row needs far fewer.</summary>
-    private const int Shared = 100;
-
-    public void Contribute(IDictionary<string, double> properties)
-    {
-        foreach (var (itemId, score) in board.Ranked(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Take(Shared))
-            properties[TrendingBoard.PropertyPrefix + itemId] = score;
     }
 }

@@ -336,7 +336,7 @@ public static class Ranker
 
     /// <summary>A seed for the exploration draws that is stable for a user within an hour and changes across hours.</summary>
     public static ulong SeedFor(string userId, DateTimeOffset now) =>
-        Reranker.MixSeed((uint)Runtime.Kafka.Murmur2Partitioner.Hash(System.Text.Encoding.UTF8.GetBytes(userId)), (ulong)now.ToUnixTimeSeconds() / 3600);
+        Reranker.MixSeed((uint)Streaming.Kafka.Murmur2Partitioner.Hash(System.Text.Encoding.UTF8.GetBytes(userId)), (ulong)now.ToUnixTimeSeconds() / 3600);
 
     /// <summary>
     /// The list with the beyond-accuracy controls of <paramref name="ranking"/>: popularity penalty, diversity

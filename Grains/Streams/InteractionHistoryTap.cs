@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Personalization.Contracts;
-using Personalization.Runtime;
-using Personalization.Runtime.Activation;
-using Personalization.Runtime.Streams;
+using Personalization.Streaming.Providers;
 using Personalization.Storage;
 
 namespace Personalization.Grains.Streams;
@@ -11,7 +9,7 @@ namespace Personalization.Grains.Streams;
 /// Appends every consumed interaction to the history store (the trainer's input) in batches at each
 /// checkpoint. The source key names the log position, so a replayed record is stored once.
 /// </summary>
-public sealed class InteractionHistoryTap(IInteractionHistory history, GrainRuntime runtime) : IStreamTap
+public sealed class InteractionHistoryTap(IInteractionHistory history) : IStreamTap
 {
     private readonly Lock _gate = new();
     private List<InteractionRecord> _pending = [];
@@ -20,13 +18,13 @@ public sealed class InteractionHistoryTap(IInteractionHistory history, GrainRunt
     public string Topic => StreamTopics.Interactions;
 
     /// <inheritdoc />
-    public Task? Observe(EventEnvelope envelope)
+    public Task? Observe(KafkaRecord record)
     {
-        var e = JsonSerializer.Deserialize(envelope.Payload.Span, GrainsJsonContext.Default.InteractionEvent);
+        var e = JsonSerializer.Deserialize(record.Payload, GrainsJsonContext.Default.InteractionEvent);
         if (e is null) return null;
-        var record = new InteractionRecord($"log:{runtime.LogEpoch}:{envelope.Topic}:{envelope.Partition}:{envelope.Offset}",
-            e.UserId, e.ItemId, InteractionTypes.WireName(e.Type), e.Value, e.Timestamp ?? envelope.Timestamp);
-        lock (_gate) _pending.Add(record);
+        var stored = new InteractionRecord($"log:{record.Epoch}:{record.Topic}:{record.Partition}:{record.Offset}",
+            e.UserId, e.ItemId, InteractionTypes.WireName(e.Type), e.Value, e.Timestamp ?? record.Timestamp);
+        lock (_gate) _pending.Add(stored);
         return null;
     }
 

@@ -1,9 +1,8 @@
 using Personalization.Contracts;
 using System.Text.Json;
 using Personalization.Grains.Items;
-using Personalization.Runtime;
-using Personalization.Runtime.Kafka;
-using Personalization.Runtime.Streams;
+using Personalization.Streaming.Kafka;
+using Personalization.Streaming.Providers;
 
 namespace Personalization.Grains.Streams;
 
@@ -14,7 +13,7 @@ namespace Personalization.Grains.Streams;
 /// </summary>
 /// <remarks>
 /// An impression or click with <c>context.artworkId</c> also carries the user's artwork features, asked of the user's
-/// grain (on this silo: the tap runs where the user's partition is owned), so the item's bandit learns from the
+/// grain (the tap runs where the user's partition is read), so the item's bandit learns from the
 /// context the choice was made in.
 /// </remarks>
 public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory grains) : IStreamTap
@@ -23,14 +22,14 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
     public string Topic => StreamTopics.Interactions;
 
     /// <inheritdoc />
-    public Task? Observe(EventEnvelope envelope)
+    public Task? Observe(KafkaRecord record)
     {
-        var e = JsonSerializer.Deserialize(envelope.Payload.Span, GrainsJsonContext.Default.InteractionEvent);
+        var e = JsonSerializer.Deserialize(record.Payload, GrainsJsonContext.Default.InteractionEvent);
         if (e is null) return null;
         var copy = new ItemEvent
         {
-            ItemId = e.ItemId, UserId = e.UserId, Type = e.Type, Value = e.Value, Timestamp = e.Timestamp ?? envelope.Timestamp,
-            SourcePartition = envelope.Partition, SourceOffset = envelope.Offset,
+            ItemId = e.ItemId, UserId = e.UserId, Type = e.Type, Value = e.Value, Timestamp = e.Timestamp ?? record.Timestamp,
+            SourcePartition = record.Partition, SourceOffset = record.Offset,
         };
         var artwork = e.Type is InteractionType.Impression or InteractionType.Click ? e.Context?.GetValueOrDefault("artworkId") : null;
         if (artwork is null && _handedOff.IsCompleted) return Produce(copy);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using Personalization.Contracts;
 using Personalization.Grains.Experiments;
@@ -11,7 +10,9 @@ using Personalization.Recommender;
 using Personalization.Recommender.Bandits;
 using Personalization.Recommender.Experiments;
 using Personalization.Recommender.Reranking;
-using Personalization.Runtime;
+using Microsoft.Extensions.Logging;
+using Personalization.Grains.Streams;
+using Personalization.Streaming.Providers;
 using Personalization.Storage;
 
 namespace Personalization.Grains.Users;
@@ -21,7 +22,10 @@ namespace Personalization.Grains.Users;
 /// user's vector by ALS fold-in against the current model after every event (and lazily after a model
 /// swap), so the next request ranks with everything the user just did.
 /// </summary>
+[ImplicitStreamSubscription(StreamTopics.Interactions)]
 public sealed class UserGrain(
+    [PersistentState("user", GrainStorageNames.Grains)] IPersistentState<UserState> state,
+    ILogger<UserGrain> logger,
     IServingModelProvider models,
     SignalPolicy signals,
     IInteractionHistory history,
@@ -30,7 +34,7 @@ public sealed class UserGrain(
     TimeProvider time,
     ExperimentRegistry experiments,
     IExperimentStore experimentStore,
-    Artwork.ArtworkBoard artwork) : Grain<UserState>, IUserGrain, IEventSink
+    Artwork.ArtworkBoard artwork) : StreamFedGrain<UserState>(state, logger), IUserGrain
 {
     /// <summary>Meter of the user grains.</summary>
     public const string MeterName = "Personalization.Grains";
@@ -51,32 +55,28 @@ public sealed class UserGrain(
     private (ResultKey Key, DateTimeOffset Until, RowsResponse Value)? _rows;
 
     /// <inheritdoc />
-    protected override JsonTypeInfo<UserState> StateTypeInfo => GrainsJsonContext.Default.UserState;
-
-    /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (State.Imported) return;
         // First activation: start from the history imported at bootstrap. Events consumed from the log
         // are never read here: they reach the grain by replay, exactly once.
-        var imported = await history.ReadUserAsync(GetPrimaryKeyString(), importedOnly: true, _options.MaxProfileItems, cancellationToken);
+        var imported = await history.ReadUserAsync(this.GetPrimaryKeyString(), importedOnly: true, _options.MaxProfileItems, cancellationToken);
         foreach (var record in imported)
         {
             if (InteractionTypes.TryParse(record.Type, out var type)) Apply(record.ItemId, type, record.Value, null, record.Timestamp.ToUnixTimeMilliseconds());
         }
+        // Not written here: the first batch of events writes it, and until then a reactivation imports again.
         State.Imported = true;
-        MarkStateChanged();
     }
 
     /// <inheritdoc />
-    public Task ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    protected override void Apply(KafkaRecord record)
     {
-        var e = JsonSerializer.Deserialize(envelope.Payload.Span, GrainsJsonContext.Default.InteractionEvent)
+        var e = JsonSerializer.Deserialize(record.Payload, GrainsJsonContext.Default.InteractionEvent)
             ?? throw new JsonException("Empty interaction event.");
-        Apply(e.ItemId, e.Type, e.Value, SignalPolicy.DurationOf(e.Context), (e.Timestamp ?? envelope.Timestamp).ToUnixTimeMilliseconds());
+        Apply(e.ItemId, e.Type, e.Value, SignalPolicy.DurationOf(e.Context), (e.Timestamp ?? record.Timestamp).ToUnixTimeMilliseconds());
         _vectorVersion = -1;
         if (models.Current is { } model) EnsureVector(model);
-        return Task.CompletedTask;
     }
 
     private void Apply(string itemId, InteractionType type, float? value, float? durationSeconds, long timestampMs)
@@ -148,7 +148,7 @@ public sealed class UserGrain(
             .Select(r => new RecentInteraction(r.ItemId, r.Type, r.Value, DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs)))
             .ToList();
         var version = models.Current is { } model && EnsureVector(model) is not null ? model.Version : 0;
-        return Task.FromResult(new UserView(GetPrimaryKeyString(), State.Interactions, items, version));
+        return Task.FromResult(new UserView(this.GetPrimaryKeyString(), State.Interactions, items, version));
     }
 
     /// <inheritdoc />
@@ -156,12 +156,12 @@ public sealed class UserGrain(
     {
         var model = models.Current ?? throw new ModelNotReadyException();
         var (ranking, exposures) = await ExperimentsAsync(model);
-        var seed = Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow());
+        var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), time.GetUtcNow());
         var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, count);
         if (_recommendations is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);
         var items = Ranker.Recommend(model, page.Vector, page.Exclude, count, seed, ranking);
-        var response = new RecommendationsResponse(GetPrimaryKeyString(), model.Version, WithArtwork(model, page, items, seed), exposures);
+        var response = new RecommendationsResponse(this.GetPrimaryKeyString(), model.Version, WithArtwork(model, page, items, seed), exposures);
         _recommendations = (key, time.GetUtcNow() + _options.ResultCacheTtl, response);
         return response;
     }
@@ -171,13 +171,13 @@ public sealed class UserGrain(
     {
         var model = models.Current ?? throw new ModelNotReadyException();
         var (ranking, exposures) = await ExperimentsAsync(model);
-        var seed = Ranker.SeedFor(GetPrimaryKeyString(), time.GetUtcNow());
+        var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), time.GetUtcNow());
         var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, request);
         if (_rows is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);
         var rows = Ranker.HomePage(model, page, trending, request, PageLayout.PartOf(request.Hour), seed, ranking);
         for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { Items = WithArtwork(model, page, rows[i].Items, seed) };
-        var response = new RowsResponse(GetPrimaryKeyString(), model.Version, rows, exposures);
+        var response = new RowsResponse(this.GetPrimaryKeyString(), model.Version, rows, exposures);
         _rows = (key, time.GetUtcNow() + _options.ResultCacheTtl, response);
         return response;
     }
@@ -221,7 +221,7 @@ public sealed class UserGrain(
     {
         var running = experiments.Snapshot;
         if (running.Count == 0) return (null, []);
-        var userId = GetPrimaryKeyString();
+        var userId = this.GetPrimaryKeyString();
         RankingSettings? ranking = null;
         var exposures = new List<ExperimentExposure>(running.Count);
         foreach (var (id, experiment) in running)
@@ -305,4 +305,5 @@ public sealed class UserGrain(
 }
 
 /// <summary>Thrown while no model has been loaded yet (the gateway answers 503).</summary>
+[GenerateSerializer]
 public sealed class ModelNotReadyException() : Exception("No model is loaded yet.");

@@ -1,8 +1,11 @@
 namespace Personalization.Grains.Users;
 
 /// <summary>A user grain's persistent state.</summary>
-public sealed class UserState
+public sealed class UserState : Streams.IStreamFedState
 {
+    /// <summary>The stream records this state holds.</summary>
+    public Streams.StreamPosition Position { get; set; } = new();
+
     /// <summary>Events applied to this user (imported history included).</summary>
     public long Interactions { get; set; }
 

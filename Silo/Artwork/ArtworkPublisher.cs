@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Personalization.Grains.Artwork;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 
 namespace Personalization.Silo.Artwork;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Personalization.Grains.Serving;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 using Personalization.Silo.Hosting;
 using Personalization.Silo.Models;
 using Personalization.Grains.Models;
@@ -24,7 +24,7 @@ public sealed class BootstrapService(
     TrainingPipeline pipeline,
     IServingModelProvider provider,
     EventProducer producer,
-    SiloStatus status,
+    StartupStatus status,
     IHostApplicationLifetime lifetime,
     ILogger<BootstrapService> logger) : BackgroundService
 {

@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Personalization.Contracts;
 using Personalization.Grains.Experiments;
 using Personalization.Grains.Serving;
-using Personalization.Runtime.Membership;
+using Orleans.Runtime;
+using Personalization.Grains.Cluster;
 using Personalization.Silo.Cluster;
 using Personalization.Silo.Hosting;
 using Personalization.Storage;
@@ -37,20 +38,22 @@ public static class DashboardEndpoints
         return app;
     }
 
-    private static async Task<Ok<DashboardSnapshot>> GetAsync(DashboardMetrics metrics, ClusterDirectory directory, SiloIdentity identity,
-        Runtime.Kafka.KafkaOptions kafka, Runtime.Activation.GrainRuntime runtime, IServingModelProvider models, RecentModels recentModels,
-        ExperimentRegistry experiments, SiloStatus status, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<DashboardSnapshot>> GetAsync(DashboardMetrics metrics, ClusterReports reports, ISiloStatusOracle membership,
+        ILocalSiloDetails identity, Streaming.Kafka.KafkaOptions kafka, LocalActivations activations, Streaming.Providers.KafkaQueueOwnership ownership,
+        IServingModelProvider models, RecentModels recentModels,
+        ExperimentRegistry experiments, StartupStatus status, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var cluster = ClusterEndpoints.View(directory, identity, kafka, runtime);
+        var cluster = ClusterEndpoints.View(reports, membership, identity, kafka);
         var published = await recentModels.GetAsync(cancellationToken);
-        // This silo's own row is live; the others are as of their last heartbeat.
+        // This silo's own row is live; the others are as of their last report.
         cluster = cluster with
         {
-            Silos = cluster.Silos.Select(s => s.Id == identity.SiloId ? s with { Activations = runtime.ActivationCount } : s).ToList(),
+            Silos = cluster.Silos.Select(s => s.SiloEndpoint == reports.Self
+                ? s with { Activations = activations.Count, Lag = ownership.Lag, Partitions = ownership.Partitions() } : s).ToList(),
         };
         var alive = cluster.Silos.Where(s => s.Status == "alive").ToList();
-        return TypedResults.Ok(new DashboardSnapshot(identity.SiloId, status.Phase, metrics.StartedAt, (now - metrics.StartedAt).TotalSeconds,
+        return TypedResults.Ok(new DashboardSnapshot(identity.Name, status.Phase, metrics.StartedAt, (now - metrics.StartedAt).TotalSeconds,
             models.Current?.Version ?? 0, alive.Sum(s => (long)s.Activations), alive.Sum(s => s.Lag), metrics.Snapshot(), cluster, published,
             experiments.All.Select(e => e.ToView()).ToList()));
     }

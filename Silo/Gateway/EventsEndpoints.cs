@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Personalization.Contracts;
 using Personalization.Grains;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 
 namespace Personalization.Silo.Gateway;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Personalization.Contracts;
 using Personalization.Grains;
 using Personalization.Grains.Experiments;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 using Personalization.Silo.Experiments;
 using Personalization.Storage;
 

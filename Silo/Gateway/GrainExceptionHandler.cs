@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Orleans.Runtime;
 using Personalization.Grains.Users;
-using Personalization.Runtime.Placement;
 
 namespace Personalization.Silo.Gateway;
 
 /// <summary>
-/// Turns "not here" and "not ready" into 503 problem details with Retry-After: during a rebalance or
-/// start-up a caller gets told to come back, never a 500 and never an answer from a stale owner.
+/// Turns "the cluster cannot answer right now" into 503 problem details with Retry-After: while a dead silo is
+/// being evicted, a grain call to it fails or times out (bounded by <c>Cluster:ResponseTimeout</c>), and the
+/// caller is told to come back, never given a 500.
 /// </summary>
 internal sealed class GrainExceptionHandler(IProblemDetailsService problems, ILogger<GrainExceptionHandler> logger) : IExceptionHandler
 {
@@ -14,13 +15,15 @@ internal sealed class GrainExceptionHandler(IProblemDetailsService problems, ILo
     {
         var (status, title, retryAfter) = exception switch
         {
-            GrainNotOwnedException e => (503, $"Partition {e.Partition} of '{e.Topic}' is not served here right now.", 1),
             ModelNotReadyException => (503, "No model is loaded yet.", 5),
+            SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException =>
+                (503, "The silo holding this grain is unavailable; the cluster is moving it.", 1),
+            TimeoutException => (503, "The grain did not answer in time; the cluster may be evicting a silo.", 1),
             BadHttpRequestException e => (e.StatusCode, e.Message, 0),
             _ => (0, "", 0),
         };
         if (status == 0) return false;
-        logger.LogDebug("Answering {Status}: {Title}", status, title);
+        logger.LogDebug(exception, "Answering {Status}: {Title}", status, title);
         context.Response.StatusCode = status;
         if (retryAfter > 0) context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext

@@ -1,16 +1,15 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Personalization.Grains.Serving;
-using Personalization.Runtime.Activation;
-using Personalization.Runtime.Placement;
-using Personalization.Runtime.Streams;
+using Personalization.Silo.Cluster;
+using Personalization.Streaming.Providers;
 using Personalization.Silo.Hosting;
 
 namespace Personalization.Silo.Gateway;
 
 /// <summary>Health of the silo as the gateway sees it.</summary>
-/// <param name="Status">Start-up phase (serving once a model is loaded and partitions are owned).</param>
+/// <param name="Status">Start-up phase (serving once a model is loaded and the silo is active in the cluster).</param>
 /// <param name="ModelVersion">Model being served (0 when none).</param>
-/// <param name="OwnedPartitions">Partitions this silo owns over all grain topics.</param>
+/// <param name="OwnedPartitions">Kafka partitions this silo's stream receivers read over all grain topics.</param>
 /// <param name="Activations">Live grain activations.</param>
 /// <param name="Lag">Records not yet consumed.</param>
 /// <param name="Error">Why start-up failed, if it did.</param>
@@ -27,10 +26,10 @@ public static class HealthEndpoints
     }
 
     private static Results<Ok<HealthReport>, JsonHttpResult<HealthReport>> Health(
-        SiloStatus status, IServingModelProvider models, PartitionOwnership ownership, GrainRuntime runtime, StreamConsumerService consumer, HttpContext http)
+        StartupStatus status, IServingModelProvider models, KafkaQueueOwnership ownership, LocalActivations activations, HttpContext http)
     {
-        var serving = models.Current is not null && ownership.Count > 0 && status.Phase != "failed";
-        var report = new HealthReport(serving ? "serving" : status.Phase, models.Current?.Version ?? 0, ownership.Count, runtime.ActivationCount, consumer.Lag, status.Error);
+        var serving = models.Current is not null && status.IsServing;
+        var report = new HealthReport(serving ? "serving" : status.Phase, models.Current?.Version ?? 0, ownership.Count, activations.Count, ownership.Lag, status.Error);
         if (serving) return TypedResults.Ok(report);
         http.Response.Headers.RetryAfter = "2";
         return TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);

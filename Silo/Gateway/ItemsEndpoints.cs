@@ -4,10 +4,9 @@ using Personalization.Contracts;
 using Personalization.Grains;
 using Personalization.Grains.Models;
 using Personalization.Grains.Serving;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 using Personalization.Grains.Users;
 using Personalization.Recommender;
-using Personalization.Runtime;
 using Personalization.Silo.Cluster;
 using Personalization.Storage;
 
@@ -21,7 +20,7 @@ public static class ItemsEndpoints
     {
         var items = app.MapGroup("/v1/items/{itemId}").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         items.MapGet("/similar", GetSimilar).WithName("GetSimilarItems").WithSummary("Items most similar to this one (cosine of item factors).");
-        items.MapGet("/", GetItemAsync).WithName("GetItem").WithSummary("The item's catalog entry and live counters.").ForwardToOwner("item", "itemId");
+        items.MapGet("/", GetItemAsync).WithName("GetItem").WithSummary("The item's catalog entry and live counters.");
         items.MapPut("/", PutItemAsync).WithName("PutItem").WithSummary("Create or update a catalog item.");
         return app;
     }

@@ -2,12 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Personalization.Contracts;
 using Personalization.Grains;
-using Personalization.Runtime;
-using Personalization.Silo.Cluster;
 
 namespace Personalization.Silo.Gateway;
 
-/// <summary>User endpoints: answered by the user's grain on the silo that owns its partition.</summary>
+/// <summary>User endpoints: answered by the user's grain, wherever in the cluster Orleans placed it.</summary>
 public static class UsersEndpoints
 {
     /// <summary>Maps the endpoints.</summary>
@@ -15,8 +13,7 @@ public static class UsersEndpoints
     {
         var users = app.MapGroup("/v1/users/{userId}")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .ForwardToOwner("user", "userId");
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         users.MapGet("/recommendations", GetRecommendationsAsync).WithName("GetRecommendations")
             .WithSummary("Top items for the user, excluding what they played or rated.");
         users.MapGet("/rows", GetRowsAsync).WithName("GetRows")

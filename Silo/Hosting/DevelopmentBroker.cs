@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using Personalization.Grains;
-using Personalization.Runtime.Kafka;
-using Personalization.Runtime.Membership;
+using Personalization.Streaming.Kafka;
 
 namespace Personalization.Silo.Hosting;
 
@@ -25,7 +24,6 @@ public static class DevelopmentBroker
         cluster.CreateTopic(StreamTopics.Interactions, partitions);
         cluster.CreateTopic(StreamTopics.ItemEvents, partitions);
         cluster.CreateTopic(StreamTopics.ModelUpdates, 1);
-        cluster.CreateTopic(ClusterOptions.MembershipTopic, 1);
         Console.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
         Console.Out.Flush();
         var stop = new TaskCompletionSource();

@@ -4,8 +4,12 @@ using Personalization.Silo.Experiments;
 using Microsoft.Extensions.Options;
 using Personalization.Grains;
 using Personalization.Grains.Signals;
-using Personalization.Runtime.Hosting;
-using Personalization.Runtime.Membership;
+using System.Net;
+using Orleans.Configuration;
+using GatewayOptions = Personalization.Silo.Gateway.GatewayOptions;
+using ClusterOptions = Orleans.Configuration.ClusterOptions;
+using Orleans.Dashboard;
+using StackExchange.Redis;
 using Personalization.Silo.Bootstrap;
 using Personalization.Silo.Cluster;
 using Personalization.Silo.Gateway;
@@ -18,7 +22,7 @@ using Personalization.Trainer.Training;
 
 namespace Personalization.Silo.Hosting;
 
-/// <summary>Builds the silo: grain runtime on Kafka, storage, embedded bootstrap and the gateway API.</summary>
+/// <summary>Builds the silo: an Orleans silo fed by Kafka streams, storage, embedded bootstrap and the gateway API co-hosted.</summary>
 public static class SiloHost
 {
     /// <summary>The address the embedded default listens on.</summary>
@@ -34,7 +38,7 @@ public static class SiloHost
             Args = SiloArguments.Translate(args),
             ContentRootPath = AppContext.BaseDirectory,
         });
-        // --urls (or ASPNETCORE_URLS) names the gateway; it is bound explicitly below, beside the silo endpoint.
+        // --urls (or ASPNETCORE_URLS) names the gateway; it is bound explicitly below.
         var gatewayUrls = (builder.Configuration["Gateway:Urls"] is { Length: > 0 } urls ? urls
             : builder.Configuration["urls"] is { Length: > 0 } env ? env : DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         builder.WebHost.UseSetting("urls", null);
@@ -47,7 +51,10 @@ public static class SiloHost
         var configuration = builder.Configuration;
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         services.AddPersonalizationStorage(storage);
-        services.AddSilo(configuration, silo => silo.AddPersonalizationGrains());
+        var cluster = configuration.GetSection(SiloClusterOptions.Section).Get<SiloClusterOptions>() ?? new SiloClusterOptions();
+        builder.UseOrleans(silo => ConfigureSilo(silo, cluster, configuration));
+        services.AddSingleton<LocalActivations>();
+        services.AddHostedService<ClusterReporter>();
 
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.Section));
         services.Configure<TrainingOptions>(configuration.GetSection(TrainingOptions.Section));
@@ -56,7 +63,7 @@ public static class SiloHost
         services.AddSingleton<TrainingPipeline>();
         services.AddSingleton<TrainingCoordinator>();
         services.AddHostedService<TrainingScheduler>();
-        services.AddSingleton<SiloStatus>();
+        services.AddSingleton<StartupStatus>();
         services.AddSingleton<ExperimentReporter>();
         services.AddSingleton<DashboardMetrics>();
         services.AddSingleton<RecentModels>();
@@ -74,18 +81,8 @@ public static class SiloHost
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? 1_048_576;
-            SiloEndpoints.Listen(kestrel, gatewayUrls, context.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>()?.SiloUrl ?? new ClusterOptions().SiloUrl);
+            GatewayListener.Listen(kestrel, gatewayUrls);
         });
-        services.AddSingleton<ISiloPropertiesSource, ModelVersionProperty>();
-        services.AddHttpClient(ForwardToOwnerFilter.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(2),
-            })
-            // Forwarded requests carry the caller's X-Api-Key: no header value may reach the client's logs.
-            .RedactLoggedHeaders(_ => true);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -100,16 +97,59 @@ public static class SiloHost
         app.MapAdminEndpoints();
         app.MapExperimentsEndpoints();
         app.MapDashboardEndpoints();
+        app.MapOrleansDashboard(routePrefix: "/dashboard/orleans");
+        app.MapSiloTelemetry();
         app.Services.GetRequiredService<DashboardMetrics>(); // listening from the first request
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Personalization.Silo");
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var (gateway, silo) = SiloEndpoints.Addresses(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>());
-            var identity = app.Services.GetRequiredService<SiloIdentity>();
-            identity.Bind(gateway, silo);
-            log.LogInformation("Silo {SiloId}: gateway {Gateway}, silo endpoint {SiloEndpoint} (HTTP/2); storage: {Storage}",
-                identity.SiloId, gateway, silo, storage.Describe());
+            var gateway = GatewayListener.Address(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>());
+            var silo = app.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>();
+            log.LogInformation("Silo {SiloId} ({SiloAddress}, cluster {ClusterId} on {Membership}): gateway {Gateway}; storage: {Storage}",
+                silo.Name, silo.SiloAddress, silo.ClusterId, string.IsNullOrWhiteSpace(cluster.Redis) ? "localhost clustering" : "Redis " + cluster.Redis,
+                gateway, storage.Describe());
         });
         return app;
+    }
+
+    private static void ConfigureSilo(ISiloBuilder silo, SiloClusterOptions cluster, IConfiguration configuration)
+    {
+        var siloPort = cluster.SiloPort > 0 ? cluster.SiloPort : FreePort();
+        var gatewayPort = cluster.GatewayPort > 0 ? cluster.GatewayPort : FreePort();
+        if (string.IsNullOrWhiteSpace(cluster.Redis))
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+        }
+        else
+        {
+            silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis));
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), siloPort, gatewayPort);
+        }
+        silo.Configure<SiloOptions>(o => o.SiloName = string.IsNullOrWhiteSpace(cluster.SiloId) ? $"{Environment.MachineName}-{Environment.ProcessId}" : cluster.SiloId);
+        // A killed silo is declared dead within seconds, not the default 15-30: its queues and grains move sooner.
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = cluster.ProbeTimeout;
+            o.NumMissedProbesLimit = cluster.MissedProbesLimit;
+            o.NumVotesForDeathDeclaration = 1;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+        });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+        silo.AddActivityPropagation();
+        silo.AddPersonalizationGrains(configuration);
+        silo.AddDashboard();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -5,7 +5,7 @@ using Personalization.Grains.Artwork;
 using Personalization.Grains.Experiments;
 using Personalization.Grains.Models;
 using Personalization.Grains.Serving;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 using Personalization.Storage;
 
 namespace Personalization.Silo.Models;

@@ -12,7 +12,7 @@ public sealed record ApiKeyRequirement(ApiKeyRole Role);
 /// or admin key; endpoints may ask for more with <see cref="ApiKeyRequirement"/> metadata. Reads of
 /// users, items, the cluster view, <c>/healthz</c> and OpenAPI stay open.
 /// It runs on both listeners: the silo endpoint serves the same routes, so exempting it would be a way
-/// round the check; forwarded requests carry the caller's key (<see cref="Cluster.ForwardToOwnerFilter"/>).
+/// round the check.
 /// </summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator, IProblemDetailsService problems, ILogger<ApiKeyMiddleware> logger)
 {

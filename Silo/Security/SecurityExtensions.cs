@@ -3,7 +3,6 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Personalization.Runtime.Membership;
 
 namespace Personalization.Silo.Security;
 
@@ -52,7 +51,7 @@ public static class SecurityExtensions
                     string.Join(", ", exposed));
         }
         if (limits.Enabled)
-            log.LogInformation("Rate limit: {Permits} requests/s per client, burst {Burst} (by API key name, else remote address); /healthz and the silo endpoint are not limited",
+            log.LogInformation("Rate limit: {Permits} requests/s per client, burst {Burst} (by API key name, else remote address); /healthz is not limited",
                 limits.PermitsPerSecond, BurstOf(limits));
         else
             log.LogInformation("Rate limit: off (RateLimit:PermitsPerSecond=0)");
@@ -70,9 +69,8 @@ public static class SecurityExtensions
 
     private static RateLimitPartition<string> Partition(HttpContext context, RateLimitOptions limits)
     {
-        // Health probes and peers' forwarded calls are not clients: limiting them would turn a busy
-        // client into failed health checks or into 429s for requests another silo already admitted.
-        if (context.Request.Path.StartsWithSegments("/healthz") || IsSiloEndpoint(context))
+        // Health probes are not clients: limiting them would turn a busy client into failed health checks.
+        if (context.Request.Path.StartsWithSegments("/healthz"))
             return RateLimitPartition.GetNoLimiter("exempt");
         var identity = context.RequestServices.GetRequiredService<ApiKeyAuthenticator>().Identify(context);
         var client = identity is not null ? "key:" + identity.Name : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
@@ -84,16 +82,6 @@ public static class SecurityExtensions
             QueueLimit = 0,
             AutoReplenishment = true,
         });
-    }
-
-    /// <summary>True for a request that arrived on the silo-to-silo listener rather than the gateway.</summary>
-    internal static bool IsSiloEndpoint(HttpContext context)
-    {
-        var identity = context.RequestServices.GetRequiredService<SiloIdentity>();
-        if (identity.SiloEndpoint is { } silo && Uri.TryCreate(silo, UriKind.Absolute, out var uri))
-            return context.Connection.LocalPort == uri.Port;
-        // Before the ports are recorded: the silo listener is the HTTP/2-only one (SiloEndpoints).
-        return HttpProtocol.IsHttp2(context.Request.Protocol);
     }
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)

@@ -1,44 +1,49 @@
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Personalization.Grains.Users;
-using Personalization.Runtime.Activation;
+using Personalization.Streaming;
 
 namespace Personalization.Silo.Telemetry;
 
 /// <summary>
-/// OpenTelemetry traces and metrics over OTLP. (OpenTelemetry.Extensions.Hosting is not obtainable
-/// here, so the providers are built with the SDK directly and owned by the container.)
+/// OpenTelemetry through its hosting package: ASP.NET Core, HttpClient, runtime and Orleans instrumentation plus the
+/// system's own sources; metrics on a Prometheus scrape endpoint (<c>/metrics</c>) always, and traces and metrics
+/// over OTLP when <see cref="TelemetryOptions.OtlpEndpoint"/> is set.
 /// </summary>
 public static class TelemetryExtensions
 {
-    /// <summary>Sources of the silo's spans.</summary>
-    public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", GrainRuntime.TelemetryName];
+    /// <summary>Sources of the silo's spans: requests, Kafka produce and process, grain calls (Orleans').</summary>
+    public static readonly string[] Sources =
+        ["Microsoft.AspNetCore", "System.Net.Http", KafkaTelemetry.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
-    /// <summary>Meters of the silo's metrics.</summary>
+    /// <summary>Meters of the silo's metrics besides the instrumented libraries'.</summary>
     public static readonly string[] Meters =
-        ["System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", GrainRuntime.TelemetryName, UserGrain.MeterName];
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans", KafkaTelemetry.Name, UserGrain.MeterName, "Personalization.Storage"];
 
-    /// <summary>Adds OTLP export of traces and metrics when <see cref="TelemetryOptions.OtlpEndpoint"/> is set.</summary>
+    /// <summary>Registers the providers.</summary>
     public static IServiceCollection AddSiloTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        if (string.IsNullOrWhiteSpace(options.OtlpEndpoint)) return services;
-        var endpoint = new Uri(options.OtlpEndpoint);
-        var resource = ResourceBuilder.CreateDefault().AddService(options.ServiceName, serviceInstanceId: Environment.MachineName + "/" + Environment.ProcessId);
-        services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Sources)
-            .AddOtlpExporter(o => o.Endpoint = endpoint).Build());
-        services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters)
-            .AddOtlpExporter(o => o.Endpoint = endpoint).Build());
-        services.AddHostedService<TelemetryActivator>();
+        var otlp = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(options.ServiceName, serviceInstanceId: Environment.MachineName + "/" + Environment.ProcessId))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation().AddMeter(Meters)
+                    .AddPrometheusExporter();
+                if (otlp is not null) metrics.AddOtlpExporter(o => o.Endpoint = otlp);
+            });
+        if (otlp is not null)
+            telemetry.WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddSource(Sources)
+                .AddOtlpExporter(o => o.Endpoint = otlp));
         return services;
     }
 
-    /// <summary>Resolves the providers at start so they listen from the first request.</summary>
-    private sealed class TelemetryActivator(TracerProvider tracer, MeterProvider meter) : IHostedService
+    /// <summary>Maps the Prometheus scrape endpoint.</summary>
+    public static IEndpointRouteBuilder MapSiloTelemetry(this IEndpointRouteBuilder app)
     {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult((tracer, meter));
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Personalization.Grains;
-using Personalization.Runtime.Placement;
+using Personalization.Streaming.Providers;
 using Personalization.Silo.Hosting;
 using Personalization.Storage;
 
@@ -8,12 +8,12 @@ namespace Personalization.Silo.Training;
 
 /// <summary>
 /// Starts training when the newest model is older than the interval or enough new events arrived. In a cluster only
-/// the silo that owns partition 0 of the interaction log checks, so exactly one silo trains; ownership moves with
+/// the silo reading partition 0 of the interaction log checks, so exactly one silo trains; that queue moves with
 /// the partition when that silo dies.
 /// </summary>
 public sealed class TrainingScheduler(
     IOptions<TrainingScheduleOptions> options, TrainingCoordinator coordinator, IModelStore models, IInteractionHistory history,
-    PartitionOwnership ownership, SiloStatus status, TimeProvider time, ILogger<TrainingScheduler> logger) : BackgroundService
+    KafkaQueueOwnership ownership, StartupStatus status, TimeProvider time, ILogger<TrainingScheduler> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

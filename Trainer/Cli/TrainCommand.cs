@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Personalization.Grains;
 using Personalization.Grains.Models;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 using Personalization.Storage;
 using Personalization.Trainer.Models;
 using Personalization.Trainer.Training;

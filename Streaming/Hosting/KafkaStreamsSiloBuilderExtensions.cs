@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Personalization.Streaming.Kafka;
+using Personalization.Streaming.Providers;
+
+namespace Personalization.Streaming.Hosting;
+
+/// <summary>Registration of Kafka and of Kafka stream providers on a silo.</summary>
+public static class KafkaStreamsSiloBuilderExtensions
+{
+    /// <summary>
+    /// The silo's Kafka connection (the configured cluster, or an in-process mock cluster when
+    /// <c>Kafka:BootstrapServers</c> is empty) and the producer, bound from the <c>Kafka</c> section.
+    /// </summary>
+    public static IServiceCollection AddKafka(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<KafkaOptions>(configuration.GetSection(KafkaOptions.Section));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<KafkaOptions>>().Value);
+        services.TryAddSingleton<KafkaConnection>();
+        services.TryAddSingleton<EventProducer>();
+        services.TryAddSingleton<KafkaQueueOwnership>();
+        return services;
+    }
+
+    /// <summary>Declares a topic the silo needs (created at start when missing).</summary>
+    public static IServiceCollection AddKafkaTopic(this IServiceCollection services, string name, int? partitions = null) =>
+        services.AddSingleton(new TopicDeclaration(name, partitions));
+
+    /// <summary>
+    /// Adds persistent stream provider <paramref name="name"/> reading one Kafka topic: one Orleans queue per
+    /// partition, balanced over the live silos by Orleans, records delivered to implicit subscribers of the stream
+    /// namespace <see cref="KafkaStreamOptions.Topic"/> keyed by record key. Needs <see cref="AddKafka"/>.
+    /// </summary>
+    public static ISiloBuilder AddKafkaStreams(this ISiloBuilder builder, string name, Action<KafkaStreamOptions> configure)
+    {
+        var services = builder.Services;
+        services.AddOptions<KafkaStreamOptions>(name).Configure(configure);
+        services.AddOptions<SimpleQueueCacheOptions>(name).Configure<IOptionsMonitor<KafkaStreamOptions>>((cache, all) => cache.CacheSize = all.Get(name).MaxInFlight);
+        services.AddSingleton<IConfigurationValidator>(sp => new KafkaStreamOptionsValidator(sp.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name), name));
+        services.AddSingleton(sp => new TopicDeclaration(sp.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name).Topic));
+        return builder.AddPersistentStreams(name, KafkaAdapterFactory.Create, streams =>
+        {
+            streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+            {
+                // An idle queue is asked again after this long: the floor of event-to-visible latency.
+                o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(5);
+                // A grain gets the records of its stream that wait together in one call, and writes its state once.
+                o.BatchContainerBatchSize = 32;
+            }));
+            // Queues move when membership changes (a silo joins, or is declared dead), not on a lease timer.
+            streams.ConfigurePartitionBalancing(KafkaQueueBalancer.Create);
+        });
+    }
+}

@@ -1,0 +1,44 @@
+namespace Personalization.Streaming.Kafka;
+
+/// <summary>Kafka settings, bound from the <c>Kafka</c> configuration section.</summary>
+public sealed class KafkaOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Kafka";
+
+    /// <summary>Bootstrap servers; when empty the silo starts an in-process mock cluster.</summary>
+    public string? BootstrapServers { get; set; }
+
+    /// <summary>Partitions of each grain topic (they must all agree: the partition is the unit of placement).</summary>
+    public int Partitions { get; set; } = 12;
+
+    /// <summary>Replication factor used when the silo creates topics on a real cluster.</summary>
+    public short ReplicationFactor { get; set; } = 1;
+
+    /// <summary>Consumer group shared by all silos of one cluster.</summary>
+    public string GroupId { get; set; } = "personalization-silos";
+
+    /// <summary>
+    /// Names the incarnation of the log. Grain states remember the offsets they applied per epoch;
+    /// a fresh log (a new mock cluster) must not be mistaken for the old one. Defaults to the bootstrap string.
+    /// </summary>
+    public string? LogEpoch { get; set; }
+
+    /// <summary>Consumer session timeout; bounds how long a dead silo keeps its partitions.</summary>
+    public int SessionTimeoutMs { get; set; } = 6_000;
+
+    /// <summary>
+    /// Partition assignment: <c>cooperative-sticky</c> (default: a rebalance moves only the partitions that
+    /// change owner, so the others keep serving) or <c>range</c>.
+    /// </summary>
+    public string AssignmentStrategy { get; set; } = "cooperative-sticky";
+
+    /// <summary>Longest time a fetch waits for data; small values favour event-to-visible latency.</summary>
+    public int FetchWaitMaxMs { get; set; } = 5;
+
+    /// <summary>How often the silo writes dirty grain state and commits offsets.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most records dispatched but not yet applied before the consumer waits (back-pressure).</summary>
+    public int MaxInFlight { get; set; } = 20_000;
+}

@@ -1,0 +1,37 @@
+using Orleans.Runtime;
+
+namespace Personalization.Streaming.Providers;
+
+/// <summary>Settings of one Kafka stream provider (one topic).</summary>
+public sealed class KafkaStreamOptions
+{
+    /// <summary>The topic read; also the stream namespace grains subscribe to.</summary>
+    public string Topic { get; set; } = "";
+
+    /// <summary>Partitions of the topic: one Orleans queue each.</summary>
+    public int Partitions { get; set; } = 12;
+
+    /// <summary>Longest wait for records in one read; small values favour event-to-visible latency.</summary>
+    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How often delivered offsets are committed (after the taps flushed).</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Records read but not yet done, per partition, before reading pauses (back-pressure).</summary>
+    public int MaxInFlight { get; set; } = 4_096;
+}
+
+/// <summary>Fails start-up on settings a Kafka stream provider cannot run with, naming the provider.</summary>
+public sealed class KafkaStreamOptionsValidator(KafkaStreamOptions options, string name) : IConfigurationValidator
+{
+    /// <inheritdoc />
+    public void ValidateConfiguration()
+    {
+        if (string.IsNullOrWhiteSpace(options.Topic))
+            throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Topic)} is required.");
+        if (options.Partitions <= 0)
+            throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Partitions)} must be positive, not {options.Partitions}.");
+        if (options.PollTimeout < TimeSpan.Zero || options.CheckpointInterval <= TimeSpan.Zero || options.MaxInFlight <= 0)
+            throw new OrleansConfigurationException($"Kafka stream provider '{name}': PollTimeout, CheckpointInterval and MaxInFlight must be positive.");
+    }
+}
