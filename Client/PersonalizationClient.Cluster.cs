@@ -14,15 +14,15 @@ public sealed partial class PersonalizationClient
     internal static readonly ActivitySource Source = new(TelemetryName);
 
     /// <summary>
-    /// A client for a cluster: starts from <see cref="PersonalizationClientOptions.Seeds"/>, learns the partition map and
-    /// sends each user's or item's request to the silo that owns it, falls back to any live silo, retries what is safe
-    /// to retry, and holds every call to its deadline. Trace context (W3C <c>traceparent</c>) goes with every request.
+    /// A client for a cluster: starts from <see cref="PersonalizationClientOptions.Seeds"/>, learns the live gateways,
+    /// moves on to another when one refuses connections, retries what is safe to retry, and holds every call to its
+    /// deadline. Trace context (W3C <c>traceparent</c>) goes with every request.
     /// </summary>
     public static PersonalizationClient Create(PersonalizationClientOptions options, TimeProvider? time = null, HttpMessageHandler? transport = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var routing = new OwnerRoutingHandler(options, time ?? TimeProvider.System)
+        var routing = new GatewayFailoverHandler(options, time ?? TimeProvider.System)
         {
             InnerHandler = transport ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(2) },
         };
@@ -34,7 +34,7 @@ public sealed partial class PersonalizationClient
     }
 
     /// <summary>The routing of a client made by <see cref="Create"/> (null for one over a plain <see cref="HttpClient"/>).</summary>
-    public OwnerRoutingHandler? Routing { get; private init; }
+    public GatewayFailoverHandler? Routing { get; private init; }
 
     /// <summary>The options of a client made by <see cref="Create"/>.</summary>
     public PersonalizationClientOptions? Options { get; private init; }

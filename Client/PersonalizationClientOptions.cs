@@ -9,10 +9,7 @@ public sealed class PersonalizationClientOptions
     /// <summary>The key sent as <c>X-Api-Key</c> (when the cluster requires one).</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Send user and item requests straight to the silo that owns the key's partition (default on).</summary>
-    public bool RouteToOwners { get; set; } = true;
-
-    /// <summary>How often the partition map is refreshed even when nothing failed.</summary>
+    /// <summary>How often the list of live gateways is refreshed even when nothing failed.</summary>
     public TimeSpan MapRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a silo that refused a connection is skipped.</summary>

@@ -32,6 +32,7 @@ public static class GrainsSiloBuilderExtensions
         services.Configure<TrendingOptions>(configuration.GetSection(TrendingOptions.Section));
         services.Configure<ServingOptions>(configuration.GetSection(ServingOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ServingClock(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SignalPolicy>();
         services.AddSingleton<ItemCatalog>();
         services.AddSingleton<IServingModelProvider, ServingModelProvider>();

@@ -9,7 +9,7 @@ namespace Personalization.Grains.Items;
 /// events; the other silos' top items arrive with their silo reports (each item grain lives on one
 /// silo, so entries do not overlap). Rankings decay every score to the same instant, so old bursts fade.
 /// </summary>
-public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterReports? reports = null)
+public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterReports? reports = null, TimeProvider? time = null)
 {
     private readonly ConcurrentDictionary<string, (double Value, long AtMs)> _scores = new(StringComparer.Ordinal);
     private readonly double _lambdaPerMs = Math.Log(2) / options.Value.HalfLife.TotalMilliseconds;
@@ -31,7 +31,7 @@ public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterRepo
     /// <summary>The most popular items right now, best first (re-ranked at most every 200 ms).</summary>
     public IReadOnlyList<(string ItemId, double Score)> Top(int count)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds();
         var snapshot = _cached;
         if (snapshot is null || now - snapshot.TakenAtMs > 200 || snapshot.Ranking.Count < Math.Min(count, _scores.Count))
         {

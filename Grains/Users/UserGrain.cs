@@ -32,6 +32,7 @@ public sealed class UserGrain(
     Items.TrendingBoard trending,
     IOptions<UserGrainOptions> options,
     TimeProvider time,
+    ServingClock clock,
     ExperimentRegistry experiments,
     IExperimentStore experimentStore,
     Artwork.ArtworkBoard artwork) : StreamFedGrain<UserState>(state, logger), IUserGrain
@@ -156,7 +157,7 @@ public sealed class UserGrain(
     {
         var model = models.Current ?? throw new ModelNotReadyException();
         var (ranking, exposures) = await ExperimentsAsync(model);
-        var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), time.GetUtcNow());
+        var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), clock.UtcNow);
         var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, count);
         if (_recommendations is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);
@@ -171,7 +172,7 @@ public sealed class UserGrain(
     {
         var model = models.Current ?? throw new ModelNotReadyException();
         var (ranking, exposures) = await ExperimentsAsync(model);
-        var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), time.GetUtcNow());
+        var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), clock.UtcNow);
         var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, request);
         if (_rows is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);

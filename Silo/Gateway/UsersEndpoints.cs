@@ -33,7 +33,7 @@ public static class UsersEndpoints
     }
 
     private static async Task<Results<Ok<RowsResponse>, ValidationProblem>> GetRowsAsync(
-        string userId, IGrainFactory grains, IOptions<GatewayOptions> options, TimeProvider time, HttpRequest http,
+        string userId, IGrainFactory grains, IOptions<GatewayOptions> options, Grains.Serving.ServingClock clock, HttpRequest http,
         int rows = 6, int perRow = 20, string? device = null, int? hour = null)
     {
         var limits = options.Value;
@@ -45,7 +45,7 @@ public static class UsersEndpoints
         Check(errors, "hour", hour is < 0 or > 23 ? "Must be the user's local hour, from 0 to 23." : null);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         // Unstated context comes from the request: the device from its User-Agent, the hour from the silo's clock.
-        var request = new RowsRequest(rows, perRow, device ?? RequestContext.DeviceFrom(http.Headers.UserAgent), hour ?? time.GetLocalNow().Hour);
+        var request = new RowsRequest(rows, perRow, device ?? RequestContext.DeviceFrom(http.Headers.UserAgent), hour ?? clock.LocalHour);
         return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetRowsAsync(request));
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Personalization.Grains;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 
 namespace Personalization.ClusterBench;
 

@@ -4,7 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Personalization.Contracts;
 using Personalization.Grains;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 
 namespace Personalization.ClusterBench;
 
@@ -21,7 +21,6 @@ public sealed class KafkaTools : IDisposable
     /// <summary>Connects to <paramref name="bootstrapServers"/> (the topics exist: the broker creates them).</summary>
     public KafkaTools(string bootstrapServers)
     {
-        KafkaNative.EnsureLoaded();
         _connection = new KafkaConnection(Microsoft.Extensions.Options.Options.Create(new KafkaOptions { BootstrapServers = bootstrapServers }),
             [new TopicDeclaration(StreamTopics.Interactions), new TopicDeclaration(StreamTopics.ItemEvents)], NullLogger<KafkaConnection>.Instance);
         _metadata = new ConsumerBuilder<string, byte[]>(_connection.ConsumerConfig("cluster-bench-metadata")).Build();

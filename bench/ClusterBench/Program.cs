@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Npgsql;
 using Personalization.ClusterBench;
-using Personalization.Runtime.Kafka;
-using Personalization.Runtime.Membership;
+using Personalization.Streaming.Kafka;
 using Personalization.Storage.Postgres;
 using static Personalization.ClusterBench.ClusterRun;
 
@@ -114,7 +113,6 @@ try
     }
 
     var kafkaDefaults = new KafkaOptions();
-    var clusterDefaults = new ClusterOptions();
     var settings = new Dictionary<string, object>
     {
         ["events"] = options.Events,
@@ -133,8 +131,7 @@ try
         ["kafka.checkpointInterval"] = kafkaDefaults.CheckpointInterval.ToString(),
         ["kafka.fetchWaitMaxMs"] = kafkaDefaults.FetchWaitMaxMs,
         ["kafka.maxInFlight"] = kafkaDefaults.MaxInFlight,
-        ["cluster.deadAfter"] = clusterDefaults.DeadAfter.ToString(),
-        ["cluster.heartbeatInterval"] = clusterDefaults.HeartbeatInterval.ToString(),
+        ["cluster.membership"] = "orleans (probe timeout 2 s, 2 missed probes)",
         ["postgres.maxPoolSizePerSilo"] = PostgresDatabase.DefaultMaxPoolSize,
         ["producer"] = "EventProducer: acks=all, idempotent, linger 1 ms, murmur2(userId) % partitions, ≤ 10,000 unacknowledged",
         ["pollIntervalMs"] = 50,

@@ -5,7 +5,8 @@ using Personalization.Tests.Infrastructure;
 namespace Personalization.Tests.Cluster;
 
 /// <summary>
-/// A local cluster of separate processes: the development broker, a real PostgreSQL, and three silos.
+/// A local cluster of separate processes: the development broker, a real PostgreSQL, a real Redis (Orleans'
+/// membership store), and three silos.
 /// The first silo imports a small synthetic data set and trains; the others find the model in the store.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
@@ -17,6 +18,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>The PostgreSQL server.</summary>
     public PostgresServer Postgres { get; private set; } = null!;
+
+    /// <summary>The membership store.</summary>
+    public RedisServer Redis { get; private set; } = null!;
 
     /// <summary>The broker.</summary>
     public BrokerProcess Broker { get; private set; } = null!;
@@ -32,10 +36,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         Postgres = await PostgresServer.StartAsync();
         var connectionString = await Postgres.CreateDatabaseAsync();
+        Redis = await RedisServer.StartAsync();
         Broker = await BrokerProcess.StartAsync(LogDir);
         CommonArgs =
         [
             "--kafka", Broker.BootstrapServers, "--Storage:Postgres=" + connectionString,
+            "--Cluster:Redis=" + Redis.Endpoint, "--Cluster:ClusterId=test-" + Guid.NewGuid().ToString("N")[..8], "--Cluster:SiloPort=0", "--Cluster:GatewayPort=0",
             "--Bootstrap:Synthetic:Users=300", "--Bootstrap:Synthetic:Items=2000", "--Bootstrap:Synthetic:MeanInteractionsPerUser=20",
             "--Training:Factors=16", "--Training:Iterations=4", "--Logging:LogLevel:Default=Warning",
         ];
@@ -78,6 +84,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         foreach (var silo in _silos) await silo.DisposeAsync();
         if (Broker is not null) await Broker.DisposeAsync();
+        if (Redis is not null) await Redis.DisposeAsync();
         if (Postgres is not null) await Postgres.DisposeAsync();
     }
 }

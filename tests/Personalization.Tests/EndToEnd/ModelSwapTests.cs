@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Personalization.Client;
 using Personalization.Contracts;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 using Personalization.Silo.Models;
 using Personalization.Grains.Models;
 using Personalization.Tests.Infrastructure;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Personalization.Client;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 using Personalization.Silo.Hosting;
 
 namespace Personalization.Tests.Infrastructure;
@@ -57,10 +57,17 @@ public sealed class TestSilo : IAsyncDisposable
     public static async Task<TestSilo> StartAsync(string? dataDir, Action<WebApplicationBuilder>? configure, params string[] extra)
     {
         dataDir ??= Path.Combine(Path.GetTempPath(), "personalization-tests", Guid.NewGuid().ToString("N"));
-        var args = new[] { "--data-dir", dataDir, "--urls", "http://127.0.0.1:0" }.Concat(SmallSystem).Concat(extra).ToArray();
+        // Each in-process silo is a cluster of its own, on free ports.
+        var args = new[]
+        {
+            "--data-dir", dataDir, "--urls", "http://127.0.0.1:0",
+            "--Cluster:SiloPort=0", "--Cluster:GatewayPort=0", $"--Cluster:ClusterId=test-{Guid.NewGuid():N}",
+        }.Concat(SmallSystem).Concat(extra).ToArray();
         var app = SiloHost.Build(args, builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            // The page layout follows the hour: every test silo lives at 20:00 UTC, whatever the hour it runs at.
+            builder.Services.AddSingleton(new Personalization.Grains.Serving.ServingClock(new EveningClock()));
             configure?.Invoke(builder);
         });
         await app.StartAsync();

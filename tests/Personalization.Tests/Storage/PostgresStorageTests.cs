@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Personalization.Runtime;
 using Personalization.Storage;
 using Personalization.Storage.Postgres;
 using Personalization.Tests.Infrastructure;
@@ -48,15 +47,15 @@ public sealed class PostgresStorageTests(PostgresFixture fixture, ITestOutputHel
                 Assert.Equal((long)PostgresDatabase.SchemaVersion, await command.ExecuteScalarAsync());
 
                 // Every silo sees the others' writes through the shared schema.
-                var grains = databases.Select(d => new PostgresGrainStorage(d)).ToList();
-                await grains[0].WriteAsync([new GrainStateWrite(new GrainId("user", "shared"), [7], 0, null, 0)], default);
-                Assert.Equal([7], (await grains[5].ReadAsync(new GrainId("user", "shared"), default))!.Payload);
+                var grains = databases.Select(d => new PostgresGrainStateStore(d)).ToList();
+                await grains[0].WriteAsync([new GrainStateWrite(new GrainKey("user", "shared"), [7], 0, null, 0)], default);
+                Assert.Equal([7], (await grains[5].ReadAsync(new GrainKey("user", "shared"), default))!.Payload);
 
                 // Starting again on a current schema changes nothing.
                 await using (var again = new PostgresDatabase(connectionString))
                     Assert.Equal(PostgresDatabase.SchemaVersion, await again.ReadSchemaVersionAsync(default));
                 Assert.Equal((long)PostgresDatabase.SchemaVersion, await command.ExecuteScalarAsync());
-                Assert.Equal([7], (await grains[1].ReadAsync(new GrainId("user", "shared"), default))!.Payload);
+                Assert.Equal([7], (await grains[1].ReadAsync(new GrainKey("user", "shared"), default))!.Payload);
             }
             finally
             {

@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Personalization.Recommender;
-using Personalization.Runtime;
 using Personalization.Storage;
 using Personalization.Storage.Postgres;
 using Xunit.Abstractions;
@@ -31,7 +30,7 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     /// <summary>Removes the test's store after its service providers were disposed.</summary>
     protected abstract Task DeleteStoreAsync();
 
-    private IGrainStorage Grains { get; set; } = null!;
+    private IGrainStateStore Grains { get; set; } = null!;
     private IInteractionHistory History { get; set; } = null!;
     private ICatalogStore Catalog { get; set; } = null!;
     private IModelStore Models { get; set; } = null!;
@@ -41,7 +40,7 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     {
         await CreateStoreAsync();
         var services = NewSilo();
-        Grains = services.GetRequiredService<IGrainStorage>();
+        Grains = services.GetRequiredService<IGrainStateStore>();
         History = services.GetRequiredService<IInteractionHistory>();
         Catalog = services.GetRequiredService<ICatalogStore>();
         Models = services.GetRequiredService<IModelStore>();
@@ -69,11 +68,11 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     [Fact]
     public async Task Grain_state_round_trips()
     {
-        var id = new GrainId("user", "alice");
+        var id = new GrainKey("user", "alice");
         Assert.Null(await Grains.ReadAsync(id, default));
 
         await Grains.WriteAsync([new GrainStateWrite(id, [1, 2, 3, 0, 255], 0, "epoch-a", 41)], default);
-        var other = new GrainId("item", "ünïcødé/κλειδί 'quoted'");
+        var other = new GrainKey("item", "ünïcødé/κλειδί 'quoted'");
         await Grains.WriteAsync([new GrainStateWrite(other, [], 0, null, -1)], default);
 
         var state = await Grains.ReadAsync(id, default);
@@ -90,14 +89,14 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
         Assert.Null(second.LogEpoch);
         Assert.Equal(-1, second.AppliedOffset);
 
-        Assert.Null(await Grains.ReadAsync(new GrainId("item", "alice"), default)); // the type is part of the id
-        Assert.Null(await Grains.ReadAsync(new GrainId("user", "ALICE"), default)); // keys are case-sensitive
+        Assert.Null(await Grains.ReadAsync(new GrainKey("item", "alice"), default)); // the type is part of the id
+        Assert.Null(await Grains.ReadAsync(new GrainKey("user", "ALICE"), default)); // keys are case-sensitive
     }
 
     [Fact]
     public async Task Each_write_increments_the_version()
     {
-        var id = new GrainId("user", "bob");
+        var id = new GrainKey("user", "bob");
         for (var expected = 0; expected < 5; expected++)
         {
             await Grains.WriteAsync([new GrainStateWrite(id, [(byte)expected], expected, "e", expected * 10)], default);
@@ -112,28 +111,28 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     public async Task Empty_batch_is_a_no_op()
     {
         await Grains.WriteAsync([], default);
-        Assert.Null(await Grains.ReadAsync(new GrainId("user", "x"), default));
+        Assert.Null(await Grains.ReadAsync(new GrainKey("user", "x"), default));
     }
 
     [Fact]
     public async Task Conflicting_write_rolls_back_the_whole_batch()
     {
-        var existing = new GrainId("user", "existing");
-        var updated = new GrainId("user", "updated");
+        var existing = new GrainKey("user", "existing");
+        var updated = new GrainKey("user", "updated");
         await Grains.WriteAsync([new GrainStateWrite(existing, [1], 0, "e", 1), new GrainStateWrite(updated, [1], 0, "e", 1)], default);
 
         var batch = new List<GrainStateWrite>
         {
-            new(new GrainId("user", "new-1"), [9], 0, "e", 9),
+            new(new GrainKey("user", "new-1"), [9], 0, "e", 9),
             new(updated, [9], 1, "e", 9),              // valid on its own
             new(existing, [9], 5, "e", 9),             // stale: the stored version is 1
-            new(new GrainId("user", "new-2"), [9], 0, "e", 9),
+            new(new GrainKey("user", "new-2"), [9], 0, "e", 9),
         };
-        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => Grains.WriteAsync(batch, default));
-        Assert.Equal(existing, conflict.GrainId);
+        var conflict = await Assert.ThrowsAsync<GrainStateConflictException>(() => Grains.WriteAsync(batch, default));
+        Assert.Equal(existing, conflict.Grain);
 
-        Assert.Null(await Grains.ReadAsync(new GrainId("user", "new-1"), default));
-        Assert.Null(await Grains.ReadAsync(new GrainId("user", "new-2"), default));
+        Assert.Null(await Grains.ReadAsync(new GrainKey("user", "new-1"), default));
+        Assert.Null(await Grains.ReadAsync(new GrainKey("user", "new-2"), default));
         var u = await Grains.ReadAsync(updated, default);
         Assert.Equal((1L, (byte)1, 1L), (u!.Version, u.Payload[0], u.AppliedOffset));
         var e = await Grains.ReadAsync(existing, default);
@@ -144,7 +143,7 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
         await Grains.WriteAsync(batch, default);
         foreach (var write in batch)
         {
-            var state = await Grains.ReadAsync(write.GrainId, default);
+            var state = await Grains.ReadAsync(write.Grain, default);
             Assert.Equal(write.ExpectedVersion + 1, state!.Version);
             Assert.Equal([9], state.Payload);
         }
@@ -154,27 +153,27 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     public async Task Conflict_names_the_first_conflicting_grain_of_the_batch()
     {
         // Sorted the other way round by key, so a provider reordering the batch internally must map back.
-        var z = new GrainId("user", "z");
-        var a = new GrainId("user", "a");
+        var z = new GrainKey("user", "z");
+        var a = new GrainKey("user", "a");
         await Grains.WriteAsync([new GrainStateWrite(z, [1], 0, null, 0), new GrainStateWrite(a, [1], 0, null, 0)], default);
-        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => Grains.WriteAsync(
-            [new GrainStateWrite(new GrainId("user", "m"), [2], 0, null, 0), new GrainStateWrite(z, [2], 0, null, 0), new GrainStateWrite(a, [2], 7, null, 0)],
+        var conflict = await Assert.ThrowsAsync<GrainStateConflictException>(() => Grains.WriteAsync(
+            [new GrainStateWrite(new GrainKey("user", "m"), [2], 0, null, 0), new GrainStateWrite(z, [2], 0, null, 0), new GrainStateWrite(a, [2], 7, null, 0)],
             default));
-        Assert.Equal(z, conflict.GrainId);
-        Assert.Null(await Grains.ReadAsync(new GrainId("user", "m"), default));
+        Assert.Equal(z, conflict.Grain);
+        Assert.Null(await Grains.ReadAsync(new GrainKey("user", "m"), default));
     }
 
     [Fact]
     public async Task Insert_over_existing_state_and_update_of_missing_state_conflict()
     {
-        var id = new GrainId("user", "carol");
+        var id = new GrainKey("user", "carol");
         await Grains.WriteAsync([new GrainStateWrite(id, [1], 0, null, 0)], default);
-        var insert = await Assert.ThrowsAsync<InconsistentStateException>(() => Grains.WriteAsync([new GrainStateWrite(id, [2], 0, null, 0)], default));
-        Assert.Equal(id, insert.GrainId);
+        var insert = await Assert.ThrowsAsync<GrainStateConflictException>(() => Grains.WriteAsync([new GrainStateWrite(id, [2], 0, null, 0)], default));
+        Assert.Equal(id, insert.Grain);
 
-        var missing = new GrainId("user", "nobody");
-        var update = await Assert.ThrowsAsync<InconsistentStateException>(() => Grains.WriteAsync([new GrainStateWrite(missing, [2], 3, null, 0)], default));
-        Assert.Equal(missing, update.GrainId);
+        var missing = new GrainKey("user", "nobody");
+        var update = await Assert.ThrowsAsync<GrainStateConflictException>(() => Grains.WriteAsync([new GrainStateWrite(missing, [2], 3, null, 0)], default));
+        Assert.Equal(missing, update.Grain);
         Assert.Null(await Grains.ReadAsync(missing, default));
         Assert.Equal([1], (await Grains.ReadAsync(id, default))!.Payload);
     }
@@ -182,12 +181,12 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     [Fact]
     public async Task A_grain_written_twice_in_one_batch_sees_its_first_write()
     {
-        var id = new GrainId("user", "twice");
+        var id = new GrainKey("user", "twice");
         await Grains.WriteAsync([new GrainStateWrite(id, [1], 0, null, 1), new GrainStateWrite(id, [2], 1, null, 2)], default);
         var state = await Grains.ReadAsync(id, default);
         Assert.Equal((2L, (byte)2, 2L), (state!.Version, state.Payload[0], state.AppliedOffset));
 
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Grains.WriteAsync(
+        await Assert.ThrowsAsync<GrainStateConflictException>(() => Grains.WriteAsync(
             [new GrainStateWrite(id, [3], 2, null, 3), new GrainStateWrite(id, [4], 2, null, 4)], default));
         Assert.Equal(2, (await Grains.ReadAsync(id, default))!.Version);
     }
@@ -195,16 +194,16 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     [Fact]
     public async Task A_silo_that_lost_the_grain_cannot_overwrite_the_new_owner()
     {
-        var id = new GrainId("user", "moved");
-        var oldOwner = NewSilo().GetRequiredService<IGrainStorage>();
-        var newOwner = NewSilo().GetRequiredService<IGrainStorage>();
+        var id = new GrainKey("user", "moved");
+        var oldOwner = NewSilo().GetRequiredService<IGrainStateStore>();
+        var newOwner = NewSilo().GetRequiredService<IGrainStateStore>();
         await oldOwner.WriteAsync([new GrainStateWrite(id, [1], 0, "e", 10)], default);
 
         var read = await newOwner.ReadAsync(id, default);
         await newOwner.WriteAsync([new GrainStateWrite(id, [2], read!.Version, "e", 20)], default);
 
-        var stale = await Assert.ThrowsAsync<InconsistentStateException>(() => oldOwner.WriteAsync([new GrainStateWrite(id, [3], 1, "e", 15)], default));
-        Assert.Equal(id, stale.GrainId);
+        var stale = await Assert.ThrowsAsync<GrainStateConflictException>(() => oldOwner.WriteAsync([new GrainStateWrite(id, [3], 1, "e", 15)], default));
+        Assert.Equal(id, stale.Grain);
         var state = await Grains.ReadAsync(id, default);
         Assert.Equal((2L, (byte)2, 20L), (state!.Version, state.Payload[0], state.AppliedOffset));
     }
@@ -212,12 +211,12 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     [Fact]
     public async Task Of_two_concurrent_writers_with_the_same_expected_version_exactly_one_wins()
     {
-        var siloA = NewSilo().GetRequiredService<IGrainStorage>();
-        var siloB = NewSilo().GetRequiredService<IGrainStorage>();
+        var siloA = NewSilo().GetRequiredService<IGrainStateStore>();
+        var siloB = NewSilo().GetRequiredService<IGrainStateStore>();
         for (var round = 0; round < 20; round++)
         {
-            var id = new GrainId("user", $"contended-{round}");
-            var shared = new GrainId("user", $"bystander-{round}");
+            var id = new GrainKey("user", $"contended-{round}");
+            var shared = new GrainKey("user", $"bystander-{round}");
             // Odd rounds race on the first write (expected 0), even rounds on an update (expected 1).
             var expected = round % 2 == 0 ? 1L : 0L;
             if (expected == 1) await Grains.WriteAsync([new GrainStateWrite(id, [0], 0, null, 0)], default);
@@ -226,7 +225,7 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
             var a = Task.Run(async () =>
             {
                 await gate.Task;
-                await siloA.WriteAsync([new GrainStateWrite(new GrainId("user", $"a-only-{round}"), [0xA], 0, null, 0), new GrainStateWrite(id, [0xA], expected, null, 1)], default);
+                await siloA.WriteAsync([new GrainStateWrite(new GrainKey("user", $"a-only-{round}"), [0xA], 0, null, 0), new GrainStateWrite(id, [0xA], expected, null, 1)], default);
             });
             var b = Task.Run(async () =>
             {
@@ -238,14 +237,14 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
 
             Assert.Single(outcomes, o => o is null);
             var loser = Assert.Single(outcomes, o => o is not null);
-            var conflict = Assert.IsType<InconsistentStateException>(loser);
-            Assert.Equal(id, conflict.GrainId);
+            var conflict = Assert.IsType<GrainStateConflictException>(loser);
+            Assert.Equal(id, conflict.Grain);
 
             var winnerPayload = outcomes[0] is null ? (byte)0xA : (byte)0xB;
             var state = await Grains.ReadAsync(id, default);
             Assert.Equal((expected + 1, winnerPayload), (state!.Version, state.Payload[0]));
             // The loser's other write was rolled back with it.
-            Assert.Equal(winnerPayload == 0xA, await Grains.ReadAsync(new GrainId("user", $"a-only-{round}"), default) is not null);
+            Assert.Equal(winnerPayload == 0xA, await Grains.ReadAsync(new GrainKey("user", $"a-only-{round}"), default) is not null);
             Assert.Equal(winnerPayload == 0xB, await Grains.ReadAsync(shared, default) is not null);
         }
     }
@@ -253,11 +252,11 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     [Fact]
     public async Task Overlapping_batches_in_opposite_orders_one_wins_whole_the_other_conflicts()
     {
-        var siloA = NewSilo().GetRequiredService<IGrainStorage>();
-        var siloB = NewSilo().GetRequiredService<IGrainStorage>();
+        var siloA = NewSilo().GetRequiredService<IGrainStateStore>();
+        var siloB = NewSilo().GetRequiredService<IGrainStateStore>();
         for (var round = 0; round < 10; round++)
         {
-            var ids = Enumerable.Range(0, 200).Select(i => new GrainId("item", $"r{round}-{i:D3}")).ToList();
+            var ids = Enumerable.Range(0, 200).Select(i => new GrainKey("item", $"r{round}-{i:D3}")).ToList();
             await Grains.WriteAsync(ids.Select(id => new GrainStateWrite(id, [0], 0, null, 0)).ToList(), default);
 
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -276,7 +275,7 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
 
             // Not a deadlock error: a clean conflict for the loser.
             Assert.Single(outcomes, o => o is null);
-            Assert.IsType<InconsistentStateException>(Assert.Single(outcomes, o => o is not null));
+            Assert.IsType<GrainStateConflictException>(Assert.Single(outcomes, o => o is not null));
             var winner = outcomes[0] is null ? (byte)0xA : (byte)0xB;
             foreach (var id in ids)
             {
@@ -567,12 +566,12 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
     public async Task Bulk_write_of_1000_states_and_append_of_10000_records()
     {
         // Warm up the connection pool, statement caches and JIT.
-        await Grains.WriteAsync([new GrainStateWrite(new GrainId("warm", "up"), [1], 0, null, 0)], default);
+        await Grains.WriteAsync([new GrainStateWrite(new GrainKey("warm", "up"), [1], 0, null, 0)], default);
         await History.AppendAsync([Rec("warm:up", "w", "w", 0)], default);
 
         var payload = new byte[200];
         Random.Shared.NextBytes(payload);
-        var inserts = Enumerable.Range(0, 1000).Select(i => new GrainStateWrite(new GrainId("user", $"u{i:D5}"), payload, 0, "epoch", i)).ToList();
+        var inserts = Enumerable.Range(0, 1000).Select(i => new GrainStateWrite(new GrainKey("user", $"u{i:D5}"), payload, 0, "epoch", i)).ToList();
         var updates = inserts.Select(w => w with { ExpectedVersion = 1, AppliedOffset = w.AppliedOffset + 1000 }).ToList();
         var records = Enumerable.Range(0, 10_000)
             .Select(i => new InteractionRecord($"log:epoch:interactions:{i % 8}:{i}", $"u{i % 1000:D5}", $"i{i % 3000}", "play", i % 3 == 0 ? null : i * 0.5f, T0.AddSeconds(i)))
@@ -586,8 +585,8 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
                          $"10,000 history records: append {appendTime.TotalMilliseconds:F0} ms, replayed append {replayTime.TotalMilliseconds:F0} ms");
 
         Assert.Equal(10_001, await History.CountAsync(default));
-        Assert.Equal(2, (await Grains.ReadAsync(new GrainId("user", "u00999"), default))!.Version);
-        Assert.Equal(1999, (await Grains.ReadAsync(new GrainId("user", "u00999"), default))!.AppliedOffset);
+        Assert.Equal(2, (await Grains.ReadAsync(new GrainKey("user", "u00999"), default))!.Version);
+        Assert.Equal(1999, (await Grains.ReadAsync(new GrainKey("user", "u00999"), default))!.AppliedOffset);
         Assert.Equal(10, (await History.ReadUserAsync("u00007", importedOnly: false, 100, default)).Count);
 
         static async Task<TimeSpan> Time(Func<Task> action)

@@ -1,7 +1,7 @@
 using System.Text;
-using Personalization.Runtime.Kafka;
+using Personalization.Streaming.Kafka;
 
-namespace Personalization.Tests.Runtime;
+namespace Personalization.Tests.Streaming;
 
 public sealed class Murmur2PartitionerTests
 {

@@ -6,32 +6,29 @@ using Personalization.Contracts;
 namespace Personalization.Client.Routing;
 
 /// <summary>
-/// Sends each request to the best gateway: for a user's or an item's request, the silo owning the key's partition
-/// (learned from <c>GET /v1/cluster</c>, refreshed periodically and after a failure); otherwise, or when the owner
-/// cannot be reached, any live silo. A silo that refuses connections is skipped for a while.
+/// Sends each request to a live gateway: the seeds and every live silo's gateway (learned from <c>GET /v1/cluster</c>,
+/// refreshed periodically and after a failure). Any silo serves any user or item (Orleans finds the grain), so the
+/// client only needs one that answers; a silo that refuses connections is skipped for a while.
 /// </summary>
 /// <remarks>
 /// Relative request URIs are resolved against the chosen gateway. Moving on to another silo after a refused
 /// connection is safe for every request, writes included: nothing reached the server. Other transport failures end
 /// the attempt here; <see cref="Resilience.RetryHandler"/> decides whether repeating the call is safe.
 /// </remarks>
-public sealed class OwnerRoutingHandler(PersonalizationClientOptions options, TimeProvider time) : DelegatingHandler
+public sealed class GatewayFailoverHandler(PersonalizationClientOptions options, TimeProvider time) : DelegatingHandler
 {
     /// <summary>The request option naming the gateway an attempt went to.</summary>
     public static readonly HttpRequestOptionsKey<Uri> Gateway = new("Personalization.Gateway");
 
     private readonly ConcurrentDictionary<Uri, DateTimeOffset> _suspects = new();
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private volatile PartitionMap? _map;
-    private long _direct, _fallbacks;
+    private volatile GatewayList? _map;
+    private long _fallbacks;
 
-    /// <summary>The current partition map, if one was learned.</summary>
-    public PartitionMap? Map => _map;
+    /// <summary>The live gateways, if they were learned.</summary>
+    public GatewayList? Map => _map;
 
-    /// <summary>Requests sent to the owner of their key.</summary>
-    public long DirectRequests => Interlocked.Read(ref _direct);
-
-    /// <summary>Requests that went to another silo because the owner was unknown or unreachable.</summary>
+    /// <summary>Requests that went to another gateway because the first refused the connection.</summary>
     public long Fallbacks => Interlocked.Read(ref _fallbacks);
 
     /// <summary>The gateway the most recent request was answered by.</summary>
@@ -42,17 +39,16 @@ public sealed class OwnerRoutingHandler(PersonalizationClientOptions options, Ti
     {
         var relative = PathOf(request);
         var map = await MapAsync(cancellationToken).ConfigureAwait(false);
-        var owner = options.RouteToOwners && map is not null && KeyOf(relative) is { } key ? map.OwnerOf(key.Topic, key.Key) : null;
         HttpRequestException? last = null;
         var first = true;
-        foreach (var gateway in Candidates(owner, map))
+        foreach (var gateway in Candidates(map))
         {
             request.RequestUri = new Uri(gateway, relative);
             request.Options.Set(Gateway, gateway);
             try
             {
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (owner is not null) Interlocked.Increment(ref first && gateway == owner ? ref _direct : ref _fallbacks);
+                if (!first) Interlocked.Increment(ref _fallbacks);
                 LastGateway = gateway;
                 return response;
             }
@@ -71,13 +67,12 @@ public sealed class OwnerRoutingHandler(PersonalizationClientOptions options, Ti
     /// <summary>Forgets the map so the next request learns it again.</summary>
     public void Invalidate() => _map = null;
 
-    private IEnumerable<Uri> Candidates(Uri? owner, PartitionMap? map)
+    private IEnumerable<Uri> Candidates(GatewayList? map)
     {
         var now = time.GetUtcNow();
         var all = new List<Uri>();
-        if (owner is not null) all.Add(owner);
+        all.AddRange(options.Seeds.Select(s => GatewayList.Normalize(s.ToString())));
         all.AddRange(map?.Gateways ?? []);
-        all.AddRange(options.Seeds.Select(s => PartitionMap.Normalize(s.ToString())));
         var distinct = all.Distinct().ToList();
         // Healthy ones first, in that order; suspects last, as a last resort.
         return distinct.Where(g => !IsSuspect(g, now)).Concat(distinct.Where(g => IsSuspect(g, now)));
@@ -85,15 +80,14 @@ public sealed class OwnerRoutingHandler(PersonalizationClientOptions options, Ti
 
     private bool IsSuspect(Uri gateway, DateTimeOffset now) => _suspects.TryGetValue(gateway, out var until) && until > now;
 
-    private async Task<PartitionMap?> MapAsync(CancellationToken cancellationToken)
+    private async Task<GatewayList?> MapAsync(CancellationToken cancellationToken)
     {
         var map = _map;
-        if (!options.RouteToOwners) return map;
         if (map is not null && time.GetUtcNow() - map.LearnedAt < options.MapRefreshInterval) return map;
         if (!await _refresh.WaitAsync(0, cancellationToken).ConfigureAwait(false)) return map; // another request is refreshing
         try
         {
-            foreach (var gateway in Candidates(null, map))
+            foreach (var gateway in Candidates(map))
             {
                 try
                 {
@@ -102,7 +96,7 @@ public sealed class OwnerRoutingHandler(PersonalizationClientOptions options, Ti
                     if (!response.IsSuccessStatusCode) continue;
                     var view = await response.Content.ReadFromJsonAsync<ClusterView>(cancellationToken).ConfigureAwait(false);
                     if (view is null) continue;
-                    return _map = PartitionMap.From(view, time.GetUtcNow());
+                    return _map = GatewayList.From(view, time.GetUtcNow());
                 }
                 catch (HttpRequestException ex) when (Refused(ex))
                 {
@@ -125,18 +119,6 @@ public sealed class OwnerRoutingHandler(PersonalizationClientOptions options, Ti
     {
         var uri = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
         return uri.IsAbsoluteUri ? uri.PathAndQuery.TrimStart('/') : uri.OriginalString.TrimStart('/');
-    }
-
-    /// <summary>The topic and key whose owner serves a path, or null when any silo serves it equally.</summary>
-    public static (string Topic, string Key)? KeyOf(string relativePath)
-    {
-        var path = relativePath.Split('?', 2)[0];
-        var parts = path.Split('/');
-        if (parts.Length >= 3 && parts[0] == "v1" && parts[1] == "users" && parts[2].Length > 0)
-            return ("interactions", Uri.UnescapeDataString(parts[2]));
-        if (parts.Length == 3 && parts[0] == "v1" && parts[1] == "items" && parts[2].Length > 0)
-            return ("item-events", Uri.UnescapeDataString(parts[2]));
-        return null;
     }
 
     private static bool Refused(HttpRequestException ex) =>
