@@ -37,6 +37,12 @@ public sealed class TestSilo : IAsyncDisposable
     /// <summary>The silo's services.</summary>
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The silo's Orleans cluster id (each test silo is a cluster of its own).</summary>
+    public string ClusterId => Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().ClusterId;
+
+    /// <summary>The port Orleans clients connect to.</summary>
+    public int OrleansGatewayPort => Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().GatewayAddress!.Endpoint.Port;
+
     /// <summary>Bootstrap servers of the silo's broker.</summary>
     public string BootstrapServers => Services.GetRequiredService<KafkaConnection>().BootstrapServers;
 

@@ -1,0 +1,16 @@
+using Personalization.Grains;
+
+namespace Personalization.Client.Orleans;
+
+/// <summary>
+/// Typed access to the personalization grains from another .NET service: a user's grain answers rows and
+/// recommendations, an item's grain its live counters. Orleans routes each call to wherever the grain lives.
+/// </summary>
+public sealed class PersonalizationGrains(IClusterClient client)
+{
+    /// <summary>The grain of user <paramref name="userId"/>.</summary>
+    public IUserGrain User(string userId) => client.GetGrain<IUserGrain>(userId);
+
+    /// <summary>The grain of item <paramref name="itemId"/>.</summary>
+    public IItemGrain Item(string itemId) => client.GetGrain<IItemGrain>(itemId);
+}
