@@ -9,6 +9,9 @@ public sealed class PersonalizationClientOptions
     /// <summary>The key sent as <c>X-Api-Key</c> (when the cluster requires one).</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>Learn every live silo's gateway from <c>GET /v1/cluster</c>, to fail over beyond the seeds (default on).</summary>
+    public bool DiscoverGateways { get; set; } = true;
+
     /// <summary>How often the list of live gateways is refreshed even when nothing failed.</summary>
     public TimeSpan MapRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 

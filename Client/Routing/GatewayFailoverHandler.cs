@@ -23,13 +23,16 @@ public sealed class GatewayFailoverHandler(PersonalizationClientOptions options,
     private readonly ConcurrentDictionary<Uri, DateTimeOffset> _suspects = new();
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile GatewayList? _map;
-    private long _fallbacks;
+    private long _fallbacks, _refusals;
 
     /// <summary>The live gateways, if they were learned.</summary>
     public GatewayList? Map => _map;
 
     /// <summary>Requests that went to another gateway because the first refused the connection.</summary>
     public long Fallbacks => Interlocked.Read(ref _fallbacks);
+
+    /// <summary>Connections refused by a gateway (while learning the gateways or sending a request).</summary>
+    public long Refusals => Interlocked.Read(ref _refusals);
 
     /// <summary>The gateway the most recent request was answered by.</summary>
     public Uri? LastGateway { get; private set; }
@@ -57,6 +60,7 @@ public sealed class GatewayFailoverHandler(PersonalizationClientOptions options,
                 // Nothing reached this silo: try the next one, and relearn the map (it may have died).
                 last = ex;
                 first = false;
+                Interlocked.Increment(ref _refusals);
                 _suspects[gateway] = time.GetUtcNow() + options.SuspectFor;
                 _map = null;
             }
@@ -83,6 +87,7 @@ public sealed class GatewayFailoverHandler(PersonalizationClientOptions options,
     private async Task<GatewayList?> MapAsync(CancellationToken cancellationToken)
     {
         var map = _map;
+        if (!options.DiscoverGateways) return map;
         if (map is not null && time.GetUtcNow() - map.LearnedAt < options.MapRefreshInterval) return map;
         if (!await _refresh.WaitAsync(0, cancellationToken).ConfigureAwait(false)) return map; // another request is refreshing
         try
@@ -95,11 +100,12 @@ public sealed class GatewayFailoverHandler(PersonalizationClientOptions options,
                     using var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
                     if (!response.IsSuccessStatusCode) continue;
                     var view = await response.Content.ReadFromJsonAsync<ClusterView>(cancellationToken).ConfigureAwait(false);
-                    if (view is null) continue;
+                    if (view?.Silos is null) continue;
                     return _map = GatewayList.From(view, time.GetUtcNow());
                 }
                 catch (HttpRequestException ex) when (Refused(ex))
                 {
+                    Interlocked.Increment(ref _refusals);
                     _suspects[gateway] = time.GetUtcNow() + options.SuspectFor;
                 }
                 catch (System.Text.Json.JsonException)

@@ -4,7 +4,7 @@ namespace Personalization.Silo.Dashboard;
 
 /// <summary>
 /// The dashboard's live figures, read from the same meters OpenTelemetry exports (ASP.NET Core's
-/// <c>http.server.request.duration</c>, the runtime's <c>stream.records</c>, the user grains' <c>user.foldin.duration</c>)
+/// <c>http.server.request.duration</c>, the Kafka receivers' <c>kafka.records.received</c>, the user grains' <c>user.foldin.duration</c>)
 /// through a <see cref="MeterListener"/>: a ring of one-second buckets over the last minute, each with request and
 /// error counts, a log-scale latency histogram and events consumed. Recording is a few interlocked adds.
 /// </summary>
@@ -30,7 +30,7 @@ public sealed class DashboardMetrics : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Name is "http.server.request.duration" && instrument.Meter.Name == "Microsoft.AspNetCore.Hosting"
-                || instrument.Name is "stream.records" or "user.foldin.duration")
+                || instrument.Name is "kafka.records.received" or "user.foldin.duration")
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>(OnDouble);
@@ -78,7 +78,7 @@ public sealed class DashboardMetrics : IDisposable
 
     private void OnLong(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        if (instrument.Name != "stream.records") return;
+        if (instrument.Name != "kafka.records.received") return;
         foreach (var tag in tags)
         {
             // Only the interaction log counts as "events" (its repartitioned copies would count each twice).

@@ -52,6 +52,8 @@ public static class KafkaStreamsSiloBuilderExtensions
                 // A grain gets the records of its stream that wait together in one call, and writes its state once.
                 o.BatchContainerBatchSize = 32;
             }));
+            // Consumers are implicit subscribers only: no pub-sub grain (and no write) per stream.
+            streams.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
             // Queues move when membership changes (a silo joins, or is declared dead), not on a lease timer.
             streams.ConfigurePartitionBalancing(KafkaQueueBalancer.Create);
         });

@@ -62,5 +62,14 @@ public sealed class DashboardBrowserTests
 
         if (Environment.GetEnvironmentVariable("DASHBOARD_SCREENSHOT") is { Length: > 0 } path)
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+
+        // Orleans' own dashboard, on the same port: it renders this silo and the user grains it hosts.
+        var orleans = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+        await orleans.GotoAsync(new Uri(silo.Address, "dashboard/orleans/").ToString());
+        await Assertions.Expect(orleans).ToHaveTitleAsync("Orleans Dashboard");
+        await orleans.GotoAsync(new Uri(silo.Address, "dashboard/orleans/#/grains").ToString());
+        await orleans.WaitForFunctionAsync("() => document.body.innerText.includes('UserGrain')", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        if (Environment.GetEnvironmentVariable("ORLEANS_DASHBOARD_SCREENSHOT") is { Length: > 0 } orleansPath)
+            await orleans.ScreenshotAsync(new PageScreenshotOptions { Path = orleansPath, FullPage = true });
     }
 }

@@ -47,6 +47,8 @@ public sealed class ModelSwapTests
             }
         })).ToList();
 
+        // The readers are reading (version 1) before the trainer starts.
+        await TestSilo.EventuallyAsync(() => { lock (served) return Task.FromResult(served.Count); }, c => c > 0, TimeSpan.FromSeconds(10), "the readers' first page");
         var pipeline = silo.Services.GetRequiredService<TrainingPipeline>();
         // Margin 1: publish whatever the evaluation says; this test is about the swap, not the gate.
         var outcome = await pipeline.TrainAndPublishAsync(new TrainingOptions { Factors = 16, Iterations = 3, PublishMargin = 1 }, default);
