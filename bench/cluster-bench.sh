@@ -24,6 +24,7 @@ cleanup() {
     kill -TERM "$bench_pid" 2>/dev/null || true # the tool stops its silos and broker on SIGTERM
     wait "$bench_pid" 2>/dev/null || true
   fi
+  [ -f "$tmp/redis.pid" ] && kill "$(cat "$tmp/redis.pid")" 2>/dev/null || true
   if [ -f "$pgdata/postmaster.pid" ]; then
     runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null 2>&1 ||
       runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1 || true
@@ -43,7 +44,13 @@ runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdata" -l "$pgdata/postgres.log" -o
 conn="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres"
 echo "postgres: $conn" >&2
 
-dotnet "$root/bench/ClusterBench/bin/Release/net10.0/Personalization.ClusterBench.dll" --postgres "$conn" "$@" &
+# Redis for Orleans' membership table (silos of a phase find each other there).
+redisport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+redis-server --port "$redisport" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --pidfile "$tmp/redis.pid" --logfile "$tmp/redis.log"
+echo "redis: 127.0.0.1:$redisport" >&2
+
+dotnet "$root/bench/ClusterBench/bin/Release/net10.0/Personalization.ClusterBench.dll" --postgres "$conn" \
+  --silo-arg "--Cluster:Redis=127.0.0.1:$redisport" "$@" &
 bench_pid=$!
 status=0
 wait "$bench_pid" || status=$?

@@ -25,7 +25,11 @@ public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore 
         var config = connection.ConsumerConfig($"model-listener-{Guid.NewGuid():N}");
         config.AutoOffsetReset = AutoOffsetReset.Latest;
         using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
-        consumer.Subscribe(StreamTopics.ModelUpdates);
+        // Assigned, not subscribed: from the log's end as of now, without waiting seconds for a group join during
+        // which an announcement would be missed.
+        var partition = new TopicPartition(StreamTopics.ModelUpdates, 0);
+        var end = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High;
+        consumer.Assign(new TopicPartitionOffset(partition, end));
         while (!stoppingToken.IsCancellationRequested)
         {
             try

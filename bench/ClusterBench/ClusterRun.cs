@@ -57,6 +57,8 @@ public sealed class ClusterRun(Options options, string siloDll, BrokerProcess br
         _clusterArgs =
         [
             "--kafka", broker.BootstrapServers, "--Storage:Postgres=" + database, "--Kafka:GroupId=" + groupId,
+            // One Orleans cluster per phase (membership in the Redis the script started), on free ports.
+            "--Cluster:ClusterId=" + groupId, "--Cluster:SiloPort=0", "--Cluster:GatewayPort=0",
             $"--Bootstrap:Synthetic:Users={options.ImportUsers}", $"--Bootstrap:Synthetic:Items={options.Items}",
             $"--Training:Factors={options.Factors}", $"--Training:Iterations={options.Iterations}", "--Logging:LogLevel:Default=Warning",
             .. options.SiloArguments,
