@@ -26,12 +26,17 @@ public static class TelemetryExtensions
     {
         var options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         var otlp = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
+        if (otlp is null && !options.Prometheus) return services; // nothing listens: the instruments cost nothing
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(options.ServiceName, serviceInstanceId: Environment.MachineName + "/" + Environment.ProcessId))
             .WithMetrics(metrics =>
             {
                 metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation().AddMeter(Meters)
-                    .AddPrometheusExporter();
+                    // Orleans records some instruments per message and per call; listening to those cost the gateway a
+                    // third of its throughput under load. The gauges and counters of activations, membership, storage,
+                    // streams and the rest stay.
+                    .AddView(instrument => IsPerCall(instrument) ? MetricStreamConfiguration.Drop : null);
+                if (options.Prometheus) metrics.AddPrometheusExporter();
                 if (otlp is not null) metrics.AddOtlpExporter(o => o.Endpoint = otlp);
             });
         if (otlp is not null)
@@ -40,10 +45,16 @@ public static class TelemetryExtensions
         return services;
     }
 
+    private static readonly string[] PerCall = ["messaging", "app-requests", "scheduler", "networking", "directory-lookups", "manifest-cache", "gateway-received", "gateway-sent"];
+
+    private static bool IsPerCall(System.Diagnostics.Metrics.Instrument instrument) =>
+        instrument.Meter.Name == "Microsoft.Orleans" && PerCall.Any(part => instrument.Name.Contains(part, StringComparison.Ordinal));
+
     /// <summary>Maps the Prometheus scrape endpoint.</summary>
     public static IEndpointRouteBuilder MapSiloTelemetry(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        var options = app.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (options.Prometheus) app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

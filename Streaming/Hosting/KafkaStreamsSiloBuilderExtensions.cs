@@ -24,6 +24,7 @@ public static class KafkaStreamsSiloBuilderExtensions
         services.TryAddSingleton<KafkaConnection>();
         services.TryAddSingleton<EventProducer>();
         services.TryAddSingleton<KafkaQueueOwnership>();
+        services.TryAddSingleton<KafkaTopicReaders>();
         return services;
     }
 
@@ -48,7 +49,7 @@ public static class KafkaStreamsSiloBuilderExtensions
             streams.ConfigurePullingAgent(agent => agent.Configure(o =>
             {
                 // An idle queue is asked again after this long: the floor of event-to-visible latency.
-                o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(5);
+                o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10);
                 // A grain gets the records of its stream that wait together in one call, and writes its state once.
                 o.BatchContainerBatchSize = 32;
             }));

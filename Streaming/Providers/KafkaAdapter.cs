@@ -12,7 +12,7 @@ namespace Personalization.Streaming.Providers;
 internal sealed class KafkaAdapter(
     string name,
     KafkaStreamOptions options,
-    KafkaConnection connection,
+    KafkaTopicReader reader,
     IReadOnlyList<IStreamTap> taps,
     KafkaQueueOwnership ownership,
     ILoggerFactory loggerFactory) : IQueueAdapter
@@ -24,7 +24,7 @@ internal sealed class KafkaAdapter(
     public StreamProviderDirection Direction => StreamProviderDirection.ReadOnly;
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
-        new KafkaAdapterReceiver(options, KafkaQueueMapper.PartitionOf(queueId), connection, taps, ownership,
+        new KafkaAdapterReceiver(options, KafkaQueueMapper.PartitionOf(queueId), reader, taps, ownership,
             loggerFactory.CreateLogger($"{typeof(KafkaAdapterReceiver).FullName}.{name}"));
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>

@@ -39,7 +39,7 @@ public sealed class KafkaAdapterFactory : IQueueAdapterFactory
 
     /// <inheritdoc />
     public Task<IQueueAdapter> CreateAdapter() =>
-        Task.FromResult<IQueueAdapter>(new KafkaAdapter(_name, _options, _services.GetRequiredService<KafkaConnection>(),
+        Task.FromResult<IQueueAdapter>(new KafkaAdapter(_name, _options, _services.GetRequiredService<KafkaTopicReaders>().For(_options.Topic, _options.MaxInFlight),
             _services.GetServices<IStreamTap>().Where(t => t.Topic == _options.Topic).ToList(),
             _services.GetRequiredService<KafkaQueueOwnership>(), _loggerFactory));
 

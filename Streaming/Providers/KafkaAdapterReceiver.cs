@@ -8,73 +8,50 @@ using Personalization.Streaming.Kafka;
 namespace Personalization.Streaming.Providers;
 
 /// <summary>
-/// Reads one Kafka partition into its Orleans queue. The consumer is assigned the partition (Orleans' balancer, not
-/// Kafka's group protocol, decides who reads it) and starts at the group's committed offset; offsets are committed
-/// by <see cref="PartitionCheckpoint"/>'s rule only.
+/// One Kafka partition as an Orleans queue. Orleans' balancer, not Kafka's group protocol, decides which silo reads
+/// it; the silo's <see cref="KafkaTopicReader"/> fetches it from the group's committed offset into a buffer this
+/// receiver drains. Offsets are committed by <see cref="PartitionCheckpoint"/>'s rule only.
 /// </summary>
 internal sealed partial class KafkaAdapterReceiver(
     KafkaStreamOptions options,
     int partition,
-    KafkaConnection connection,
+    KafkaTopicReader reader,
     IReadOnlyList<IStreamTap> taps,
     KafkaQueueOwnership ownership,
     ILogger logger) : IQueueAdapterReceiver
 {
     private const int MaxReadBatch = 1_000;
-    private readonly TopicPartition _partition = new(options.Topic, partition);
-    private IConsumer<string, byte[]>? _consumer;
+    private readonly List<ConsumeResult<string, byte[]>> _drained = new(MaxReadBatch);
     private PartitionCheckpoint _checkpoint = new(0);
+    private bool _reading;
     private long _nextCheckpoint;
 
-    /// <summary>Offsets live in one consumer group per topic, shared by every silo.</summary>
-    private string GroupId => $"{connection.Options.GroupId}.{options.Topic}";
-
-    public Task Initialize(TimeSpan timeout) => Task.Run(() =>
+    public async Task Initialize(TimeSpan timeout)
     {
-        var consumer = new ConsumerBuilder<string, byte[]>(connection.ConsumerConfig(GroupId))
-            .SetErrorHandler((_, e) => LogKafkaError(e.Reason))
-            .Build();
-        var committed = consumer.Committed([_partition], timeout).Single().Offset;
-        consumer.Assign(new TopicPartitionOffset(_partition, committed.Value >= 0 ? committed : Offset.Beginning));
-        _checkpoint = new PartitionCheckpoint(Math.Max(0, committed.Value));
-        _consumer = consumer;
+        var committed = await reader.AssignAsync(partition, timeout).ConfigureAwait(false);
+        _checkpoint = new PartitionCheckpoint(committed);
+        _reading = true;
         ownership.Report(options.Topic, partition, 0);
-        LogStarted(options.Topic, partition, _checkpoint.Committed);
-    });
+        LogStarted(options.Topic, partition, committed);
+    }
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
-        if (_consumer is null) return [];
+        if (!_reading) return [];
         await CheckpointAsync(force: false).ConfigureAwait(false);
         if (_checkpoint.InFlight >= options.MaxInFlight) return []; // the grains are behind: let them catch up
         var limit = maxCount <= 0 ? MaxReadBatch : Math.Min(maxCount, MaxReadBatch);
-        return await Task.Run(() => Read(_consumer, limit)).ConfigureAwait(false);
-    }
-
-    private List<IBatchContainer> Read(IConsumer<string, byte[]> consumer, int limit)
-    {
-        var batch = new List<IBatchContainer>();
-        var timeout = options.PollTimeout;
-        while (batch.Count < limit)
+        _drained.Clear();
+        reader.Drain(partition, limit, _drained);
+        var batch = new List<IBatchContainer>(_drained.Count);
+        foreach (var result in _drained)
         {
-            ConsumeResult<string, byte[]>? result;
-            try
-            {
-                result = consumer.Consume(timeout);
-            }
-            catch (ConsumeException ex)
-            {
-                LogKafkaError(ex.Error.Reason);
-                break;
-            }
-            if (result is null || result.IsPartitionEOF || result.Message is null) break;
-            timeout = TimeSpan.Zero; // drain what is already fetched, then return
             var record = ToRecord(result);
             _checkpoint.Read(record.Offset, Observe(record));
             batch.Add(new KafkaBatchContainer(record));
         }
         if (batch.Count > 0) KafkaTelemetry.RecordsReceived.Add(batch.Count, new KeyValuePair<string, object?>("topic", options.Topic));
-        var high = consumer.GetWatermarkOffsets(_partition).High.Value;
+        var high = reader.HighWatermark(partition);
         if (high >= 0) ownership.Report(options.Topic, partition, high - _checkpoint.Position);
         return batch;
     }
@@ -87,7 +64,7 @@ internal sealed partial class KafkaAdapterReceiver(
             if (headers.TryGetLastBytes(TraceHeaders.TraceParent, out var p) && p.Length is > 0 and <= 128) parent = Encoding.ASCII.GetString(p);
             if (headers.TryGetLastBytes(TraceHeaders.TraceState, out var s) && s.Length is > 0 and <= 512) state = Encoding.ASCII.GetString(s);
         }
-        return new KafkaRecord(connection.LogEpoch, result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key ?? "",
+        return new KafkaRecord(reader.Epoch, result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key ?? "",
             result.Message.Value ?? [], result.Message.Timestamp.UtcDateTime, parent, state);
     }
 
@@ -121,7 +98,7 @@ internal sealed partial class KafkaAdapterReceiver(
     /// <summary>Flushes the taps and commits the offset after the last record done, at most once per interval.</summary>
     private async Task CheckpointAsync(bool force)
     {
-        if (_consumer is not { } consumer) return;
+        if (!_reading) return;
         if (!force && Environment.TickCount64 < _nextCheckpoint) return;
         _nextCheckpoint = Environment.TickCount64 + (long)options.CheckpointInterval.TotalMilliseconds;
         var upTo = _checkpoint.Committable();
@@ -130,7 +107,7 @@ internal sealed partial class KafkaAdapterReceiver(
         try
         {
             foreach (var tap in taps) await tap.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await Task.Run(() => consumer.Commit([new TopicPartitionOffset(_partition, upTo)])).ConfigureAwait(false);
+            await reader.CommitAsync(partition, upTo).ConfigureAwait(false);
             _checkpoint.CommittedUpTo(upTo);
             KafkaTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("topic", options.Topic));
             KafkaTelemetry.CheckpointMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -145,15 +122,10 @@ internal sealed partial class KafkaAdapterReceiver(
     public async Task Shutdown(TimeSpan timeout)
     {
         await CheckpointAsync(force: true).ConfigureAwait(false);
-        var consumer = _consumer;
-        _consumer = null;
+        if (!_reading) return;
+        _reading = false;
         ownership.Release(options.Topic, partition);
-        if (consumer is null) return;
-        await Task.Run(() =>
-        {
-            consumer.Close();
-            consumer.Dispose();
-        }).ConfigureAwait(false);
+        await reader.UnassignAsync(partition).ConfigureAwait(false);
         LogStopped(options.Topic, partition, _checkpoint.Committed);
     }
 
@@ -165,9 +137,6 @@ internal sealed partial class KafkaAdapterReceiver(
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Stopped reading {Topic}/{Partition}; committed up to {Offset}")]
     private partial void LogStopped(string topic, int partition, long offset);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Kafka consumer error: {Reason}")]
-    private partial void LogKafkaError(string reason);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Checkpoint of {Topic}/{Partition} failed; the offset stays and later records will be replayed if needed")]
     private partial void LogCheckpointFailed(Exception exception, string topic, int partition);

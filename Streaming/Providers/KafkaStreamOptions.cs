@@ -11,9 +11,6 @@ public sealed class KafkaStreamOptions
     /// <summary>Partitions of the topic: one Orleans queue each.</summary>
     public int Partitions { get; set; } = 12;
 
-    /// <summary>Longest wait for records in one read; small values favour event-to-visible latency.</summary>
-    public TimeSpan PollTimeout { get; set; } = TimeSpan.FromMilliseconds(5);
-
     /// <summary>How often delivered offsets are committed (after the taps flushed).</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -31,7 +28,7 @@ public sealed class KafkaStreamOptionsValidator(KafkaStreamOptions options, stri
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Topic)} is required.");
         if (options.Partitions <= 0)
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Partitions)} must be positive, not {options.Partitions}.");
-        if (options.PollTimeout < TimeSpan.Zero || options.CheckpointInterval <= TimeSpan.Zero || options.MaxInFlight <= 0)
-            throw new OrleansConfigurationException($"Kafka stream provider '{name}': PollTimeout, CheckpointInterval and MaxInFlight must be positive.");
+        if (options.CheckpointInterval <= TimeSpan.Zero || options.MaxInFlight <= 0)
+            throw new OrleansConfigurationException($"Kafka stream provider '{name}': CheckpointInterval and MaxInFlight must be positive.");
     }
 }
