@@ -26,9 +26,9 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, IDisposable
     private readonly IGrainStateStore _store;
     private readonly GroupCommitGrainStorageOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _writer;
+    private readonly Task[] _writers;
 
     /// <summary>Creates the storage named <paramref name="name"/>.</summary>
     public GroupCommitGrainStorage(string name, IGrainStateStore store, GroupCommitGrainStorageOptions options, ILogger<GroupCommitGrainStorage> logger)
@@ -37,7 +37,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, IDisposable
         _store = store;
         _options = options;
         _logger = logger;
-        _writer = Task.Run(() => WriteLoopAsync(_stopping.Token));
+        _writers = Enumerable.Range(0, Math.Max(1, options.Writers)).Select(_ => Task.Run(() => WriteLoopAsync(_stopping.Token))).ToArray();
     }
 
     private static GrainKey KeyOf(string stateName, GrainId grainId) => new(stateName, grainId.Key.ToString()!);
@@ -137,7 +137,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, IDisposable
         _queue.Writer.TryComplete();
         try
         {
-            _writer.Wait(TimeSpan.FromSeconds(10));
+            Task.WaitAll(_writers, TimeSpan.FromSeconds(10));
         }
         catch (AggregateException)
         {
