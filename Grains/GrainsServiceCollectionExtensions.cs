@@ -59,12 +59,14 @@ public static class GrainsSiloBuilderExtensions
         silo.AddKafkaStreams(StreamTopics.Interactions, o =>
         {
             o.Topic = StreamTopics.Interactions;
+            o.ConsumerGrainType = "user";
             o.Partitions = partitions;
             o.CheckpointInterval = checkpoint;
         });
         silo.AddKafkaStreams(StreamTopics.ItemEvents, o =>
         {
             o.Topic = StreamTopics.ItemEvents;
+            o.ConsumerGrainType = "item";
             o.Partitions = partitions;
             o.CheckpointInterval = checkpoint;
         });

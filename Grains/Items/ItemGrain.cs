@@ -14,6 +14,7 @@ namespace Personalization.Grains.Items;
 /// that variant's statistics with reward 0, and a click with it adds reward 1 for the same features (turning that
 /// impression's 0 into a 1), so each variant's ridge regression estimates click probability given the user.
 /// </remarks>
+[GrainType("item")]
 [ImplicitStreamSubscription(StreamTopics.ItemEvents)]
 public sealed class ItemGrain(
     [PersistentState("item", GrainStorageNames.Grains)] IPersistentState<ItemState> state,

@@ -14,13 +14,15 @@ public interface IStreamFedState
 }
 
 /// <summary>
-/// Base of grains fed by a Kafka stream through an implicit subscription. Each batch of records is applied once:
-/// records the state already holds are skipped, the rest are applied, and the state (with its new position) is
-/// written before the batch is acknowledged, so the offset committed after it never runs ahead of durable state.
+/// Base of grains fed by a Kafka stream through an implicit subscription. Records are applied once, in memory: a
+/// record the state already holds is skipped, and a record whose predecessor (same key, same partition) the state
+/// does not hold waits for the replay. The state is written when the partition's receiver checkpoints
+/// (<see cref="CheckpointAsync"/>), so one write covers every record a grain got in a checkpoint interval, and an
+/// offset is committed only after every grain confirmed its durable state holds the records before it.
 /// </summary>
 /// <typeparam name="TState">The grain's state.</typeparam>
 public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> state, ILogger logger)
-    : Grain, IStreamSubscriptionObserver, IAsyncBatchObserver<KafkaRecord>
+    : Grain, IStreamSubscriptionObserver, IAsyncBatchObserver<KafkaRecord>, IKafkaStreamConsumerGrain
     where TState : class, IStreamFedState, new()
 {
     /// <summary>The grain's state.</summary>
@@ -28,6 +30,8 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
 
     /// <summary>True when no stored state existed at activation.</summary>
     protected bool IsNewState => !state.RecordExists;
+
+    private bool _dirty;
 
     /// <summary>Applies one record to <see cref="State"/>; throws a format exception for an unreadable one.</summary>
     protected abstract void Apply(KafkaRecord record);
@@ -37,17 +41,17 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
         handleFactory.Create<KafkaRecord>().ResumeAsync(this);
 
     /// <inheritdoc />
-    public async Task OnNextAsync(IList<SequentialItem<KafkaRecord>> items)
+    public Task OnNextAsync(IList<SequentialItem<KafkaRecord>> items)
     {
-        var applied = 0;
-        List<Activity>? spans = null;
         var outside = Activity.Current;
         foreach (var item in items)
         {
             var record = item.Item;
-            if (State.Position.Covers(record)) continue; // a replay of what the durable state holds
-            var span = record.StartProcessActivity();
-            if (span is not null) (spans ??= []).Add(span);
+            if (State.Position.Covers(record)) continue; // a replay of what the state holds
+            // The state lost this record's predecessor (its silo died before the checkpoint): applying it would put the
+            // position past the lost one. It waits: the receiver's checkpoint finds the gap and replays the partition.
+            if (record.PreviousOffset >= 0 && !State.Position.Covers(record.Epoch, record.Partition, record.PreviousOffset)) continue;
+            using var span = record.StartProcessActivity();
             try
             {
                 Apply(record);
@@ -59,23 +63,45 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
                 span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             }
             State.Position.Advance(record);
-            applied++;
+            _dirty = true;
             if (span is not null) Activity.Current = outside; // the next record's span is not this one's child
         }
-        try
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CheckpointAsync(string epoch, int partition, long offset)
+    {
+        if (_dirty)
         {
-            if (applied > 0) await WriteDurablyAsync();
+            await WriteDurablyAsync();
+            _dirty = false;
         }
-        finally
+        return State.Position.Covers(epoch, partition, offset);
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Best effort: what is not written here is replayed, because the receiver's next checkpoint finds it missing.
+        if (_dirty)
         {
-            if (spans is not null) foreach (var span in spans) span.Dispose();
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+                _dirty = false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogWriteRetry(ex, 0);
+            }
         }
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     /// <summary>
-    /// Writes the state, retrying a failing store for as long as it takes: acknowledging the batch without its
-    /// state durable could lose it, and failing it would let later records of the stream overtake it. A write
-    /// rejected because another activation wrote newer state drops this activation; the redelivery reloads.
+    /// Writes the state, retrying a failing store for as long as it takes (the receiver's commit waits). A write
+    /// rejected because another activation wrote newer state drops this activation; the receiver replays.
     /// </summary>
     private async Task WriteDurablyAsync()
     {

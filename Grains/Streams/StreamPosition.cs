@@ -15,8 +15,11 @@ public sealed class StreamPosition
     public Dictionary<int, long> Offsets { get; set; } = [];
 
     /// <summary>True when the state already holds <paramref name="record"/>.</summary>
-    public bool Covers(KafkaRecord record) =>
-        Epoch == record.Epoch && Offsets.TryGetValue(record.Partition, out var applied) && record.Offset <= applied;
+    public bool Covers(KafkaRecord record) => Covers(record.Epoch, record.Partition, record.Offset);
+
+    /// <summary>True when the state holds the record at <paramref name="offset"/> of <paramref name="partition"/>.</summary>
+    public bool Covers(string epoch, int partition, long offset) =>
+        Epoch == epoch && Offsets.TryGetValue(partition, out var applied) && offset <= applied;
 
     /// <summary>Records that the state now holds <paramref name="record"/>.</summary>
     public void Advance(KafkaRecord record)

@@ -22,6 +22,7 @@ namespace Personalization.Grains.Users;
 /// user's vector by ALS fold-in against the current model after every event (and lazily after a model
 /// swap), so the next request ranks with everything the user just did.
 /// </summary>
+[GrainType("user")]
 [ImplicitStreamSubscription(StreamTopics.Interactions)]
 public sealed class UserGrain(
     [PersistentState("user", GrainStorageNames.Grains)] IPersistentState<UserState> state,

@@ -15,6 +15,7 @@ internal sealed class KafkaAdapter(
     KafkaTopicReader reader,
     IReadOnlyList<IStreamTap> taps,
     KafkaQueueOwnership ownership,
+    IGrainFactory grains,
     ILoggerFactory loggerFactory) : IQueueAdapter
 {
     public string Name => name;
@@ -24,7 +25,7 @@ internal sealed class KafkaAdapter(
     public StreamProviderDirection Direction => StreamProviderDirection.ReadOnly;
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
-        new KafkaAdapterReceiver(options, KafkaQueueMapper.PartitionOf(queueId), reader, taps, ownership,
+        new KafkaAdapterReceiver(options, KafkaQueueMapper.PartitionOf(queueId), reader, taps, ownership, grains,
             loggerFactory.CreateLogger($"{typeof(KafkaAdapterReceiver).FullName}.{name}"));
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>

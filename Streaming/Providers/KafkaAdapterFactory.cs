@@ -41,7 +41,7 @@ public sealed class KafkaAdapterFactory : IQueueAdapterFactory
     public Task<IQueueAdapter> CreateAdapter() =>
         Task.FromResult<IQueueAdapter>(new KafkaAdapter(_name, _options, _services.GetRequiredService<KafkaTopicReaders>().For(_options.Topic, _options.MaxInFlight),
             _services.GetServices<IStreamTap>().Where(t => t.Topic == _options.Topic).ToList(),
-            _services.GetRequiredService<KafkaQueueOwnership>(), _loggerFactory));
+            _services.GetRequiredService<KafkaQueueOwnership>(), _services.GetRequiredService<IGrainFactory>(), _loggerFactory));
 
     /// <inheritdoc />
     public IQueueAdapterCache GetQueueAdapterCache() => _cache;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 using Orleans.Streams;
 using Personalization.Streaming.Kafka;
 
@@ -18,10 +19,13 @@ internal sealed partial class KafkaAdapterReceiver(
     KafkaTopicReader reader,
     IReadOnlyList<IStreamTap> taps,
     KafkaQueueOwnership ownership,
+    IGrainFactory grains,
     ILogger logger) : IQueueAdapterReceiver
 {
     private const int MaxReadBatch = 1_000;
     private readonly List<ConsumeResult<string, byte[]>> _drained = new(MaxReadBatch);
+    // Per key, the last offset handed to Orleans since the last commit: each record names its predecessor.
+    private readonly Dictionary<string, long> _lastByKey = new(StringComparer.Ordinal);
     private PartitionCheckpoint _checkpoint = new(0);
     private bool _reading;
     private long _nextCheckpoint;
@@ -46,8 +50,11 @@ internal sealed partial class KafkaAdapterReceiver(
         var batch = new List<IBatchContainer>(_drained.Count);
         foreach (var result in _drained)
         {
-            var record = ToRecord(result);
-            _checkpoint.Read(record.Offset, Observe(record));
+            var key = result.Message.Key ?? "";
+            var previous = _lastByKey.TryGetValue(key, out var last) ? last : -1;
+            _lastByKey[key] = result.Offset.Value;
+            var record = ToRecord(result, previous);
+            _checkpoint.Read(record.Offset, key, Observe(record));
             batch.Add(new KafkaBatchContainer(record));
         }
         if (batch.Count > 0) KafkaTelemetry.RecordsReceived.Add(batch.Count, new KeyValuePair<string, object?>("topic", options.Topic));
@@ -56,7 +63,7 @@ internal sealed partial class KafkaAdapterReceiver(
         return batch;
     }
 
-    private KafkaRecord ToRecord(ConsumeResult<string, byte[]> result)
+    private KafkaRecord ToRecord(ConsumeResult<string, byte[]> result, long previous)
     {
         string? parent = null, state = null;
         if (result.Message.Headers is { } headers)
@@ -65,7 +72,7 @@ internal sealed partial class KafkaAdapterReceiver(
             if (headers.TryGetLastBytes(TraceHeaders.TraceState, out var s) && s.Length is > 0 and <= 512) state = Encoding.ASCII.GetString(s);
         }
         return new KafkaRecord(reader.Epoch, result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key ?? "",
-            result.Message.Value ?? [], result.Message.Timestamp.UtcDateTime, parent, state);
+            result.Message.Value ?? [], result.Message.Timestamp.UtcDateTime, parent, state, previous);
     }
 
     private Task? Observe(KafkaRecord record)
@@ -95,7 +102,12 @@ internal sealed partial class KafkaAdapterReceiver(
         await CheckpointAsync(force: false).ConfigureAwait(false);
     }
 
-    /// <summary>Flushes the taps and commits the offset after the last record done, at most once per interval.</summary>
+    /// <summary>
+    /// At most once per interval: asks every grain that got records before the committable offset to make its state
+    /// durable and confirm it holds them, flushes the taps, and commits. A grain whose state lost records (its silo
+    /// died before writing them) says no: the partition is read again from the last commit, and grains skip what
+    /// they hold.
+    /// </summary>
     private async Task CheckpointAsync(bool force)
     {
         if (!_reading) return;
@@ -106,17 +118,37 @@ internal sealed partial class KafkaAdapterReceiver(
         var started = Stopwatch.GetTimestamp();
         try
         {
+            var keys = _checkpoint.KeysBefore(upTo);
+            var confirmations = await Task.WhenAll(keys.Select(k =>
+                grains.GetGrain<IKafkaStreamConsumerGrain>(GrainId.Create(options.ConsumerGrainType, k.Key))
+                    .CheckpointAsync(reader.Epoch, partition, k.Value))).ConfigureAwait(false);
+            if (confirmations.Any(held => !held))
+            {
+                await RewindAsync(confirmations.Count(held => !held)).ConfigureAwait(false);
+                return;
+            }
             foreach (var tap in taps) await tap.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             await reader.CommitAsync(partition, upTo).ConfigureAwait(false);
             _checkpoint.CommittedUpTo(upTo);
+            foreach (var (key, last) in _lastByKey.ToList())
+                if (last < upTo) _lastByKey.Remove(key);
             KafkaTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("topic", options.Topic));
             KafkaTelemetry.CheckpointMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-        catch (Exception ex) when (ex is KafkaException or IOException or InvalidOperationException or TimeoutException or System.Data.Common.DbException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Nothing is lost: the offset stays where it was and the records after it are replayed if needed.
+            // Nothing is lost: the offset stays where it was and the next checkpoint tries again.
             LogCheckpointFailed(ex, options.Topic, partition);
         }
+    }
+
+    private async Task RewindAsync(int lostGrains)
+    {
+        var from = _checkpoint.Committed;
+        LogRewind(options.Topic, partition, lostGrains, from);
+        await reader.RewindAsync(partition, from).ConfigureAwait(false);
+        _checkpoint = new PartitionCheckpoint(from);
+        _lastByKey.Clear();
     }
 
     public async Task Shutdown(TimeSpan timeout)
@@ -129,6 +161,9 @@ internal sealed partial class KafkaAdapterReceiver(
         LogStopped(options.Topic, partition, _checkpoint.Committed);
     }
 
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{Count} grains of {Topic}/{Partition} lost records they had applied (their silo died?); reading again from offset {Offset}")]
+    private partial void LogRewind(string topic, int partition, int count, long offset);
+
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A tap could not read {Topic}/{Partition}@{Offset}; it skips the record")]
     private partial void LogUnreadable(Exception exception, string topic, int partition, long offset);
 
@@ -138,6 +173,6 @@ internal sealed partial class KafkaAdapterReceiver(
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Stopped reading {Topic}/{Partition}; committed up to {Offset}")]
     private partial void LogStopped(string topic, int partition, long offset);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Checkpoint of {Topic}/{Partition} failed; the offset stays and later records will be replayed if needed")]
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Checkpoint of {Topic}/{Partition} failed; the offset stays and the next checkpoint tries again")]
     private partial void LogCheckpointFailed(Exception exception, string topic, int partition);
 }

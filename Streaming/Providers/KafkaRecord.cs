@@ -15,6 +15,11 @@ namespace Personalization.Streaming.Providers;
 /// <param name="Timestamp">The record timestamp.</param>
 /// <param name="TraceParent">The producer's W3C traceparent, when it wrote one.</param>
 /// <param name="TraceState">The producer's W3C tracestate, when it wrote one.</param>
+/// <param name="PreviousOffset">
+/// The offset of the previous record with the same key that this partition's receiver handed to Orleans since its last
+/// commit, or -1. A grain applies a record only when its state holds that one, so a record its state lost (its silo
+/// died before the checkpoint wrote it) is never overtaken; the receiver replays the partition from its commit.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record KafkaRecord(
     [property: Id(0)] string Epoch,
@@ -25,7 +30,8 @@ public sealed record KafkaRecord(
     [property: Id(5)] byte[] Payload,
     [property: Id(6)] DateTimeOffset Timestamp,
     [property: Id(7)] string? TraceParent = null,
-    [property: Id(8)] string? TraceState = null)
+    [property: Id(8)] string? TraceState = null,
+    [property: Id(9)] long PreviousOffset = -1)
 {
     /// <summary>
     /// A consumer span continuing the producer's trace (<c>process TOPIC</c>), or null for a record produced outside

@@ -8,6 +8,12 @@ public sealed class KafkaStreamOptions
     /// <summary>The topic read; also the stream namespace grains subscribe to.</summary>
     public string Topic { get; set; } = "";
 
+    /// <summary>
+    /// The Orleans grain type (e.g. <c>user</c>) that subscribes implicitly to the topic's streams and implements
+    /// <see cref="IKafkaStreamConsumerGrain"/>; the receiver checkpoints it by key.
+    /// </summary>
+    public string ConsumerGrainType { get; set; } = "";
+
     /// <summary>Partitions of the topic: one Orleans queue each.</summary>
     public int Partitions { get; set; } = 12;
 
@@ -26,6 +32,8 @@ public sealed class KafkaStreamOptionsValidator(KafkaStreamOptions options, stri
     {
         if (string.IsNullOrWhiteSpace(options.Topic))
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Topic)} is required.");
+        if (string.IsNullOrWhiteSpace(options.ConsumerGrainType))
+            throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.ConsumerGrainType)} is required.");
         if (options.Partitions <= 0)
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Partitions)} must be positive, not {options.Partitions}.");
         if (options.CheckpointInterval <= TimeSpan.Zero || options.MaxInFlight <= 0)

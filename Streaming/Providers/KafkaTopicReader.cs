@@ -57,6 +57,16 @@ internal sealed partial class KafkaTopicReader : IDisposable
         return true;
     });
 
+    /// <summary>Reads <paramref name="partition"/> again from <paramref name="offset"/>, dropping what it buffered.</summary>
+    public Task RewindAsync(int partition, long offset) => RunOnReaderAsync(() =>
+    {
+        var tp = new TopicPartition(_topic, partition);
+        if (_buffers.TryGetValue(partition, out var old) && old.Paused) _consumer.Resume([tp]);
+        _buffers[partition] = new PartitionBuffer();
+        _consumer.Seek(new TopicPartitionOffset(tp, offset));
+        return true;
+    });
+
     /// <summary>Commits <paramref name="offset"/> (the next record to read) for <paramref name="partition"/>.</summary>
     public Task CommitAsync(int partition, long offset) => RunOnReaderAsync(() =>
     {

@@ -22,9 +22,12 @@ public sealed class PartitionCheckpoint(long committed)
     public long Position { get; private set; } = committed;
 
     /// <summary>A record was read and handed to Orleans; <paramref name="taps"/> is the taps' work on it, if any.</summary>
-    public void Read(long offset, Task? taps)
+    public void Read(long offset, Task? taps) => Read(offset, "", taps);
+
+    /// <summary>A record of <paramref name="key"/> was read and handed to Orleans.</summary>
+    public void Read(long offset, string key, Task? taps)
     {
-        var entry = new Entry(offset, taps);
+        var entry = new Entry(offset, key, taps);
         _inFlight.Enqueue(entry);
         _byOffset[offset] = entry;
         Position = offset + 1;
@@ -59,9 +62,22 @@ public sealed class PartitionCheckpoint(long committed)
         Committed = Math.Max(Committed, offset);
     }
 
-    private sealed class Entry(long offset, Task? taps)
+    /// <summary>Each key with records before <paramref name="upTo"/> not yet committed, and its last such offset.</summary>
+    public Dictionary<string, long> KeysBefore(long upTo)
+    {
+        var keys = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in _inFlight)
+        {
+            if (entry.Offset >= upTo) break;
+            keys[entry.Key] = entry.Offset;
+        }
+        return keys;
+    }
+
+    private sealed class Entry(long offset, string key, Task? taps)
     {
         public long Offset { get; } = offset;
+        public string Key { get; } = key;
         public Task? Taps { get; } = taps;
         public bool Delivered { get; set; }
     }
