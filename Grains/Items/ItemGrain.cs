@@ -15,6 +15,8 @@ namespace Personalization.Grains.Items;
 /// impression's 0 into a 1), so each variant's ridge regression estimates click probability given the user.
 /// </remarks>
 [GrainType("item")]
+// Activated where its partition is read (the first call is the stream delivery), so events and checkpoints stay in-silo.
+[Orleans.Placement.PreferLocalPlacement]
 [ImplicitStreamSubscription(StreamTopics.ItemEvents)]
 public sealed class ItemGrain(
     [PersistentState("item", GrainStorageNames.Grains)] IPersistentState<ItemState> state,

@@ -23,6 +23,8 @@ namespace Personalization.Grains.Users;
 /// swap), so the next request ranks with everything the user just did.
 /// </summary>
 [GrainType("user")]
+// Activated where its partition is read (the first call is the stream delivery), so events and checkpoints stay in-silo.
+[Orleans.Placement.PreferLocalPlacement]
 [ImplicitStreamSubscription(StreamTopics.Interactions)]
 public sealed class UserGrain(
     [PersistentState("user", GrainStorageNames.Grains)] IPersistentState<UserState> state,

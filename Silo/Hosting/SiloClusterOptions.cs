@@ -33,6 +33,9 @@ public sealed class SiloClusterOptions
     /// <summary>Missed probes before a silo suspects another.</summary>
     public int MissedProbesLimit { get; set; } = 2;
 
+    /// <summary>Serve Orleans' dashboard at <c>/dashboard/orleans</c> (default on; it profiles every grain call).</summary>
+    public bool OrleansDashboard { get; set; } = true;
+
     /// <summary>Longest wait for a grain call's answer: bounds a call in flight to a silo that died.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -97,7 +97,7 @@ public static class SiloHost
         app.MapAdminEndpoints();
         app.MapExperimentsEndpoints();
         app.MapDashboardEndpoints();
-        app.MapOrleansDashboard(routePrefix: "/dashboard/orleans");
+        if (cluster.OrleansDashboard) app.MapOrleansDashboard(routePrefix: "/dashboard/orleans");
         app.MapSiloTelemetry();
         app.Services.GetRequiredService<DashboardMetrics>(); // listening from the first request
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Personalization.Silo");
@@ -143,7 +143,7 @@ public static class SiloHost
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
         silo.AddActivityPropagation();
         silo.AddPersonalizationGrains(configuration);
-        silo.AddDashboard();
+        if (cluster.OrleansDashboard) silo.AddDashboard();
     }
 
     private static int FreePort()
