@@ -1,3 +1,4 @@
+using Personalization.Tests.Infrastructure;
 using Personalization.Trainer.Datasets;
 
 namespace Personalization.Tests.Trainer;
@@ -6,24 +7,10 @@ public sealed class MovieLensDatasetTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("movielens-").FullName;
 
-    /// <summary>The MovieLens latest-small copy beside the repository (../shared/data).</summary>
-    public static string SharedSmall
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "data", "ml-latest-small");
-                if (Directory.Exists(candidate)) return candidate;
-            }
-            throw new DirectoryNotFoundException("../shared/data/ml-latest-small was not found above the test directory.");
-        }
-    }
-
-    [Fact]
+    [MovieLensFact]
     public void Loads_ml_latest_small()
     {
-        var data = MovieLensDataset.Load(SharedSmall);
+        var data = MovieLensDataset.Load(MovieLensData.RealSmall!);
         Assert.Equal(9742, data.Items.Count);
         Assert.Equal(100_836, data.Interactions.Count);
         Assert.Equal(610, data.Interactions.Select(i => i.UserId).Distinct().Count());

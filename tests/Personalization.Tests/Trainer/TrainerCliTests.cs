@@ -1,3 +1,5 @@
+using Personalization.Tests.Infrastructure;
+
 namespace Personalization.Tests.Trainer;
 
 /// <summary>The trainer CLI: bad input ends with one line naming the file and line; good input trains and publishes.</summary>
@@ -17,11 +19,11 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Equal($"error: {Path.Combine(data, "ratings.csv")}:3: rating 'four' is not a number from 0.5 to 5.", error.Trim());
     }
 
-    [Fact]
+    [MovieLensFact]
     public async Task Import_then_train_publishes_a_model()
     {
         var store = Path.Combine(_dir, "store");
-        var (imported, _) = await RunAsync("import", "--data-dir", store, "--dataset", "movielens", MovieLensDatasetTests.SharedSmall);
+        var (imported, _) = await RunAsync("import", "--data-dir", store, "--dataset", "movielens", MovieLensData.RealSmall!);
         Assert.Equal(0, imported);
         var (trained, error) = await RunAsync("train", "--data-dir", store, "--factors", "8", "--iterations", "2");
         Assert.True(trained == 0, error);
@@ -46,7 +48,7 @@ public sealed class TrainerCliTests : IDisposable
     [Fact]
     public async Task Evaluate_prints_and_writes_the_metrics_and_is_deterministic_for_a_seed()
     {
-        string[] Args(string json, int seed) => ["evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "als", "--factors", "16",
+        string[] Args(string json, int seed) => ["evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "als", "--factors", "16",
             "--iterations", "4", "--protocol", "users", "--test-fraction", "0.2", "--seed", seed.ToString(), "--k", "20", "--json", json];
         var (first, output, error) = await RunWithOutputAsync(Args(Path.Combine(_dir, "a.json"), 5));
         Assert.True(first == 0, error);
@@ -68,7 +70,7 @@ public sealed class TrainerCliTests : IDisposable
     [Fact]
     public async Task Evaluate_with_reranking_reports_diversity_and_novelty_and_is_deterministic()
     {
-        string[] Args(string json, params string[] ranking) => ["evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "popularity",
+        string[] Args(string json, params string[] ranking) => ["evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "popularity",
             "--k", "20", "--threads", "2", "--json", json, .. ranking];
         string[] reranked = ["--diversity", "0.5", "--popularity-penalty", "1", "--exploration", "0.1"];
         var (plain, output, error) = await RunWithOutputAsync(Args(Path.Combine(_dir, "plain.json")));
@@ -94,7 +96,7 @@ public sealed class TrainerCliTests : IDisposable
     [Fact]
     public async Task An_out_of_range_reranking_option_is_one_error_naming_the_option()
     {
-        var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "popularity",
+        var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "popularity",
             "--exploration", "1");
         Assert.Equal(2, code);
         Assert.Equal("error: --exploration must be at least 0 and less than 1, not 1.", error.Trim().Split('\n')[^1]);
@@ -106,14 +108,14 @@ public sealed class TrainerCliTests : IDisposable
         var users = Path.Combine(_dir, "users.txt");
         await File.WriteAllTextAsync(users, "userId\n1\n414\n");
         var output = Path.Combine(_dir, "recs.csv");
-        var (code, _, error) = await RunWithOutputAsync("recommend", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "ease",
+        var (code, _, error) = await RunWithOutputAsync("recommend", "--dataset", "movielens", MovieLensData.Generated, "--model", "ease",
             "--users", users, "--k", "10", "--out", output);
         Assert.True(code == 0, error);
 
         var lines = await File.ReadAllLinesAsync(output);
         Assert.Equal("userId,itemId,rank,score", lines[0]);
         Assert.Equal(20, lines.Length - 1);
-        var seen = (await File.ReadAllLinesAsync(Path.Combine(MovieLensDatasetTests.SharedSmall, "ratings.csv"))).Skip(1)
+        var seen = (await File.ReadAllLinesAsync(Path.Combine(MovieLensData.Generated, "ratings.csv"))).Skip(1)
             .Select(l => l.Split(',')).Where(f => f[0] is "1" or "414").Select(f => (f[0], f[1])).ToHashSet();
         foreach (var user in new[] { "1", "414" })
         {
@@ -130,7 +132,7 @@ public sealed class TrainerCliTests : IDisposable
     {
         var users = Path.Combine(_dir, "users.txt");
         await File.WriteAllTextAsync(users, "1\nnobody\n");
-        var (code, _, error) = await RunWithOutputAsync("recommend", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "popularity",
+        var (code, _, error) = await RunWithOutputAsync("recommend", "--dataset", "movielens", MovieLensData.Generated, "--model", "popularity",
             "--users", users, "--out", Path.Combine(_dir, "recs.csv"));
         Assert.Equal(2, code);
         Assert.Equal($"error: {users}:2: user 'nobody' has no interactions in the data set.", error.Trim().Split('\n')[^1]);
@@ -143,7 +145,7 @@ public sealed class TrainerCliTests : IDisposable
     public async Task Train_from_files_writes_a_model_folder_that_reads_back(string model)
     {
         var folder = Path.Combine(_dir, "model-" + model);
-        var (code, _, error) = await RunWithOutputAsync("train", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", model,
+        var (code, _, error) = await RunWithOutputAsync("train", "--dataset", "movielens", MovieLensData.Generated, "--model", model,
             "--factors", "8", "--iterations", "3", "--out", folder);
         Assert.True(code == 0, error);
         var (read, itemIds) = Personalization.Trainer.Models.ModelDirectory.Read(folder);
@@ -155,7 +157,7 @@ public sealed class TrainerCliTests : IDisposable
     [Fact]
     public async Task An_unknown_model_is_one_error_naming_the_option()
     {
-        var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensDatasetTests.SharedSmall, "--model", "svd");
+        var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "svd");
         Assert.Equal(2, code);
         Assert.Equal("error: --model must be one of als, ease, mf, popularity, not 'svd'.", error.Trim().Split('\n')[^1]);
     }
