@@ -52,8 +52,8 @@ public static class GrainsSiloBuilderExtensions
         });
         silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
 
-        var partitions = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>()?.Partitions ?? new KafkaOptions().Partitions;
-        var checkpoint = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>()?.CheckpointInterval ?? new KafkaOptions().CheckpointInterval;
+        var kafka = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
+        var (partitions, checkpoint) = (kafka.Partitions, kafka.CheckpointInterval);
         services.AddKafka(configuration);
         services.AddKafkaTopic(StreamTopics.ModelUpdates, partitions: 1);
         silo.AddKafkaStreams(StreamTopics.Interactions, o =>

@@ -28,9 +28,6 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
     /// <summary>The grain's state.</summary>
     protected TState State => state.State;
 
-    /// <summary>True when no stored state existed at activation.</summary>
-    protected bool IsNewState => !state.RecordExists;
-
     private bool _dirty;
 
     /// <summary>Applies one record to <see cref="State"/>; throws a format exception for an unreadable one.</summary>
@@ -93,7 +90,7 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogWriteRetry(ex, 0);
+                LogDeactivationWriteFailed(ex);
             }
         }
         await base.OnDeactivateAsync(reason, cancellationToken);
@@ -140,6 +137,9 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Writing the grain's state failed (attempt {Attempt}); retrying")]
     private partial void LogWriteRetry(Exception exception, int attempt);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Writing the grain's state on deactivation failed; the partition's next checkpoint finds the records missing and replays them")]
+    private partial void LogDeactivationWriteFailed(Exception exception);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Stream error")]
     private partial void LogStreamError(Exception exception);

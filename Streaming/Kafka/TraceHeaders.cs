@@ -25,12 +25,15 @@ public static class TraceHeaders
         return headers;
     }
 
-    /// <summary>The producer's trace context carried by <paramref name="headers"/>, if any.</summary>
-    public static bool TryExtract(Headers? headers, out ActivityContext context)
+    /// <summary>
+    /// The producer's W3C traceparent and tracestate carried by <paramref name="headers"/> (null when absent, empty or
+    /// longer than the W3C limits); the consumer's span parses them where the record is applied.
+    /// </summary>
+    public static (string? Parent, string? State) Read(Headers? headers)
     {
-        context = default;
-        if (headers is null || !headers.TryGetLastBytes(TraceParent, out var parent) || parent.Length is 0 or > 128) return false;
-        string? state = headers.TryGetLastBytes(TraceState, out var stateBytes) && stateBytes.Length <= 512 ? Encoding.ASCII.GetString(stateBytes) : null;
-        return ActivityContext.TryParse(Encoding.ASCII.GetString(parent), state, isRemote: true, out context);
+        if (headers is null) return (null, null);
+        string? parent = headers.TryGetLastBytes(TraceParent, out var p) && p.Length is > 0 and <= 128 ? Encoding.ASCII.GetString(p) : null;
+        string? state = headers.TryGetLastBytes(TraceState, out var s) && s.Length is > 0 and <= 512 ? Encoding.ASCII.GetString(s) : null;
+        return (parent, state);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -65,12 +64,7 @@ internal sealed partial class KafkaAdapterReceiver(
 
     private KafkaRecord ToRecord(ConsumeResult<string, byte[]> result, long previous)
     {
-        string? parent = null, state = null;
-        if (result.Message.Headers is { } headers)
-        {
-            if (headers.TryGetLastBytes(TraceHeaders.TraceParent, out var p) && p.Length is > 0 and <= 128) parent = Encoding.ASCII.GetString(p);
-            if (headers.TryGetLastBytes(TraceHeaders.TraceState, out var s) && s.Length is > 0 and <= 512) state = Encoding.ASCII.GetString(s);
-        }
+        var (parent, state) = TraceHeaders.Read(result.Message.Headers);
         return new KafkaRecord(reader.Epoch, result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key ?? "",
             result.Message.Value ?? [], result.Message.Timestamp.UtcDateTime, parent, state, previous);
     }

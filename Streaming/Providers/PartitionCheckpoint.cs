@@ -21,10 +21,7 @@ public sealed class PartitionCheckpoint(long committed)
     /// <summary>The next offset to read (after the last record read).</summary>
     public long Position { get; private set; } = committed;
 
-    /// <summary>A record was read and handed to Orleans; <paramref name="taps"/> is the taps' work on it, if any.</summary>
-    public void Read(long offset, Task? taps) => Read(offset, "", taps);
-
-    /// <summary>A record of <paramref name="key"/> was read and handed to Orleans.</summary>
+    /// <summary>A record of <paramref name="key"/> was read and handed to Orleans; <paramref name="taps"/> is the taps' work on it, if any.</summary>
     public void Read(long offset, string key, Task? taps)
     {
         var entry = new Entry(offset, key, taps);
