@@ -53,7 +53,7 @@ public static class GrainsSiloBuilderExtensions
         silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
 
         var kafka = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
-        var (partitions, checkpoint) = (kafka.Partitions, kafka.CheckpointInterval);
+        var (partitions, checkpoint, inFlight) = (kafka.Partitions, kafka.CheckpointInterval, kafka.MaxInFlight);
         services.AddKafka(configuration);
         services.AddKafkaTopic(StreamTopics.ModelUpdates, partitions: 1);
         silo.AddKafkaStreams(StreamTopics.Interactions, o =>
@@ -62,6 +62,7 @@ public static class GrainsSiloBuilderExtensions
             o.ConsumerGrainType = "user";
             o.Partitions = partitions;
             o.CheckpointInterval = checkpoint;
+            o.MaxInFlight = inFlight;
         });
         silo.AddKafkaStreams(StreamTopics.ItemEvents, o =>
         {
@@ -69,6 +70,7 @@ public static class GrainsSiloBuilderExtensions
             o.ConsumerGrainType = "item";
             o.Partitions = partitions;
             o.CheckpointInterval = checkpoint;
+            o.MaxInFlight = inFlight;
         });
         services.AddSingleton<IStreamTap, ItemEventRepartitioner>();
         services.AddSingleton<IStreamTap, InteractionHistoryTap>();

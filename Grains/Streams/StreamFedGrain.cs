@@ -33,6 +33,11 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
     /// <summary>Applies one record to <see cref="State"/>; throws a format exception for an unreadable one.</summary>
     protected abstract void Apply(KafkaRecord record);
 
+    /// <summary>Called once after a delivery applied at least one record: work that one record at a time would repeat.</summary>
+    protected virtual void Applied()
+    {
+    }
+
     /// <inheritdoc />
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<KafkaRecord>().ResumeAsync(this);
@@ -41,6 +46,7 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
     public Task OnNextAsync(IList<SequentialItem<KafkaRecord>> items)
     {
         var outside = Activity.Current;
+        var applied = false;
         foreach (var item in items)
         {
             var record = item.Item;
@@ -60,9 +66,10 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
                 span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             }
             State.Position.Advance(record);
-            _dirty = true;
+            _dirty = applied = true;
             if (span is not null) Activity.Current = outside; // the next record's span is not this one's child
         }
+        if (applied) Applied();
         return Task.CompletedTask;
     }
 

@@ -80,6 +80,12 @@ public sealed class UserGrain(
             ?? throw new JsonException("Empty interaction event.");
         Apply(e.ItemId, e.Type, e.Value, SignalPolicy.DurationOf(e.Context), (e.Timestamp ?? record.Timestamp).ToUnixTimeMilliseconds());
         _vectorVersion = -1;
+    }
+
+    /// <inheritdoc />
+    protected override void Applied()
+    {
+        // One fold-in covers every event of the delivery: the vector is current before the grain answers again.
         if (models.Current is { } model) EnsureVector(model);
     }
 

@@ -41,17 +41,16 @@ public static class KafkaStreamsSiloBuilderExtensions
     {
         var services = builder.Services;
         services.AddOptions<KafkaStreamOptions>(name).Configure(configure);
-        services.AddOptions<SimpleQueueCacheOptions>(name).Configure<IOptionsMonitor<KafkaStreamOptions>>((cache, all) => cache.CacheSize = all.Get(name).MaxInFlight);
         services.AddSingleton<IConfigurationValidator>(sp => new KafkaStreamOptionsValidator(sp.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name), name));
         services.AddSingleton(sp => new TopicDeclaration(sp.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name).Topic));
         return builder.AddPersistentStreams(name, KafkaAdapterFactory.Create, streams =>
         {
-            streams.ConfigurePullingAgent(agent => agent.Configure(o =>
+            streams.ConfigurePullingAgent(agent => agent.Configure<IOptionsMonitor<KafkaStreamOptions>>((o, all) =>
             {
                 // An idle queue is asked again after this long: the floor of event-to-visible latency.
                 o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10);
-                // A grain gets the records of its stream that wait together in one call, and writes its state once.
-                o.BatchContainerBatchSize = 32;
+                // A grain gets the records of its stream that wait together in one call.
+                o.BatchContainerBatchSize = all.Get(name).DeliveryBatchSize;
             }));
             // Consumers are implicit subscribers only: no pub-sub grain (and no write) per stream.
             streams.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);

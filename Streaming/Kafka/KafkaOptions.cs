@@ -39,6 +39,6 @@ public sealed class KafkaOptions
     /// <summary>How often the silo writes dirty grain state and commits offsets.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Most records dispatched but not yet applied before the consumer waits (back-pressure).</summary>
+    /// <summary>Most records of one partition read but not yet committed before its reading pauses (back-pressure).</summary>
     public int MaxInFlight { get; set; } = 20_000;
 }

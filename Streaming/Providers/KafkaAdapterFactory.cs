@@ -16,24 +16,23 @@ public sealed class KafkaAdapterFactory : IQueueAdapterFactory
     private readonly IServiceProvider _services;
     private readonly ILoggerFactory _loggerFactory;
     private readonly KafkaQueueMapper _mapper;
-    private readonly SimpleQueueAdapterCache _cache;
+    private readonly KafkaQueueAdapterCache _cache;
 
     /// <summary>Creates the factory of provider <paramref name="name"/>.</summary>
-    public KafkaAdapterFactory(string name, KafkaStreamOptions options, SimpleQueueCacheOptions cacheOptions, IServiceProvider services, ILoggerFactory loggerFactory)
+    public KafkaAdapterFactory(string name, KafkaStreamOptions options, IServiceProvider services, ILoggerFactory loggerFactory)
     {
         _name = name;
         _options = options;
         _services = services;
         _loggerFactory = loggerFactory;
         _mapper = new KafkaQueueMapper(options.Topic, options.Partitions);
-        _cache = new SimpleQueueAdapterCache(cacheOptions, name, loggerFactory);
+        _cache = new KafkaQueueAdapterCache(options.DeliveryBatchSize);
     }
 
     /// <summary>The factory Orleans calls for provider <paramref name="name"/>.</summary>
     public static KafkaAdapterFactory Create(IServiceProvider services, string name) =>
         new(name,
             services.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name),
-            services.GetRequiredService<IOptionsMonitor<SimpleQueueCacheOptions>>().Get(name),
             services,
             services.GetRequiredService<ILoggerFactory>());
 

@@ -22,6 +22,12 @@ public sealed class KafkaStreamOptions
 
     /// <summary>Records read but not yet done, per partition, before reading pauses (back-pressure).</summary>
     public int MaxInFlight { get; set; } = 4_096;
+
+    /// <summary>
+    /// Most records of one stream a grain gets in one call (the pulling agent's <c>BatchContainerBatchSize</c>): the
+    /// records of a key that wait together are applied together.
+    /// </summary>
+    public int DeliveryBatchSize { get; set; } = 32;
 }
 
 /// <summary>Fails start-up on settings a Kafka stream provider cannot run with, naming the provider.</summary>
@@ -36,7 +42,7 @@ public sealed class KafkaStreamOptionsValidator(KafkaStreamOptions options, stri
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.ConsumerGrainType)} is required.");
         if (options.Partitions <= 0)
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Partitions)} must be positive, not {options.Partitions}.");
-        if (options.CheckpointInterval <= TimeSpan.Zero || options.MaxInFlight <= 0)
-            throw new OrleansConfigurationException($"Kafka stream provider '{name}': CheckpointInterval and MaxInFlight must be positive.");
+        if (options.CheckpointInterval <= TimeSpan.Zero || options.MaxInFlight <= 0 || options.DeliveryBatchSize <= 0)
+            throw new OrleansConfigurationException($"Kafka stream provider '{name}': CheckpointInterval, MaxInFlight and DeliveryBatchSize must be positive.");
     }
 }
