@@ -53,7 +53,7 @@ public static class GrainsSiloBuilderExtensions
         silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
 
         var kafka = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
-        var (partitions, checkpoint, inFlight) = (kafka.Partitions, kafka.CheckpointInterval, kafka.MaxInFlight);
+        var (partitions, checkpoint, inFlight, wait) = (kafka.Partitions, kafka.CheckpointInterval, kafka.MaxInFlight, kafka.ReceiveWait);
         services.AddKafka(configuration);
         services.AddKafkaTopic(StreamTopics.ModelUpdates, partitions: 1);
         silo.AddKafkaStreams(StreamTopics.Interactions, o =>
@@ -63,6 +63,7 @@ public static class GrainsSiloBuilderExtensions
             o.Partitions = partitions;
             o.CheckpointInterval = checkpoint;
             o.MaxInFlight = inFlight;
+            o.ReceiveWait = wait;
         });
         silo.AddKafkaStreams(StreamTopics.ItemEvents, o =>
         {
@@ -71,6 +72,7 @@ public static class GrainsSiloBuilderExtensions
             o.Partitions = partitions;
             o.CheckpointInterval = checkpoint;
             o.MaxInFlight = inFlight;
+            o.ReceiveWait = wait;
         });
         services.AddSingleton<IStreamTap, ItemEventRepartitioner>();
         services.AddSingleton<IStreamTap, InteractionHistoryTap>();

@@ -39,6 +39,9 @@ public sealed class KafkaOptions
     /// <summary>How often the silo writes dirty grain state and commits offsets.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long an idle partition's receiver waits for a record before the pulling agent asks it again.</summary>
+    public TimeSpan ReceiveWait { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Most records of one partition read but not yet committed before its reading pauses (back-pressure).</summary>
     public int MaxInFlight { get; set; } = 20_000;
 }

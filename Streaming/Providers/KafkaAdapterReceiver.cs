@@ -41,11 +41,19 @@ internal sealed partial class KafkaAdapterReceiver(
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
         if (!_reading) return [];
-        await CheckpointAsync(force: false).ConfigureAwait(false);
+        await CheckpointAsync(force: false);
         if (_checkpoint.InFlight >= options.MaxInFlight) return []; // the grains are behind: let them catch up
         var limit = maxCount <= 0 ? MaxReadBatch : Math.Min(maxCount, MaxReadBatch);
         _drained.Clear();
-        reader.Drain(partition, limit, _drained);
+        if (reader.Drain(partition, limit, _drained) == 0)
+        {
+            // Nothing buffered: wait for the next record (a long poll, as the Event Hubs receiver does) rather than
+            // return empty and be asked again after the pulling agent's timer period. This method's awaits resume on the
+            // agent's scheduler, so it never runs beside the agent's other calls into this receiver (Shutdown).
+            await reader.WaitForRecordsAsync(partition, options.ReceiveWait);
+            if (!_reading) return [];
+            reader.Drain(partition, limit, _drained);
+        }
         var batch = new List<IBatchContainer>(_drained.Count);
         foreach (var result in _drained)
         {

@@ -24,6 +24,12 @@ public sealed class KafkaStreamOptions
     public int MaxInFlight { get; set; } = 4_096;
 
     /// <summary>
+    /// How long a receiver with nothing buffered waits for a record before it returns empty-handed. A record that
+    /// arrives meanwhile goes to Orleans at once; the pulling agent's own timer only runs between waits.
+    /// </summary>
+    public TimeSpan ReceiveWait { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// Most records of one stream a grain gets in one call (the pulling agent's <c>BatchContainerBatchSize</c>): the
     /// records of a key that wait together are applied together.
     /// </summary>
@@ -42,7 +48,7 @@ public sealed class KafkaStreamOptionsValidator(KafkaStreamOptions options, stri
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.ConsumerGrainType)} is required.");
         if (options.Partitions <= 0)
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Partitions)} must be positive, not {options.Partitions}.");
-        if (options.CheckpointInterval <= TimeSpan.Zero || options.MaxInFlight <= 0 || options.DeliveryBatchSize <= 0)
-            throw new OrleansConfigurationException($"Kafka stream provider '{name}': CheckpointInterval, MaxInFlight and DeliveryBatchSize must be positive.");
+        if (options.CheckpointInterval <= TimeSpan.Zero || options.ReceiveWait < TimeSpan.Zero || options.MaxInFlight <= 0 || options.DeliveryBatchSize <= 0)
+            throw new OrleansConfigurationException($"Kafka stream provider '{name}': CheckpointInterval, ReceiveWait, MaxInFlight and DeliveryBatchSize must be positive.");
     }
 }

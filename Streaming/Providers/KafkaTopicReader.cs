@@ -92,6 +92,21 @@ internal sealed partial class KafkaTopicReader : IDisposable
         return taken;
     }
 
+    /// <summary>
+    /// Completes when <paramref name="partition"/> has buffered records or after <paramref name="timeout"/>, whichever
+    /// comes first: a receiver waits here instead of being asked again on a short timer, so a record reaches Orleans
+    /// as soon as it is fetched and an idle queue costs a wake-up per timeout.
+    /// </summary>
+    public Task WaitForRecordsAsync(int partition, TimeSpan timeout)
+    {
+        if (!_buffers.TryGetValue(partition, out var buffer) || !buffer.Records.IsEmpty) return Task.CompletedTask;
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref buffer.Waiter, arrived);
+        // A record enqueued between the check above and publishing the waiter would not signal it: look again.
+        if (!buffer.Records.IsEmpty) return Task.CompletedTask;
+        return Task.WhenAny(arrived.Task, Task.Delay(timeout));
+    }
+
     /// <summary>The log end of <paramref name="partition"/> as last fetched (-1 when unknown).</summary>
     public long HighWatermark(int partition) => _consumer.GetWatermarkOffsets(new TopicPartition(_topic, partition)).High.Value;
 
@@ -134,6 +149,7 @@ internal sealed partial class KafkaTopicReader : IDisposable
             // A drained and revoked partition's late records are dropped: its new owner reads them again.
             if (result?.Message is null || result.IsPartitionEOF || !_buffers.TryGetValue(result.Partition.Value, out var buffer)) continue;
             buffer.Records.Enqueue(result);
+            Interlocked.Exchange(ref buffer.Waiter, null)?.TrySetResult();
             if (Interlocked.Increment(ref buffer.Count) >= _maxBuffered && !buffer.Paused)
             {
                 // Its grains are behind: stop fetching it until its receiver drained half.
@@ -173,6 +189,7 @@ internal sealed partial class KafkaTopicReader : IDisposable
         public readonly ConcurrentQueue<ConsumeResult<string, byte[]>> Records = new();
         public int Count;
         public volatile bool Paused;
+        public TaskCompletionSource? Waiter;
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Kafka consumer of {Topic}: {Reason}")]
