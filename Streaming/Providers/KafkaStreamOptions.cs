@@ -18,7 +18,7 @@ public sealed class KafkaStreamOptions
     public int Partitions { get; set; } = 12;
 
     /// <summary>How often delivered offsets are committed (after the taps flushed).</summary>
-    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Records read but not yet done, per partition, before reading pauses (back-pressure).</summary>
     public int MaxInFlight { get; set; } = 4_096;
