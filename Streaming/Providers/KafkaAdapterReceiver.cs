@@ -28,6 +28,7 @@ internal sealed partial class KafkaAdapterReceiver(
     private PartitionCheckpoint _checkpoint = new(0);
     private bool _reading;
     private long _nextCheckpoint;
+    private Task<CheckpointOutcome>? _running;
 
     public async Task Initialize(TimeSpan timeout)
     {
@@ -108,41 +109,69 @@ internal sealed partial class KafkaAdapterReceiver(
     /// At most once per interval: asks every grain that got records before the committable offset to make its state
     /// durable and confirm it holds them, flushes the taps, and commits. A grain whose state lost records (its silo
     /// died before writing them) says no: the partition is read again from the last commit, and grains skip what
-    /// they hold.
+    /// they hold. The grains' writes take a while, so the checkpoint runs beside the reading: a later call finishes it
+    /// (on the agent's turn, where this receiver's state changes), and only a forced one waits for it.
     /// </summary>
     private async Task CheckpointAsync(bool force)
     {
         if (!_reading) return;
-        if (!force && Environment.TickCount64 < _nextCheckpoint) return;
+        if (_running is { } running && (running.IsCompleted || force))
+        {
+            _running = null;
+            await FinishAsync(await running.ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        if (_running is not null || (!force && Environment.TickCount64 < _nextCheckpoint)) return;
         _nextCheckpoint = Environment.TickCount64 + (long)options.CheckpointInterval.TotalMilliseconds;
         var upTo = _checkpoint.Committable();
         if (upTo <= _checkpoint.Committed) return;
+        _running = RunCheckpointAsync(upTo, _checkpoint.KeysBefore(upTo));
+        if (force)
+        {
+            var outcome = await _running.ConfigureAwait(false);
+            _running = null;
+            await FinishAsync(outcome).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The part of a checkpoint that waits: the grains' confirmations, the taps' flush, the commit.</summary>
+    private async Task<CheckpointOutcome> RunCheckpointAsync(long upTo, Dictionary<string, long> keys)
+    {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var keys = _checkpoint.KeysBefore(upTo);
             var confirmations = await Task.WhenAll(keys.Select(k =>
                 grains.GetGrain<IKafkaStreamConsumerGrain>(GrainId.Create(options.ConsumerGrainType, k.Key))
                     .CheckpointAsync(reader.Epoch, partition, k.Value))).ConfigureAwait(false);
-            if (confirmations.Any(held => !held))
-            {
-                await RewindAsync(confirmations.Count(held => !held)).ConfigureAwait(false);
-                return;
-            }
+            var lost = confirmations.Count(held => !held);
+            if (lost > 0) return new CheckpointOutcome(upTo, lost, Committed: false);
             foreach (var tap in taps) await tap.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             await reader.CommitAsync(partition, upTo).ConfigureAwait(false);
-            _checkpoint.CommittedUpTo(upTo);
-            foreach (var (key, last) in _lastByKey.ToList())
-                if (last < upTo) _lastByKey.Remove(key);
             KafkaTelemetry.Commits.Add(1, new KeyValuePair<string, object?>("topic", options.Topic));
             KafkaTelemetry.CheckpointMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return new CheckpointOutcome(upTo, 0, Committed: true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Nothing is lost: the offset stays where it was and the next checkpoint tries again.
             LogCheckpointFailed(ex, options.Topic, partition);
+            return new CheckpointOutcome(upTo, 0, Committed: false);
         }
     }
+
+    private async Task FinishAsync(CheckpointOutcome outcome)
+    {
+        if (outcome.LostGrains > 0)
+        {
+            await RewindAsync(outcome.LostGrains).ConfigureAwait(false);
+            return;
+        }
+        if (!outcome.Committed) return;
+        _checkpoint.CommittedUpTo(outcome.UpTo);
+        foreach (var (key, last) in _lastByKey.ToList())
+            if (last < outcome.UpTo) _lastByKey.Remove(key);
+    }
+
+    private readonly record struct CheckpointOutcome(long UpTo, int LostGrains, bool Committed);
 
     private async Task RewindAsync(int lostGrains)
     {
