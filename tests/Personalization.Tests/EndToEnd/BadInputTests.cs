@@ -66,7 +66,11 @@ public sealed class BadInputTests(SharedSiloFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
 
         var huge = "[" + string.Join(',', Enumerable.Repeat("""{"userId":"bulk","itemId":"i1","type":"play","context":{"note":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}""", 9000)) + "]";
-        using var tooLarge = await Silo.Client.Http.PostAsync("v1/events", new StringContent(huge, Encoding.UTF8, "application/json"));
+        // As a client sending a large body should: it waits for the server's go-ahead, so the refusal (sent before the
+        // body is read) does not race the upload into a broken pipe.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/events") { Content = new StringContent(huge, Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        using var tooLarge = await Silo.Client.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
         Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType?.MediaType);
     }
