@@ -53,29 +53,23 @@ public static class GrainsSiloBuilderExtensions
         silo.AddMemoryGrainStorage(GrainStorageNames.PubSub);
 
         var kafka = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
-        var (partitions, checkpoint, inFlight, wait) = (kafka.Partitions, kafka.CheckpointInterval, kafka.MaxInFlight, kafka.ReceiveWait);
         services.AddKafka(configuration);
         services.AddKafkaTopic(StreamTopics.ModelUpdates, partitions: 1);
-        silo.AddKafkaStreams(StreamTopics.Interactions, o =>
-        {
-            o.Topic = StreamTopics.Interactions;
-            o.ConsumerGrainType = "user";
-            o.Partitions = partitions;
-            o.CheckpointInterval = checkpoint;
-            o.MaxInFlight = inFlight;
-            o.ReceiveWait = wait;
-        });
-        silo.AddKafkaStreams(StreamTopics.ItemEvents, o =>
-        {
-            o.Topic = StreamTopics.ItemEvents;
-            o.ConsumerGrainType = "item";
-            o.Partitions = partitions;
-            o.CheckpointInterval = checkpoint;
-            o.MaxInFlight = inFlight;
-            o.ReceiveWait = wait;
-        });
+        AddStream(StreamTopics.Interactions, "user");
+        AddStream(StreamTopics.ItemEvents, "item");
         services.AddSingleton<IStreamTap, ItemEventRepartitioner>();
         services.AddSingleton<IStreamTap, InteractionHistoryTap>();
         return silo;
+
+        // One provider per grain topic, its settings from the Kafka section.
+        void AddStream(string topic, string grainType) => silo.AddKafkaStreams(topic, o =>
+        {
+            o.Topic = topic;
+            o.ConsumerGrainType = grainType;
+            o.Partitions = kafka.Partitions;
+            o.CheckpointInterval = kafka.CheckpointInterval;
+            o.MaxInFlight = kafka.MaxInFlight;
+            o.ReceiveWait = kafka.ReceiveWait;
+        });
     }
 }

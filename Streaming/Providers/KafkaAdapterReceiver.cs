@@ -115,22 +115,13 @@ internal sealed partial class KafkaAdapterReceiver(
     private async Task CheckpointAsync(bool force)
     {
         if (!_reading) return;
-        if (_running is { } running && (running.IsCompleted || force))
-        {
-            _running = null;
-            await FinishAsync(await running.ConfigureAwait(false)).ConfigureAwait(false);
-        }
+        if (_running is not null && (_running.IsCompleted || force)) await FinishRunningAsync().ConfigureAwait(false);
         if (_running is not null || (!force && Environment.TickCount64 < _nextCheckpoint)) return;
         _nextCheckpoint = Environment.TickCount64 + (long)options.CheckpointInterval.TotalMilliseconds;
         var upTo = _checkpoint.Committable();
         if (upTo <= _checkpoint.Committed) return;
         _running = RunCheckpointAsync(upTo, _checkpoint.KeysBefore(upTo));
-        if (force)
-        {
-            var outcome = await _running.ConfigureAwait(false);
-            _running = null;
-            await FinishAsync(outcome).ConfigureAwait(false);
-        }
+        if (force) await FinishRunningAsync().ConfigureAwait(false);
     }
 
     /// <summary>The part of a checkpoint that waits: the grains' confirmations, the taps' flush, the commit.</summary>
@@ -158,8 +149,11 @@ internal sealed partial class KafkaAdapterReceiver(
         }
     }
 
-    private async Task FinishAsync(CheckpointOutcome outcome)
+    /// <summary>Waits for the running checkpoint and applies its outcome to this receiver's state.</summary>
+    private async Task FinishRunningAsync()
     {
+        var outcome = await _running!.ConfigureAwait(false);
+        _running = null;
         if (outcome.LostGrains > 0)
         {
             await RewindAsync(outcome.LostGrains).ConfigureAwait(false);

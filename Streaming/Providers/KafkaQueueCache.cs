@@ -68,7 +68,7 @@ internal sealed class KafkaQueueCache(int deliveryBatchSize) : IQueueCache
             var purged = new List<IBatchContainer>();
             foreach (var stream in _purgeable)
             {
-                var upTo = stream.Cursors.Count == 0 ? stream.End : stream.LowestCursor();
+                var upTo = stream.DeliveredUpTo();
                 var n = (int)(upTo - stream.Start);
                 if (n > 0)
                 {
@@ -97,18 +97,12 @@ internal sealed class KafkaQueueCache(int deliveryBatchSize) : IQueueCache
             if (token is not null)
             {
                 position = stream.Start;
-                while (position < stream.End && stream.Items[(int)(position - stream.Start)].SequenceToken.Older(token)) position++;
+                while (position < stream.End && stream.Items[(int)(position - stream.Start)].SequenceToken.CompareTo(token) < 0) position++;
             }
             var cursor = new Cursor(stream, position, deliveryBatchSize);
             stream.Cursors.Add(cursor);
             return cursor;
         }
-    }
-
-    private void Passed(StreamRecords stream)
-    {
-        // Called under the lock.
-        _purgeable.Add(stream);
     }
 
     private void Remove(Cursor cursor)
@@ -129,11 +123,12 @@ internal sealed class KafkaQueueCache(int deliveryBatchSize) : IQueueCache
         public long Start { get; set; }
         public long End => Start + Items.Count;
 
-        public long LowestCursor()
+        /// <summary>The position before which every cursor has delivered: all of it when no cursor is left.</summary>
+        public long DeliveredUpTo()
         {
-            var lowest = long.MaxValue;
-            foreach (var c in Cursors) lowest = Math.Min(lowest, c.Delivered);
-            return Math.Clamp(lowest, Start, End);
+            var upTo = End;
+            foreach (var c in Cursors) upTo = Math.Min(upTo, c.Delivered);
+            return upTo;
         }
     }
 
@@ -166,14 +161,13 @@ internal sealed class KafkaQueueCache(int deliveryBatchSize) : IQueueCache
             lock (cache._lock)
             {
                 if (_disposed) return QueueCacheCursorMoveResult.NoData;
-                if (Position < Stream.Start) Position = Stream.Start;
                 if (_gathered < 0)
                 {
                     // A new gather: what the last one handed out has been delivered, and may be purged.
                     if (Delivered < Position)
                     {
                         Delivered = Position;
-                        cache.Passed(Stream);
+                        cache._purgeable.Add(Stream);
                     }
                     _gathered = 0;
                 }
@@ -214,12 +208,4 @@ internal sealed class KafkaQueueCache(int deliveryBatchSize) : IQueueCache
 internal sealed class KafkaQueueAdapterCache(int deliveryBatchSize) : IQueueAdapterCache
 {
     public IQueueCache CreateQueueCache(QueueId queueId) => new KafkaQueueCache(deliveryBatchSize);
-}
-
-internal static class SequenceTokenOrder
-{
-    /// <summary>True when <paramref name="token"/> comes before <paramref name="other"/> in the log.</summary>
-    public static bool Older(this StreamSequenceToken token, StreamSequenceToken other) =>
-        token.SequenceNumber < other.SequenceNumber
-        || (token.SequenceNumber == other.SequenceNumber && token.EventIndex < other.EventIndex);
 }

@@ -74,8 +74,8 @@ public sealed class GroupCommitGrainStorageTests : IDisposable
         var stale = new Slot<Counter> { State = new Counter { Value = 99 }, ETag = null }; // read before the first write
         var other = new Slot<Counter> { State = new Counter { Value = 2 } };
         var results = await Task.WhenAll(
-            Capture(_storage.WriteStateAsync("user", User(1), stale)),
-            Capture(_storage.WriteStateAsync("user", User(2), other)));
+            Record.ExceptionAsync(() => _storage.WriteStateAsync("user", User(1), stale)),
+            Record.ExceptionAsync(() => _storage.WriteStateAsync("user", User(2), other)));
         Assert.IsType<InconsistentStateException>(results[0]);
         Assert.Null(results[1]);
         var read = new Slot<Counter>();
@@ -85,18 +85,6 @@ public sealed class GroupCommitGrainStorageTests : IDisposable
         Assert.Equal(2, read.State.Value);
     }
 
-    private static async Task<Exception?> Capture(Task task)
-    {
-        try
-        {
-            await task;
-            return null;
-        }
-        catch (Exception ex)
-        {
-            return ex;
-        }
-    }
 
     public void Dispose()
     {

@@ -233,7 +233,7 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
                 await siloB.WriteAsync([new GrainStateWrite(id, [0xB], expected, null, 1), new GrainStateWrite(shared, [0xB], 0, null, 0)], default);
             });
             gate.SetResult();
-            var outcomes = await Task.WhenAll(Outcome(a), Outcome(b));
+            var outcomes = await Task.WhenAll(Record.ExceptionAsync(() => a), Record.ExceptionAsync(() => b));
 
             Assert.Single(outcomes, o => o is null);
             var loser = Assert.Single(outcomes, o => o is not null);
@@ -271,7 +271,7 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
                 await siloB.WriteAsync(Enumerable.Reverse(ids).Select(id => new GrainStateWrite(id, [0xB], 1, null, 1)).ToList(), default);
             });
             gate.SetResult();
-            var outcomes = await Task.WhenAll(Outcome(a), Outcome(b));
+            var outcomes = await Task.WhenAll(Record.ExceptionAsync(() => a), Record.ExceptionAsync(() => b));
 
             // Not a deadlock error: a clean conflict for the loser.
             Assert.Single(outcomes, o => o is null);
@@ -285,18 +285,6 @@ public abstract class StorageConformanceTests(ITestOutputHelper output) : IAsync
         }
     }
 
-    private static async Task<Exception?> Outcome(Task task)
-    {
-        try
-        {
-            await task;
-            return null;
-        }
-        catch (Exception ex)
-        {
-            return ex;
-        }
-    }
 
     // ---- interaction history ----
 
