@@ -26,6 +26,7 @@ public sealed class BootstrapService(
     EventProducer producer,
     StartupStatus status,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<BootstrapService> logger) : BackgroundService
 {
     /// <inheritdoc />
@@ -38,7 +39,7 @@ public sealed class BootstrapService(
             if (settings.ImportWhenEmpty && await catalogStore.CountAsync(stoppingToken) == 0)
             {
                 status.Set("importing");
-                var dataset = LoadDataset(settings);
+                var dataset = LoadDataset(settings, time.GetUtcNow());
                 logger.LogInformation("Importing {Dataset}: {Items} items, {Interactions} interactions", dataset.Name, dataset.Items.Count, dataset.Interactions.Count);
                 await DatasetImporter.ImportAsync(dataset, catalogStore, history, logger, stoppingToken);
             }
@@ -79,10 +80,10 @@ public sealed class BootstrapService(
         }
     }
 
-    private static Dataset LoadDataset(BootstrapOptions settings) => settings.Dataset.ToLowerInvariant() switch
+    private static Dataset LoadDataset(BootstrapOptions settings, DateTimeOffset now) => settings.Dataset.ToLowerInvariant() switch
     {
         "movielens" => MovieLensDataset.Load(settings.DatasetPath ?? throw new InvalidOperationException("Bootstrap:DatasetPath is required for the movielens data set.")),
-        "synthetic" => SyntheticDataset.Generate(settings.Synthetic, DateTimeOffset.UtcNow),
+        "synthetic" => SyntheticDataset.Generate(settings.Synthetic, now),
         _ => throw new InvalidOperationException($"Unknown data set '{settings.Dataset}': use 'synthetic' or 'movielens'."),
     };
 }

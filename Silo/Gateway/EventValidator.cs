@@ -27,7 +27,11 @@ public static class EventValidator
             list.Add(message);
         }
 
-        if (root.ValueKind == JsonValueKind.Array)
+        if (InvalidText(root, "") is { } where)
+        {
+            Error(where.Length == 0 ? "$" : where, "Holds text that is not valid UTF-8 (or a \\u escape of a lone UTF-16 surrogate).");
+        }
+        else if (root.ValueKind == JsonValueKind.Array)
         {
             var count = root.GetArrayLength();
             if (count == 0) Error("$", "The array holds no events.");
@@ -47,6 +51,50 @@ public static class EventValidator
             events.Add(single);
         }
         return (errors.Count == 0 ? events : [], errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    }
+
+    /// <summary>
+    /// The path of the first string or property name that is not text (<c>[2].context.note</c>), or null. The parser lets such bytes through
+    /// (it checks structure, not encoding) and reading them later throws; found here, they get a 400 naming the field.
+    /// </summary>
+    internal static string? InvalidText(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IsText(element) ? null : path;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (InvalidText(item, $"{path}[{index++}]") is { } inItem) return inItem;
+                }
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try { name = property.Name; }
+                    catch (InvalidOperationException) { return path; }
+                    if (InvalidText(property.Value, path.Length == 0 ? name : $"{path}.{name}") is { } inValue) return inValue;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsText(JsonElement element)
+    {
+        try
+        {
+            element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static InteractionEvent? ValidateOne(JsonElement element, string prefix, Action<string, string> error, DateTimeOffset now)

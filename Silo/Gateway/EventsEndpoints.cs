@@ -24,7 +24,7 @@ public static class EventsEndpoints
     }
 
     private static async Task<Results<Accepted<EventsAccepted>, ValidationProblem, ProblemHttpResult>> PostEventsAsync(
-        HttpContext http, EventProducer producer, IOptions<GatewayOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext http, EventProducer producer, IOptions<GatewayOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         if (http.Request.ContentLength > limits.MaxRequestBodyBytes)
@@ -45,7 +45,7 @@ public static class EventsEndpoints
         }
         using (document)
         {
-            var (events, errors) = EventValidator.Validate(document.RootElement, limits.MaxEventsPerRequest, DateTimeOffset.UtcNow);
+            var (events, errors) = EventValidator.Validate(document.RootElement, limits.MaxEventsPerRequest, time.GetUtcNow());
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid events", detail: "No event of this request was recorded.");
             try
             {

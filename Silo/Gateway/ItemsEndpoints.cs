@@ -61,7 +61,7 @@ public static class ItemsEndpoints
     }
 
     private static async Task<Results<Ok<ItemView>, Created<ItemView>, ValidationProblem>> PutItemAsync(
-        string itemId, ItemUpsert body, ICatalogStore store, IServingModelProvider models, EventProducer producer, CancellationToken cancellationToken)
+        string itemId, ItemUpsert body, ICatalogStore store, IServingModelProvider models, EventProducer producer, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         UsersEndpoints.Check(errors, "itemId", EventValidator.IdProblem(itemId));
@@ -73,7 +73,7 @@ public static class ItemsEndpoints
 
         var existing = models.Catalog.Find(itemId);
         var item = new CatalogItem(itemId, body.Title!.Trim(), body.Genres?.Select(g => g.Trim()).ToArray() ?? [], body.Tags?.Select(t => t.Trim()).ToArray() ?? [],
-            existing?.AddedAt ?? DateTimeOffset.UtcNow,
+            existing?.AddedAt ?? time.GetUtcNow(),
             body.Artwork is null ? existing?.Artwork : body.Artwork.Select(a => new ArtworkVariant(a.Id!.Trim(), a.Tags?.Select(t => t.Trim()).ToArray() ?? [])).ToArray());
         await store.UpsertAsync([item], cancellationToken);
         models.Catalog.Set([item]);

@@ -13,7 +13,7 @@ namespace Personalization.Silo.Training;
 /// </summary>
 public sealed class TrainingCoordinator(
     TrainingPipeline pipeline, IOptions<TrainingOptions> options, EventProducer producer, IHostApplicationLifetime lifetime,
-    Grains.Serving.IServingModelProvider serving, ILogger<TrainingCoordinator> logger)
+    Grains.Serving.IServingModelProvider serving, TimeProvider time, ILogger<TrainingCoordinator> logger)
 {
     // Recent runs for GET /v1/admin/train/{id}; older ones are dropped.
     private const int RunsKept = 50;
@@ -40,7 +40,7 @@ public sealed class TrainingCoordinator(
         {
             if (Active is { } running)
                 return (running, false);
-            var run = new TrainingRun(Guid.NewGuid().ToString("N")[..12], trigger, TrainingRun.Running, DateTimeOffset.UtcNow, null, null, null, null);
+            var run = new TrainingRun(Guid.NewGuid().ToString("N")[..12], trigger, TrainingRun.Running, time.GetUtcNow(), null, null, null, null);
             Remember(run);
             _active = run;
             // The run outlives the request that started it: do not carry the request's log scope and trace along.
@@ -65,7 +65,7 @@ public sealed class TrainingCoordinator(
             }
             Remember(run with
             {
-                Status = outcome.Published ? "published" : "rejected", FinishedAt = DateTimeOffset.UtcNow, Version = outcome.Model.Version,
+                Status = outcome.Published ? "published" : "rejected", FinishedAt = time.GetUtcNow(), Version = outcome.Model.Version,
                 Reason = outcome.Reason, Metrics = outcome.Model.Metrics,
             });
         }
@@ -73,7 +73,7 @@ public sealed class TrainingCoordinator(
         {
             // A failed run leaves the serving model in place; the reason is reported, not thrown into the host.
             logger.LogError(ex, "Training run {RunId} failed", run.Id);
-            Remember(run with { Status = "failed", FinishedAt = DateTimeOffset.UtcNow, Reason = ex.Message });
+            Remember(run with { Status = "failed", FinishedAt = time.GetUtcNow(), Reason = ex.Message });
         }
     }
 

@@ -58,6 +58,21 @@ public sealed class BadInputTests(SharedSiloFixture fixture)
         Assert.Equal(before, TopicSize(StreamTopics.Interactions));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 }, "[0].itemId")]              // a two-byte sequence cut short
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, "[0].itemId")]        // an encoded UTF-16 surrogate
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' }, "[0].itemId")] // a lone surrogate escape
+    public async Task Text_that_is_not_UTF8_is_a_400_naming_the_field(byte[] bad, string field)
+    {
+        var before = TopicSize(StreamTopics.Interactions);
+        byte[] body = [.. "[{\"userId\":\"utf8-user\",\"itemId\":\"i"u8, .. bad, .. "\",\"type\":\"play\"}]"u8];
+        using var response = await Silo.Client.Http.PostAsync("v1/events", new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
+        Assert.Equal(before, TopicSize(StreamTopics.Interactions));
+    }
+
     [Fact]
     public async Task Too_many_events_and_too_large_bodies_are_refused()
     {
