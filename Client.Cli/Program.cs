@@ -63,7 +63,8 @@ public static class Program
         var type = new Option<string>("--type") { Description = $"Event type: {string.Join(", ", InteractionTypes.Names)}.", Required = true };
         var value = new Option<float?>("--value") { Description = "Seconds watched, rating, +1/−1 for thumbs." };
         var context = new Option<string[]>("--context") { Description = "key=value context entries (repeatable), e.g. device=tv, artworkId=dark." };
-        var track = new Command("track", "Record one event.") { trackUser, item, type, value, context };
+        var eventId = new Option<string?>("--event-id") { Description = "The event's idempotency key (default: a new UUID); the same key sent twice is applied once." };
+        var track = new Command("track", "Record one event.") { trackUser, item, type, value, context, eventId };
         track.SetAction((r, ct) => Run(r, gateway, apiKey, async client =>
         {
             var typeName = r.GetValue(type)!;
@@ -79,7 +80,7 @@ public static class Program
             var accepted = await client.TrackAsync([new InteractionEvent
             {
                 UserId = r.GetValue(trackUser)!, ItemId = r.GetValue(item)!, Type = parsed, Value = r.GetValue(value),
-                Context = entries.Count > 0 ? entries : null,
+                Context = entries.Count > 0 ? entries : null, EventId = r.GetValue(eventId),
             }], ct);
             return r.GetValue(json) ? JsonSerializer.Serialize(new EventsAccepted(accepted), Json) : $"accepted {accepted}";
         }));

@@ -44,11 +44,16 @@ public sealed partial class PersonalizationClient(HttpClient http)
     /// <summary>The underlying HTTP client.</summary>
     public HttpClient Http => http;
 
-    /// <summary>Records events; returns how many were accepted (all, or an exception).</summary>
+    /// <summary>
+    /// Records events; returns how many were accepted (all, or an exception). An event without
+    /// <see cref="InteractionEvent.EventId"/> gets a new one here, so a retry of the request (after a 503 that may
+    /// follow a partial write) applies each event once.
+    /// </summary>
     public async Task<int> TrackAsync(IEnumerable<InteractionEvent> events, CancellationToken cancellationToken = default)
     {
         using var activity = StartCall("POST", "v1/events");
-        using var response = await http.PostAsJsonAsync("v1/events", events, Json, cancellationToken).ConfigureAwait(false);
+        var identified = events.Select(e => e.EventId is null ? e with { EventId = Guid.CreateVersion7().ToString() } : e).ToList();
+        using var response = await http.PostAsJsonAsync("v1/events", identified, Json, cancellationToken).ConfigureAwait(false);
         return (await ReadAsync<EventsAccepted>(response, cancellationToken).ConfigureAwait(false)).Accepted;
     }
 

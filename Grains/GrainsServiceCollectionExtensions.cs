@@ -30,6 +30,10 @@ public static class GrainsSiloBuilderExtensions
         services.Configure<SignalOptions>(configuration.GetSection(SignalOptions.Section));
         services.Configure<UserGrainOptions>(configuration.GetSection(UserGrainOptions.Section));
         services.Configure<TrendingOptions>(configuration.GetSection(TrendingOptions.Section));
+        services.AddOptions<DeduplicationOptions>().Bind(configuration.GetSection(DeduplicationOptions.Section))
+            .Validate(o => o.Window > TimeSpan.Zero && o.MaxPerUser >= 1 && o.MaxPerItem >= 1,
+                "Deduplication:Window must be positive, MaxPerUser and MaxPerItem at least 1.")
+            .ValidateOnStart();
         services.Configure<ServingOptions>(configuration.GetSection(ServingOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ServingClock(sp.GetRequiredService<TimeProvider>()));

@@ -7,7 +7,9 @@ namespace Personalization.Client.Resilience;
 
 /// <summary>
 /// Retries what is safe to retry (Polly): reads and the idempotent writes (<c>PUT</c>) on transport failures, timeouts,
-/// 502/503/504 and 429; a <c>POST</c> only on 503 and 429, which the gateway answers before accepting anything.
+/// 502/503/504 and 429; a <c>POST</c> only on 503 and 429. A 503 to <c>POST /v1/events</c> may follow a partial write;
+/// the retry is still safe because <see cref="PersonalizationClient.TrackAsync"/> gives every event an id, and the
+/// grains apply each (user, event id) once.
 /// Exponential backoff with jitter, or the server's <c>Retry-After</c>; a time limit per attempt and a deadline for
 /// the whole call.
 /// </summary>

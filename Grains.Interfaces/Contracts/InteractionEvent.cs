@@ -26,6 +26,12 @@ public sealed record InteractionEvent
 
     /// <summary>Request context (device, artwork id, ...).</summary>
     public Dictionary<string, string>? Context { get; init; }
+
+    /// <summary>
+    /// The client's idempotency key: an event whose (user, id) was applied within the deduplication window is applied
+    /// once, however often it is sent. The SDK and the CLI set one on every event, so their retries never double.
+    /// </summary>
+    public string? EventId { get; init; }
 }
 
 /// <summary>Writes <see cref="InteractionType"/> as its wire name.</summary>

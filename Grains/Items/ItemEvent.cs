@@ -35,4 +35,7 @@ public sealed record ItemEvent
 
     /// <summary>The user's bandit features when the event was re-keyed, for an event with <see cref="ArtworkId"/>.</summary>
     public float[]? ArtworkContext { get; init; }
+
+    /// <summary>The source event's idempotency key, if the client gave one.</summary>
+    public string? EventId { get; init; }
 }

@@ -24,6 +24,7 @@ public sealed class ItemGrain(
     TrendingBoard trending,
     Artwork.ArtworkBoard artwork,
     Microsoft.Extensions.Options.IOptions<Artwork.ArtworkOptions> artworkOptions,
+    Microsoft.Extensions.Options.IOptions<DeduplicationOptions> deduplication,
     TimeProvider time)
     : StreamFedGrain<ItemState>(state, logger), IItemGrain
 {
@@ -43,6 +44,11 @@ public sealed class ItemGrain(
         if (State.SourceOffsets.TryGetValue(e.SourcePartition, out var seen) && e.SourceOffset <= seen)
             return; // a copy re-forwarded when the source partition was replayed
         State.SourceOffsets[e.SourcePartition] = e.SourceOffset;
+        // A client's retry of an event already in the log: the user grain skips it too. The key cannot be forged from
+        // another pair: ids hold no control characters.
+        if (e.EventId is { } eventId
+            && !State.EventIds.TryAdd($"{e.UserId}\u001f{eventId}", record.Timestamp.ToUnixTimeMilliseconds(), deduplication.Value.Window, deduplication.Value.MaxPerItem))
+            return;
 
         switch (e.Type)
         {

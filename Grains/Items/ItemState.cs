@@ -32,6 +32,9 @@ public sealed class ItemState : Streams.IStreamFedState
 
     /// <summary>Highest source offset applied, per source partition (drops re-forwarded copies).</summary>
     public Dictionary<int, long> SourceOffsets { get; set; } = [];
+
+    /// <summary>The (user, event id) pairs applied within the deduplication window.</summary>
+    public Streams.EventIdWindow EventIds { get; set; } = new();
 }
 
 /// <summary>One artwork variant's counters and bandit statistics.</summary>

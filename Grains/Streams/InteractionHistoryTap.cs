@@ -22,7 +22,9 @@ public sealed class InteractionHistoryTap(IInteractionHistory history) : IStream
     {
         var e = JsonSerializer.Deserialize(record.Payload, GrainsJsonContext.Default.InteractionEvent);
         if (e is null) return null;
-        var stored = new InteractionRecord($"log:{record.Epoch}:{record.Topic}:{record.Partition}:{record.Offset}",
+        // Keyed by the client's event id where there is one, so a retried event is stored once, like a replayed record.
+        var key = e.EventId is { } eventId ? $"event:{e.UserId.Length}:{e.UserId}:{eventId}" : $"log:{record.Epoch}:{record.Topic}:{record.Partition}:{record.Offset}";
+        var stored = new InteractionRecord(key,
             e.UserId, e.ItemId, InteractionTypes.WireName(e.Type), e.Value, e.Timestamp ?? record.Timestamp);
         lock (_gate) _pending.Add(stored);
         return null;

@@ -29,7 +29,7 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
         var copy = new ItemEvent
         {
             ItemId = e.ItemId, UserId = e.UserId, Type = e.Type, Value = e.Value, Timestamp = e.Timestamp ?? record.Timestamp,
-            SourcePartition = record.Partition, SourceOffset = record.Offset,
+            SourcePartition = record.Partition, SourceOffset = record.Offset, EventId = e.EventId,
         };
         var artwork = e.Type is InteractionType.Impression or InteractionType.Click ? e.Context?.GetValueOrDefault("artworkId") : null;
         if (artwork is null && _handedOff.IsCompleted) return Produce(copy);

@@ -34,6 +34,7 @@ public sealed class UserGrain(
     IInteractionHistory history,
     Items.TrendingBoard trending,
     IOptions<UserGrainOptions> options,
+    IOptions<DeduplicationOptions> deduplication,
     TimeProvider time,
     ServingClock clock,
     ExperimentRegistry experiments,
@@ -45,6 +46,8 @@ public sealed class UserGrain(
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Histogram<double> FoldInMs = Meter.CreateHistogram<double>("user.foldin.duration", "ms", "ALS fold-in time per solve");
+    private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("events.duplicates", "{event}",
+        "Events skipped because their (user, event id) was applied within the deduplication window: client retries");
 
     private readonly UserGrainOptions _options = options.Value;
     private float[]? _vector;
@@ -78,6 +81,12 @@ public sealed class UserGrain(
     {
         var e = JsonSerializer.Deserialize(record.Payload, GrainsJsonContext.Default.InteractionEvent)
             ?? throw new JsonException("Empty interaction event.");
+        if (e.EventId is { } eventId
+            && !State.EventIds.TryAdd(eventId, record.Timestamp.ToUnixTimeMilliseconds(), deduplication.Value.Window, deduplication.Value.MaxPerUser))
+        {
+            Duplicates.Add(1, new KeyValuePair<string, object?>("grain", "user"));
+            return;
+        }
         Apply(e.ItemId, e.Type, e.Value, SignalPolicy.DurationOf(e.Context), (e.Timestamp ?? record.Timestamp).ToUnixTimeMilliseconds());
         _vectorVersion = -1;
     }

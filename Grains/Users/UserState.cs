@@ -17,6 +17,9 @@ public sealed class UserState : Streams.IStreamFedState
 
     /// <summary>Summed signal per item (bounded: least recently touched items drop out first).</summary>
     public Dictionary<string, ProfileEntry> Profile { get; set; } = [];
+
+    /// <summary>The event ids applied within the deduplication window.</summary>
+    public Streams.EventIdWindow EventIds { get; set; } = new();
 }
 
 /// <summary>One remembered event.</summary>

@@ -107,6 +107,13 @@ public static class EventValidator
         var ok = true;
         var userId = Id(element, "userId", prefix, error, ref ok);
         var itemId = Id(element, "itemId", prefix, error, ref ok);
+        string? eventId = null;
+        if (element.TryGetProperty("eventId", out var eventIdElement) && eventIdElement.ValueKind != JsonValueKind.Null)
+        {
+            if (eventIdElement.ValueKind != JsonValueKind.String) { error(prefix + "eventId", "Must be a string id, unique per user (a UUID is a good choice)."); ok = false; }
+            else if (IdProblem(eventIdElement.GetString()) is { } problem) { error(prefix + "eventId", problem); ok = false; }
+            else eventId = eventIdElement.GetString();
+        }
 
         InteractionType type = default;
         var typeOk = false;
@@ -193,7 +200,7 @@ public static class EventValidator
                 }
             }
         }
-        return ok ? new InteractionEvent { UserId = userId!, ItemId = itemId!, Type = type, Value = value, Timestamp = timestamp.ToUniversalTime(), Context = context } : null;
+        return ok ? new InteractionEvent { UserId = userId!, ItemId = itemId!, Type = type, Value = value, Timestamp = timestamp.ToUniversalTime(), Context = context, EventId = eventId } : null;
     }
 
     private static string? Id(JsonElement element, string name, string prefix, Action<string, string> error, ref bool ok)
