@@ -18,5 +18,8 @@ public static class KafkaTelemetry
 
     internal static readonly Counter<long> Commits = Meter.CreateCounter<long>("kafka.offsets.committed", description: "Offset commits after the state covering them was durable");
 
+    internal static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("kafka.dead_letters", "{record}",
+        "Records a grain could not apply, written to the dead-letter topic so their partition moves on");
+
     internal static readonly Histogram<double> CheckpointMs = Meter.CreateHistogram<double>("kafka.checkpoint.duration", "ms", "Tap flush and offset commit");
 }

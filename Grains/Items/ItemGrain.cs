@@ -25,8 +25,9 @@ public sealed class ItemGrain(
     Artwork.ArtworkBoard artwork,
     Microsoft.Extensions.Options.IOptions<Artwork.ArtworkOptions> artworkOptions,
     Microsoft.Extensions.Options.IOptions<DeduplicationOptions> deduplication,
-    TimeProvider time)
-    : StreamFedGrain<ItemState>(state, logger), IItemGrain
+    TimeProvider time,
+    IDeadLetterSink deadLetters)
+    : StreamFedGrain<ItemState>(state, deadLetters, logger), IItemGrain
 {
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ public interface IStreamFedState
 /// offset is committed only after every grain confirmed its durable state holds the records before it.
 /// </summary>
 /// <typeparam name="TState">The grain's state.</typeparam>
-public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> state, ILogger logger)
+public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> state, IDeadLetterSink deadLetters, ILogger logger)
     : Grain, IStreamSubscriptionObserver, IAsyncBatchObserver<KafkaRecord>, IKafkaStreamConsumerGrain
     where TState : class, IStreamFedState, new()
 {
@@ -30,7 +30,10 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
 
     private bool _dirty;
 
-    /// <summary>Applies one record to <see cref="State"/>; throws a format exception for an unreadable one.</summary>
+    /// <summary>
+    /// Applies one record to <see cref="State"/>; throws for one it cannot apply (unreadable, or invalid), before it
+    /// changes the state, and the record goes to the dead-letter topic.
+    /// </summary>
     protected abstract void Apply(KafkaRecord record);
 
     /// <summary>Called once after a delivery applied at least one record: work that one record at a time would repeat.</summary>
@@ -45,30 +48,66 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
     /// <inheritdoc />
     public Task OnNextAsync(IList<SequentialItem<KafkaRecord>> items)
     {
+        var (next, applied, failure) = ApplyFrom(items, 0);
+        return failure is null ? Finish(applied) : DeadLetterAndContinueAsync(items, next, applied, failure);
+    }
+
+    /// <summary>
+    /// Applies the records from <paramref name="start"/> on until one fails; returns where it stopped (the failed
+    /// record's index) and the failure, or the end and null.
+    /// </summary>
+    private (int Next, bool Applied, Exception? Failure) ApplyFrom(IList<SequentialItem<KafkaRecord>> items, int start)
+    {
         var outside = Activity.Current;
         var applied = false;
-        foreach (var item in items)
+        for (var i = start; i < items.Count; i++)
         {
-            var record = item.Item;
+            var record = items[i].Item;
             if (State.Position.Covers(record)) continue; // a replay of what the state holds
-            // The state lost this record's predecessor (its silo died before the checkpoint): applying it would put the
-            // position past the lost one. It waits: the receiver's checkpoint finds the gap and replays the partition.
+            // The state lost this record's predecessor (its silo died before the checkpoint wrote it): applying it would put
+            // the position past the lost one. It waits: the receiver's checkpoint finds the gap and replays the partition.
             if (record.PreviousOffset >= 0 && !State.Position.Covers(record.Epoch, record.Partition, record.PreviousOffset)) continue;
             using var span = record.StartProcessActivity();
             try
             {
                 Apply(record);
             }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException or FormatException)
+            catch (Exception ex)
             {
-                // An unreadable record would stall its stream forever: log it and move on.
-                LogPoison(ex, record.Topic, record.Partition, record.Offset, record.Key);
                 span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                if (span is not null) Activity.Current = outside;
+                return (i, applied, ex);
             }
             State.Position.Advance(record);
             _dirty = applied = true;
             if (span is not null) Activity.Current = outside; // the next record's span is not this one's child
         }
+        return (items.Count, applied, null);
+    }
+
+    /// <summary>
+    /// A record that cannot be applied would stall its stream forever (each redelivery fails the same way: applying is
+    /// in-memory and deterministic, so it is not retried). It goes to the dead-letter topic, and the state moves past it.
+    /// Writing the dead letter is retried; when Kafka never takes it, the delivery fails and Orleans redelivers it.
+    /// </summary>
+    private async Task DeadLetterAndContinueAsync(IList<SequentialItem<KafkaRecord>> items, int failed, bool applied, Exception failure)
+    {
+        while (true)
+        {
+            var record = items[failed].Item;
+            await deadLetters.WriteAsync(record, this.GetGrainId().Type.ToString(), failure);
+            State.Position.Advance(record);
+            _dirty = true;
+            var (next, more, nextFailure) = ApplyFrom(items, failed + 1);
+            applied |= more;
+            if (nextFailure is null) break;
+            (failed, failure) = (next, nextFailure);
+        }
+        await Finish(applied);
+    }
+
+    private Task Finish(bool applied)
+    {
         if (applied) Applied();
         return Task.CompletedTask;
     }
@@ -138,9 +177,6 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
         LogStreamError(ex);
         return Task.CompletedTask;
     }
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Record {Topic}/{Partition}@{Offset} (key {Key}) is unreadable and was skipped")]
-    private partial void LogPoison(Exception exception, string topic, int partition, long offset, string key);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Writing the grain's state failed (attempt {Attempt}); retrying")]
     private partial void LogWriteRetry(Exception exception, int attempt);

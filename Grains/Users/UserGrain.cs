@@ -39,7 +39,8 @@ public sealed class UserGrain(
     ServingClock clock,
     ExperimentRegistry experiments,
     IExperimentStore experimentStore,
-    Artwork.ArtworkBoard artwork) : StreamFedGrain<UserState>(state, logger), IUserGrain
+    Artwork.ArtworkBoard artwork,
+    IDeadLetterSink deadLetters) : StreamFedGrain<UserState>(state, deadLetters, logger), IUserGrain
 {
     /// <summary>Meter of the user grains.</summary>
     public const string MeterName = "Personalization.Grains";

@@ -20,7 +20,7 @@ public sealed class DashboardMetrics : IDisposable
     private readonly Second[] _ring = Enumerable.Range(0, Window).Select(_ => new Second()).ToArray();
     private readonly MeterListener _listener = new();
     private readonly TimeProvider _time;
-    private long _eventsTotal, _requestsTotal, _errorsTotal;
+    private long _eventsTotal, _requestsTotal, _errorsTotal, _deadLettersTotal;
 
     /// <summary>Starts listening.</summary>
     public DashboardMetrics(TimeProvider time)
@@ -30,7 +30,7 @@ public sealed class DashboardMetrics : IDisposable
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Name is "http.server.request.duration" && instrument.Meter.Name == "Microsoft.AspNetCore.Hosting"
-                || instrument.Name is "kafka.records.received" or "user.foldin.duration")
+                || instrument.Name is "kafka.records.received" or "kafka.dead_letters" or "user.foldin.duration")
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>(OnDouble);
@@ -49,6 +49,9 @@ public sealed class DashboardMetrics : IDisposable
 
     /// <summary>5xx answers since start.</summary>
     public long ErrorsTotal => Interlocked.Read(ref _errorsTotal);
+
+    /// <summary>Records this silo's grains could not apply and wrote to the dead-letter topic, since start.</summary>
+    public long DeadLettersTotal => Interlocked.Read(ref _deadLettersTotal);
 
     private void OnDouble(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
@@ -78,6 +81,11 @@ public sealed class DashboardMetrics : IDisposable
 
     private void OnLong(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
+        if (instrument.Name == "kafka.dead_letters")
+        {
+            Interlocked.Add(ref _deadLettersTotal, value);
+            return;
+        }
         if (instrument.Name != "kafka.records.received") return;
         foreach (var tag in tags)
         {
@@ -137,7 +145,7 @@ public sealed class DashboardMetrics : IDisposable
         return new DashboardTraffic(seconds, (double)requests / seconds, (double)errors / seconds, (double)clientErrors / seconds,
             (double)events / seconds, (double)foldIns / seconds,
             Percentile(latency, requests, 0.50), Percentile(latency, requests, 0.90), Percentile(latency, requests, 0.99),
-            RequestsTotal, ErrorsTotal, EventsTotal, requestSeries, eventSeries);
+            RequestsTotal, ErrorsTotal, EventsTotal, DeadLettersTotal, requestSeries, eventSeries);
     }
 
     private static double? Percentile(long[] histogram, long count, double q)
@@ -184,8 +192,9 @@ public sealed class DashboardMetrics : IDisposable
 /// <param name="RequestsTotal">Requests since start.</param>
 /// <param name="ErrorsTotal">5xx since start.</param>
 /// <param name="EventsTotal">Events consumed since start.</param>
+/// <param name="DeadLettersTotal">Records written to the dead-letter topic since start.</param>
 /// <param name="RequestSeries">Requests per second over the last minute, oldest first.</param>
 /// <param name="EventSeries">Events per second over the last minute, oldest first.</param>
 public sealed record DashboardTraffic(int Seconds, double RequestsPerSecond, double ErrorsPerSecond, double ClientErrorsPerSecond,
     double EventsPerSecond, double FoldInsPerSecond, double? LatencyP50Ms, double? LatencyP90Ms, double? LatencyP99Ms,
-    long RequestsTotal, long ErrorsTotal, long EventsTotal, long[] RequestSeries, long[] EventSeries);
+    long RequestsTotal, long ErrorsTotal, long EventsTotal, long DeadLettersTotal, long[] RequestSeries, long[] EventSeries);

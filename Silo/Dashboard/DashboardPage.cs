@@ -61,6 +61,7 @@ public static class DashboardPage
     <div class="card"><div class="label">errors/s (5xx)</div><div class="value" data-testid="errors-per-second">–</div></div>
     <div class="card"><div class="label">events/s</div><div class="value" data-testid="events-per-second">–</div></div>
     <div class="card"><div class="label">events consumed</div><div class="value" data-testid="events-total">–</div></div>
+    <div class="card"><div class="label">dead letters</div><div class="value" data-testid="dead-letters">–</div></div>
     <div class="card"><div class="label">activations</div><div class="value" data-testid="activations">–</div></div>
     <div class="card"><div class="label">consumer lag</div><div class="value" data-testid="lag">–</div></div>
   </div>
@@ -110,6 +111,7 @@ async function refresh() {
     $("errors-per-second").textContent = fmt(t.errorsPerSecond, 2);
     $("events-per-second").textContent = fmt(t.eventsPerSecond, 1);
     $("events-total").textContent = fmt(t.eventsTotal);
+    $("dead-letters").textContent = fmt(t.deadLettersTotal);
     $("activations").textContent = fmt(d.activations); $("lag").textContent = fmt(d.lag);
     spark("requests-chart", t.requestSeries); spark("events-chart", t.eventSeries);
     rows("silos", d.cluster.silos.map(s => `<tr><td>${esc(s.id)}${s.id === d.silo ? " (this)" : ""}</td><td class="${esc(s.status)}">${esc(s.status)}</td>` +

@@ -24,6 +24,8 @@ public static class DevelopmentBroker
         cluster.CreateTopic(StreamTopics.Interactions, partitions);
         cluster.CreateTopic(StreamTopics.ItemEvents, partitions);
         cluster.CreateTopic(StreamTopics.ModelUpdates, 1);
+        // A silo's CreateTopics against this process timed out waiting for a controller: every topic the silos use is made here.
+        cluster.CreateTopic(Personalization.Streaming.Providers.DeadLetterWriter.Topic, partitions);
         Console.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
         Console.Out.Flush();
         var stop = new TaskCompletionSource();

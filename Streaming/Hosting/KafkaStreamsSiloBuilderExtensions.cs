@@ -43,6 +43,12 @@ public static class KafkaStreamsSiloBuilderExtensions
         services.AddOptions<KafkaStreamOptions>(name).Configure(configure);
         services.AddSingleton<IConfigurationValidator>(sp => new KafkaStreamOptionsValidator(sp.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name), name));
         services.AddSingleton(sp => new TopicDeclaration(sp.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name).Topic));
+        // Where consumers put the records they cannot apply: one topic for every stream.
+        if (!services.Any(d => d.ServiceType == typeof(IDeadLetterSink)))
+        {
+            services.AddSingleton<IDeadLetterSink, DeadLetterWriter>();
+            services.AddKafkaTopic(DeadLetterWriter.Topic);
+        }
         return builder.AddPersistentStreams(name, KafkaAdapterFactory.Create, streams =>
         {
             streams.ConfigurePullingAgent(agent => agent.Configure<IOptionsMonitor<KafkaStreamOptions>>((o, all) =>

@@ -30,7 +30,15 @@ public sealed class EventProducer : IDisposable
         ProduceAsync(topic, PartitionOf(key), key, value, cancellationToken);
 
     /// <summary>Produces to an explicit partition (e.g. a single-partition control topic).</summary>
-    public async Task<long> ProduceAsync(string topic, int partition, string key, byte[] value, CancellationToken cancellationToken = default)
+    public Task<long> ProduceAsync(string topic, int partition, string key, byte[] value, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, partition, key, value, headers: null, cancellationToken);
+
+    /// <summary>Produces a keyed record with headers of its own (besides the trace's) to its key's partition.</summary>
+    public Task<long> ProduceAsync(string topic, string key, byte[] value, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, PartitionOf(key), key, value, headers, cancellationToken);
+
+    private async Task<long> ProduceAsync(string topic, int partition, string key, byte[] value, IEnumerable<KeyValuePair<string, string>>? headers,
+        CancellationToken cancellationToken)
     {
         // A producer span only inside a trace (a request): start-up imports and heartbeats stay untraced.
         using var span = Activity.Current is null ? null : KafkaTelemetry.Activities.StartActivity("send " + topic, ActivityKind.Producer);
@@ -39,6 +47,11 @@ public sealed class EventProducer : IDisposable
         span?.SetTag("messaging.destination.partition.id", partition);
         // The record carries the trace so its consumer's span joins it (W3C traceparent header).
         var message = new Message<string, byte[]> { Key = key, Value = value, Headers = TraceHeaders.From(Activity.Current) };
+        foreach (var (name, text) in headers ?? [])
+        {
+            message.Headers ??= [];
+            message.Headers.Add(name, System.Text.Encoding.UTF8.GetBytes(text));
+        }
         try
         {
             var result = await _producer.ProduceAsync(new TopicPartition(topic, partition), message, cancellationToken).ConfigureAwait(false);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Confluent.Kafka;
 using Personalization.Grains;
 using Personalization.Tests.Infrastructure;
 
@@ -17,7 +16,7 @@ public sealed class BadInputTests(SharedSiloFixture fixture)
     [Fact]
     public async Task A_batch_with_one_bad_event_is_rejected_whole_and_nothing_reaches_the_topic()
     {
-        var before = TopicSize(StreamTopics.Interactions);
+        var before = Silo.TopicSize(StreamTopics.Interactions);
         const string body = """
             [
               {"userId":"bad-batch","itemId":"i1","type":"play"},
@@ -37,7 +36,7 @@ public sealed class BadInputTests(SharedSiloFixture fixture)
 
         // Give a wrongly written record time to show, then check the log did not grow.
         await Task.Delay(300);
-        Assert.Equal(before, TopicSize(StreamTopics.Interactions));
+        Assert.Equal(before, Silo.TopicSize(StreamTopics.Interactions));
         var user = await Silo.Client.GetUserAsync("bad-batch");
         Assert.Equal(0, user.Interactions);
     }
@@ -50,12 +49,12 @@ public sealed class BadInputTests(SharedSiloFixture fixture)
     [InlineData("""{"userId":"u","itemId":"i","type":"play","context":{"device":7}}""", "context.device")]
     public async Task Malformed_bodies_name_the_problem(string body, string field)
     {
-        var before = TopicSize(StreamTopics.Interactions);
+        var before = Silo.TopicSize(StreamTopics.Interactions);
         using var response = await Silo.Client.Http.PostAsync("v1/events", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
-        Assert.Equal(before, TopicSize(StreamTopics.Interactions));
+        Assert.Equal(before, Silo.TopicSize(StreamTopics.Interactions));
     }
 
     [Theory]
@@ -64,13 +63,13 @@ public sealed class BadInputTests(SharedSiloFixture fixture)
     [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' }, "[0].itemId")] // a lone surrogate escape
     public async Task Text_that_is_not_UTF8_is_a_400_naming_the_field(byte[] bad, string field)
     {
-        var before = TopicSize(StreamTopics.Interactions);
+        var before = Silo.TopicSize(StreamTopics.Interactions);
         byte[] body = [.. "[{\"userId\":\"utf8-user\",\"itemId\":\"i"u8, .. bad, .. "\",\"type\":\"play\"}]"u8];
         using var response = await Silo.Client.Http.PostAsync("v1/events", new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {problem}");
-        Assert.Equal(before, TopicSize(StreamTopics.Interactions));
+        Assert.Equal(before, Silo.TopicSize(StreamTopics.Interactions));
     }
 
     [Fact]
@@ -115,13 +114,5 @@ public sealed class BadInputTests(SharedSiloFixture fixture)
         var paths = openapi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/v1/events", paths);
         Assert.Contains("/v1/users/{userId}/rows", paths);
-    }
-
-    private long TopicSize(string topic)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = Silo.BootstrapServers, GroupId = "test-watermarks" }).Build();
-        long total = 0;
-        for (var p = 0; p < 12; p++) total += consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value;
-        return total;
     }
 }

@@ -25,7 +25,7 @@ public sealed class ModelSwapTests
         var records = await TestSilo.EventuallyAsync(() => history.ReadUserAsync(user, importedOnly: false, 100, default), r => r.Count >= 5,
             TimeSpan.FromSeconds(5), "the plays to reach the history");
         Assert.Equal(5, records.Count);
-        Assert.All(records, r => Assert.StartsWith("log:", r.SourceKey));
+        Assert.All(records, r => Assert.StartsWith("event:", r.SourceKey)); // keyed by the SDK's event ids, not imported
 
         // Readers hammer the user's rows while the trainer publishes version 2.
         using var stop = new CancellationTokenSource();

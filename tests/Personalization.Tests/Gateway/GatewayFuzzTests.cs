@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Confluent.Kafka;
 using CsCheck;
 using Personalization.Grains;
 using Personalization.Tests.Infrastructure;
@@ -38,7 +37,7 @@ public sealed class GatewayFuzzTests(FuzzSiloFixture fixture, ITestOutputHelper 
         var seed = ulong.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), CultureInfo.InvariantCulture, out var s) ? s : DefaultSeed;
         var cases = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_CASES"), CultureInfo.InvariantCulture, out var c) ? c : DefaultCases;
         using var http = new HttpClient { BaseAddress = fixture.Silo.Address, Timeout = TimeSpan.FromSeconds(30) };
-        var logBefore = TopicSize(StreamTopics.Interactions);
+        var logBefore = fixture.Silo.TopicSize(StreamTopics.Interactions);
 
         var pcg = new PCG(1, seed);
         var generator = HostileRequests.Any;
@@ -58,7 +57,7 @@ public sealed class GatewayFuzzTests(FuzzSiloFixture fixture, ITestOutputHelper 
         Assert.True(byStatus.GetValueOrDefault(400) > cases / 5, "at least a fifth of the cases reach validation");
         Assert.True(byStatus.GetValueOrDefault(202) > 0, "some generated event bodies are valid");
         // Changed nothing: the log holds exactly the events answered 202, each once.
-        Assert.Equal(logBefore + accepted, TopicSize(StreamTopics.Interactions));
+        Assert.Equal(logBefore + accepted, fixture.Silo.TopicSize(StreamTopics.Interactions));
     }
 
     /// <summary>Sends one request and checks its answer; returns its status and the events it says it accepted.</summary>
@@ -100,12 +99,4 @@ public sealed class GatewayFuzzTests(FuzzSiloFixture fixture, ITestOutputHelper 
     private static bool IsKestrelRefusal(int status, HostileRequest request) =>
         (status == 400 && request.PathAndQuery.Split('?')[0].Contains("%00", StringComparison.Ordinal))
         || (status == 414 && request.PathAndQuery.Length > 8_000);
-
-    private long TopicSize(string topic)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = fixture.Silo.BootstrapServers, GroupId = "fuzz-watermarks" }).Build();
-        long total = 0;
-        for (var p = 0; p < 12; p++) total += consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value;
-        return total;
-    }
 }

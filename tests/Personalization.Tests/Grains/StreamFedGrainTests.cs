@@ -34,8 +34,8 @@ public sealed class TallyState : IStreamFedState
 }
 
 /// <summary>The test grain.</summary>
-public sealed class TallyGrain([PersistentState("tally", "grains")] IPersistentState<TallyState> state, ILogger<TallyGrain> logger)
-    : StreamFedGrain<TallyState>(state, logger), ITallyGrain
+public sealed class TallyGrain([PersistentState("tally", "grains")] IPersistentState<TallyState> state, IDeadLetterSink deadLetters, ILogger<TallyGrain> logger)
+    : StreamFedGrain<TallyState>(state, deadLetters, logger), ITallyGrain
 {
     /// <inheritdoc />
     protected override void Apply(KafkaRecord record)
@@ -64,6 +64,9 @@ public sealed class TallyClusterFixture : IAsyncLifetime
 {
     internal static readonly string DataDir = Path.Combine(Path.GetTempPath(), "pz-testcluster-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>The dead letters of both silos (they run in this process).</summary>
+    internal static readonly RecordingDeadLetters DeadLetters = new();
+
     /// <summary>The cluster.</summary>
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -72,6 +75,7 @@ public sealed class TallyClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.Services.AddSqliteStorage(DataDir);
+            silo.Services.AddSingleton<IDeadLetterSink>(DeadLetters);
             silo.AddGroupCommitGrainStorage("grains");
         }
     }
@@ -143,12 +147,56 @@ public sealed class StreamFedGrainTests(TallyClusterFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task An_unreadable_record_is_skipped_and_the_stream_moves_on()
+    public async Task A_record_that_cannot_be_applied_goes_to_the_dead_letters_and_the_stream_moves_on()
     {
         var grain = fixture.Cluster.GrainFactory.GetGrain<ITallyGrain>("poison");
-        await grain.DeliverAsync([Record(1, 1), new KafkaRecord("e1", "tally", 3, 2, "k", [], DateTimeOffset.UnixEpoch), Record(3, 4)]);
+        var poison = new KafkaRecord("e1", "tally", 3, 2, "poison", [], DateTimeOffset.UnixEpoch);
+        await grain.DeliverAsync([Record(1, 1), poison, Record(3, 4)]);
         Assert.Equal(5, await grain.TotalAsync());
-        await grain.DeliverAsync([Record(2, 100)]); // position 3 holds offset 2: not applied again
+        await grain.DeliverAsync([Record(2, 100)]); // position 3 holds offset 2: not applied again, not dead-lettered again
         Assert.Equal(5, await grain.TotalAsync());
+        var letter = Assert.Single(TallyClusterFixture.DeadLetters.Letters, l => l.Record.Key == "poison");
+        Assert.Equal((2L, "empty record"), (letter.Record.Offset, letter.Error.Message));
+        Assert.Equal("tally", letter.Consumer);
+    }
+
+    [Fact]
+    public async Task While_the_dead_letter_cannot_be_written_the_record_waits_and_nothing_after_it_is_applied()
+    {
+        var grain = fixture.Cluster.GrainFactory.GetGrain<ITallyGrain>("poison-outage");
+        TallyClusterFixture.DeadLetters.Failing = true;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => grain.DeliverAsync([Record(1, 1), new KafkaRecord("e1", "tally", 3, 2, "stuck", [], DateTimeOffset.UnixEpoch), Record(3, 4)]));
+            Assert.Equal(1, await grain.TotalAsync());
+        }
+        finally
+        {
+            TallyClusterFixture.DeadLetters.Failing = false;
+        }
+        // The redelivery, once the dead letters can be written again.
+        await grain.DeliverAsync([Record(1, 1), new KafkaRecord("e1", "tally", 3, 2, "stuck", [], DateTimeOffset.UnixEpoch), Record(3, 4)]);
+        Assert.Equal(5, await grain.TotalAsync());
+        Assert.Single(TallyClusterFixture.DeadLetters.Letters, l => l.Record.Key == "stuck");
+    }
+}
+
+/// <summary>Dead letters kept in memory, and a switch that makes writing them fail.</summary>
+public sealed class RecordingDeadLetters : IDeadLetterSink
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(KafkaRecord Record, string Consumer, Exception Error)> _letters = new();
+
+    /// <summary>The letters written.</summary>
+    public IReadOnlyCollection<(KafkaRecord Record, string Consumer, Exception Error)> Letters => _letters;
+
+    /// <summary>While true, writing fails as an unreachable broker would.</summary>
+    public volatile bool Failing;
+
+    /// <inheritdoc />
+    public Task WriteAsync(KafkaRecord record, string consumer, Exception error)
+    {
+        if (Failing) throw new Personalization.Streaming.Kafka.EventLogUnavailableException("the dead-letter topic is unreachable", new TimeoutException());
+        _letters.Enqueue((record, consumer, error));
+        return Task.CompletedTask;
     }
 }

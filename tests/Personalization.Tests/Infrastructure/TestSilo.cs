@@ -92,6 +92,18 @@ public sealed class TestSilo : IAsyncDisposable
     public Personalization.Grains.Serving.ServingModel Model =>
         Services.GetRequiredService<Personalization.Grains.Serving.IServingModelProvider>().Current!;
 
+    /// <summary>Records in <paramref name="topic"/> so far (the sum of its partitions' high watermarks).</summary>
+    public long TopicSize(string topic)
+    {
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(
+            new Confluent.Kafka.ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = "test-watermarks" }).Build();
+        var partitions = Services.GetRequiredService<Personalization.Streaming.Kafka.KafkaOptions>().Partitions;
+        long total = 0;
+        for (var p = 0; p < partitions; p++)
+            total += consumer.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value;
+        return total;
+    }
+
     /// <summary>Posts a user's events and waits until the user's grain has applied all of them.</summary>
     public async Task TrackAndWaitAsync(string user, IReadOnlyCollection<Personalization.Contracts.InteractionEvent> events)
     {
