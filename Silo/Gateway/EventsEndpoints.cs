@@ -47,16 +47,29 @@ public static class EventsEndpoints
         {
             var (events, errors) = EventValidator.Validate(document.RootElement, limits.MaxEventsPerRequest, time.GetUtcNow());
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid events", detail: "No event of this request was recorded.");
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(limits.EventWriteTimeout);
             try
             {
                 await Task.WhenAll(events.Select(e => producer.ProduceAsync(StreamTopics.Interactions, e.UserId,
-                    JsonSerializer.SerializeToUtf8Bytes(e, GrainsJsonContext.Default.InteractionEvent), cancellationToken)));
+                    JsonSerializer.SerializeToUtf8Bytes(e, GrainsJsonContext.Default.InteractionEvent), deadline.Token)));
             }
             catch (EventLogUnavailableException ex)
             {
-                loggers.CreateLogger("Personalization.Gateway").LogWarning("Kafka did not acknowledge events: {Reason}", ex.Message);
+                return Unavailable(ex.Message);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Unavailable($"Kafka did not acknowledge every event within {limits.EventWriteTimeout.TotalSeconds:0.#} s.");
+            }
+
+            ProblemHttpResult Unavailable(string reason)
+            {
+                loggers.CreateLogger("Personalization.Gateway").LogWarning("Kafka did not acknowledge events: {Reason}", reason);
                 http.Response.Headers.RetryAfter = "1";
-                return TypedResults.Problem(statusCode: 503, title: "The event log did not acknowledge the events; retry.", detail: ex.Message);
+                // Some events may be written: a retry with the same event ids applies each once.
+                return TypedResults.Problem(statusCode: 503, title: "The event log did not acknowledge the events; retry with the same event ids.",
+                    detail: reason);
             }
             return TypedResults.Accepted((string?)null, new EventsAccepted(events.Count));
         }

@@ -9,6 +9,13 @@ public sealed class GatewayOptions
     /// <summary>Largest request body, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1_048_576;
 
+    /// <summary>
+    /// Longest wait for Kafka to acknowledge the events of one <c>POST /v1/events</c>; then the answer is 503 with
+    /// <c>Retry-After</c>, so an unreachable broker never makes a client hang. Some of the events may still be written
+    /// after it: a client that retries with the same <c>eventId</c>s has each applied once.
+    /// </summary>
+    public TimeSpan EventWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Most events in one <c>POST /v1/events</c>.</summary>
     public int MaxEventsPerRequest { get; set; } = 1_000;
 

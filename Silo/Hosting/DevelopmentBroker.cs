@@ -9,6 +9,12 @@ namespace Personalization.Silo.Hosting;
 /// cluster) with the system's topics created, so silos can die and restart while the log survives.
 /// Prints <c>bootstrap.servers=HOST:PORT</c> and runs until SIGTERM or SIGINT.
 /// </summary>
+/// <remarks>
+/// Faults for outage drills, one command per line on standard input, each confirmed with <c>ok COMMAND</c>:
+/// <c>down</c> (the broker refuses connections), <c>stall MS</c> (every response is delayed by MS milliseconds: a
+/// frozen broker), <c>up</c> (both undone). Freezing this process with SIGSTOP is no substitute: the runtime's SIGCONT
+/// handler interrupts the mock cluster's poll(), and librdkafka's mock thread stops serving for good.
+/// </remarks>
 public static class DevelopmentBroker
 {
     /// <summary>Runs the broker; <c>--partitions N</c> sets the partitions of the grain topics.</summary>
@@ -28,10 +34,30 @@ public static class DevelopmentBroker
         cluster.CreateTopic(Personalization.Streaming.Providers.DeadLetterWriter.Topic, partitions);
         Console.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
         Console.Out.Flush();
+        _ = Task.Run(() => ReadFaultCommandsAsync(cluster));
         var stop = new TaskCompletionSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
         await stop.Task;
         return 0;
+    }
+
+    private static async Task ReadFaultCommandsAsync(MockKafkaCluster cluster)
+    {
+        while (await Console.In.ReadLineAsync() is { } line)
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            switch (parts)
+            {
+                case ["down"]: cluster.SetReachable(down: true); break;
+                case ["up"]: cluster.SetRoundTrip(0); cluster.SetReachable(down: false); break;
+                case ["stall", var ms] when int.TryParse(ms, out var rtt) && rtt >= 0: cluster.SetRoundTrip(rtt); break;
+                default:
+                    Console.WriteLine($"unknown command '{line}': down, stall MS, up");
+                    continue;
+            }
+            Console.WriteLine($"ok {line.Trim()}");
+            Console.Out.Flush();
+        }
     }
 }

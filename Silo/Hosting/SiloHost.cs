@@ -73,6 +73,7 @@ public static class SiloHost
         services.AddHostedService<BootstrapService>();
         services.AddSiloTelemetry(configuration);
         services.AddSiloSecurity(configuration);
+        services.AddRequestLimits(configuration);
 
         services.AddProblemDetails();
         services.AddExceptionHandler<GrainExceptionHandler>();
@@ -87,6 +88,7 @@ public static class SiloHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLimits();
         app.UseSiloSecurity(gatewayUrls);
         app.MapOpenApi();
         app.MapHealthEndpoints();

@@ -19,7 +19,7 @@ public static class TelemetryExtensions
 
     /// <summary>Meters of the silo's metrics besides the instrumented libraries'.</summary>
     public static readonly string[] Meters =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans", KafkaTelemetry.Name, UserGrain.MeterName, "Personalization.Storage"];
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "Microsoft.Orleans", KafkaTelemetry.Name, UserGrain.MeterName, "Personalization.Storage"];
 
     /// <summary>Registers the providers.</summary>
     public static IServiceCollection AddSiloTelemetry(this IServiceCollection services, IConfiguration configuration)

@@ -53,7 +53,7 @@ public sealed class KafkaConnection : IDisposable
         Acks = Acks.All,
         EnableIdempotence = true,
         LingerMs = 1,
-        MessageTimeoutMs = 10_000,
+        MessageTimeoutMs = (int)Math.Clamp(_options.ProduceTimeout.TotalMilliseconds, 1_000, int.MaxValue),
     };
 
     /// <summary>A consumer configuration for <paramref name="groupId"/> with manual commits.</summary>

@@ -49,4 +49,11 @@ public sealed class KafkaOptions
 
     /// <summary>Most records of one partition read but not yet committed before its reading pauses (back-pressure).</summary>
     public int MaxInFlight { get; set; } = 20_000;
+
+    /// <summary>
+    /// How long the producer tries to deliver a record before it gives up on it (librdkafka's <c>message.timeout.ms</c>).
+    /// The gateway answers sooner (<c>Gateway:EventWriteTimeout</c>); this bounds how long records wait in the
+    /// producer's queue while the broker is away.
+    /// </summary>
+    public TimeSpan ProduceTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

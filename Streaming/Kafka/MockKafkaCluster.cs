@@ -16,9 +16,41 @@ public sealed partial class MockKafkaCluster : IDisposable
     /// <summary>The "host:port,..." bootstrap string of the mock brokers.</summary>
     public string BootstrapServers { get; }
 
+    /// <summary>The number of brokers (their ids are 1 to this).</summary>
+    public int Brokers { get; }
+
+    /// <summary>
+    /// Fault injection: every broker closes its connections and refuses new ones (<paramref name="down"/>), or serves
+    /// again. Clients see a broker that is unreachable, as after a crash or a network partition.
+    /// </summary>
+    public void SetReachable(bool down)
+    {
+        ObjectDisposedException.ThrowIf(_cluster == IntPtr.Zero, this);
+        for (var id = 1; id <= Brokers; id++)
+        {
+            var err = down ? rd_kafka_mock_broker_set_down(_cluster, id) : rd_kafka_mock_broker_set_up(_cluster, id);
+            if (err != 0) throw new InvalidOperationException($"Setting mock broker {id} {(down ? "down" : "up")} failed with librdkafka error {err}.");
+        }
+    }
+
+    /// <summary>
+    /// Fault injection: every broker delays each response by <paramref name="rttMs"/> (0 for none). A long delay looks
+    /// like a frozen broker: connections stay open and nothing answers.
+    /// </summary>
+    public void SetRoundTrip(int rttMs)
+    {
+        ObjectDisposedException.ThrowIf(_cluster == IntPtr.Zero, this);
+        for (var id = 1; id <= Brokers; id++)
+        {
+            var err = rd_kafka_mock_broker_set_rtt(_cluster, id, rttMs);
+            if (err != 0) throw new InvalidOperationException($"Setting mock broker {id}'s round trip failed with librdkafka error {err}.");
+        }
+    }
+
     /// <summary>Starts a mock cluster with the given number of brokers.</summary>
     public MockKafkaCluster(int brokers = 1)
     {
+        Brokers = brokers;
         BundledLibrdkafka.EnsureResolver();
         var errors = new byte[512];
         // A producer handle with no brokers only hosts the mock cluster's threads; quiet its
@@ -74,6 +106,15 @@ public sealed partial class MockKafkaCluster : IDisposable
 
     [LibraryImport(BundledLibrdkafka.Name)]
     private static partial IntPtr rd_kafka_mock_cluster_bootstraps(IntPtr cluster);
+
+    [LibraryImport(BundledLibrdkafka.Name)]
+    private static partial int rd_kafka_mock_broker_set_down(IntPtr cluster, int brokerId);
+
+    [LibraryImport(BundledLibrdkafka.Name)]
+    private static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
+
+    [LibraryImport(BundledLibrdkafka.Name)]
+    private static partial int rd_kafka_mock_broker_set_rtt(IntPtr cluster, int brokerId, int rttMs);
 
     [LibraryImport(BundledLibrdkafka.Name, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int rd_kafka_mock_topic_create(IntPtr cluster, string topic, int partitions, int replicationFactor);

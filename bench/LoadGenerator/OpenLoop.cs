@@ -14,12 +14,12 @@ namespace Personalization.LoadGenerator;
 /// One dedicated thread dispatches: it wakes about every millisecond (the OS's sleep granularity), hands every
 /// request that is due to the thread pool, and samples the number of requests in flight every 100 ms. The
 /// dispatch delay (intended to actual send) is part of the latency and is also reported on its own. When more
-/// than <see cref="BacklogLimitSeconds"/> of the rate is in flight the server is clearly not keeping up; the
+/// than <c>backlogLimitSeconds</c> (default <see cref="BacklogLimitSeconds"/>) of the rate is in flight the server is clearly not keeping up; the
 /// phase stops sending rather than piling up thousands of requests that would spill into the next phase.
 /// </remarks>
 public static class OpenLoop
 {
-    /// <summary>The phase gives up when more than this many seconds' worth of requests (at least 50) is in flight.</summary>
+    /// <summary>By default the phase gives up when more than this many seconds' worth of requests (at least 50) is in flight.</summary>
     public const double BacklogLimitSeconds = 0.5;
 
     /// <summary>The rate counts as held when at least this share of it completed inside the window.</summary>
@@ -29,18 +29,19 @@ public static class OpenLoop
 
     /// <summary>Runs one phase at <paramref name="rate"/> requests/s; <paramref name="path"/> picks each request's path.</summary>
     public static async Task<OpenLoopResult> RunAsync(string name, string pathPattern, HttpClient http, Func<Random, string> path,
-        double rate, TimeSpan warmup, TimeSpan duration, int seed, CancellationToken cancellationToken)
+        double rate, TimeSpan warmup, TimeSpan duration, int seed, CancellationToken cancellationToken, double backlogLimitSeconds = BacklogLimitSeconds)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(rate, 0);
         var warmupCount = (int)Math.Round(rate * warmup.TotalSeconds);
         var measuredCount = Math.Max(1, (int)Math.Round(rate * duration.TotalSeconds));
         var total = warmupCount + measuredCount;
         var interval = Stopwatch.Frequency / rate;
-        var limit = Math.Max(50, (int)(rate * BacklogLimitSeconds));
+        var limit = Math.Max(50, (int)(rate * backlogLimitSeconds));
 
         var sent = new long[total];
         var done = new long[total];
         var ok = new bool[total];
+        var shed = new bool[total];
         var received = new long[total];
         var tasks = new Task[total];
         var samples = new List<(long At, int InFlight)>((int)((warmup + duration).TotalSeconds * 10) + 16);
@@ -61,6 +62,8 @@ public static class OpenLoop
                 while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0) bytes += read;
                 received[i] = bytes;
                 ok[i] = response.StatusCode == HttpStatusCode.OK;
+                // Shed by the silo's limits, as promised: at once, with a time to come back.
+                shed[i] = response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests && response.Headers.RetryAfter is not null;
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -138,12 +141,17 @@ public static class OpenLoop
         var latency = new List<double>(measuredCount);
         var service = new List<double>(measuredCount);
         var lag = new List<double>(measuredCount);
-        int errors = 0, sentMeasured = 0;
+        int errors = 0, shedMeasured = 0, sentMeasured = 0;
         long bytes = 0;
         for (var i = warmupCount; i < issued; i++)
         {
             sentMeasured++;
             lag.Add(Ms(sent[i] - Intended(i)));
+            if (shed[i])
+            {
+                shedMeasured++;
+                continue;
+            }
             if (!ok[i])
             {
                 errors++;
@@ -177,7 +185,7 @@ public static class OpenLoop
         else
             verdict = "held";
 
-        return new OpenLoopResult(name, pathPattern, rate, seconds, measuredCount, sentMeasured, latency.Count, errors, achieved,
+        return new OpenLoopResult(name, pathPattern, rate, seconds, measuredCount, sentMeasured, latency.Count, errors, shedMeasured, achieved,
             verdict == "held", verdict, backlogStart, backlogEnd, samples.Count == 0 ? 0 : samples.Max(s => s.InFlight),
             latency.Count == 0 ? 0 : (double)bytes / latency.Count,
             LatencySummary.Of([.. latency]), LatencySummary.Of([.. service]), LatencySummary.Of([.. lag]));
@@ -194,7 +202,8 @@ public static class OpenLoop
 /// <param name="Scheduled">Requests scheduled in the window.</param>
 /// <param name="Sent">Of those, requests sent (fewer when the phase gave up).</param>
 /// <param name="Completed">Of those, successful responses.</param>
-/// <param name="Errors">Of those, failed requests (non-2xx, exceptions, timeouts).</param>
+/// <param name="Errors">Of those, failed requests (non-2xx other than shed ones, exceptions, timeouts).</param>
+/// <param name="Shed">Of those, requests the silo shed (429 or 503 with <c>Retry-After</c>).</param>
 /// <param name="AchievedRate">
 /// Successful responses completed inside the window, per second; when the phase gave up, successful responses per
 /// second from the first send to the last completion (what the server delivered while overloaded).
@@ -210,5 +219,5 @@ public static class OpenLoop
 /// <param name="SendLag">Intended to actual send time (the dispatcher's and the thread pool's delay), all sent requests.</param>
 /// <param name="Resources">GCs and CPU during the measured window.</param>
 public sealed record OpenLoopResult(string Name, string Path, double TargetRate, double MeasuredSeconds, int Scheduled, int Sent,
-    int Completed, int Errors, double AchievedRate, bool Held, string Verdict, double BacklogStart, double BacklogEnd, int MaxInFlight,
+    int Completed, int Errors, int Shed, double AchievedRate, bool Held, string Verdict, double BacklogStart, double BacklogEnd, int MaxInFlight,
     double MeanResponseBytes, LatencySummary Latency, LatencySummary ServiceTime, LatencySummary SendLag, ResourceUse? Resources = null);

@@ -48,6 +48,9 @@ public sealed class Options
     /// <summary>Unmeasured seconds before each GET phase.</summary>
     public double WarmupSeconds { get; private set; } = 5;
 
+    /// <summary>Open loop: the phase gives up past this many seconds' worth of requests in flight (raise it to watch a server shed load).</summary>
+    public double MaxBacklogSeconds { get; private set; } = OpenLoop.BacklogLimitSeconds;
+
     /// <summary>Recorded requests per GET phase at most (the array size).</summary>
     public int MaxRequests { get; private set; } = 2_000_000;
 
@@ -94,6 +97,7 @@ public sealed class Options
           --workers N             closed loop: concurrent workers per GET phase   (4)
           --duration S            measured seconds per GET phase                  (20)
           --warmup S              unmeasured seconds before each GET phase        (5)
+          --max-backlog S         open loop: give up past S seconds of requests in flight (0.5)
           --max-requests N        closed loop: recorded requests per phase at most (2000000)
           --fresh-users M         event-to-visible: fresh users, one play each, 0 skips (300)
           --event-workers N       event-to-visible: concurrent workers            (1)
@@ -145,6 +149,7 @@ public sealed class Options
                 case "--workers": o.Workers = Int(1); break;
                 case "--duration": o.DurationSeconds = Seconds(); break;
                 case "--warmup": o.WarmupSeconds = Seconds(); break;
+                case "--max-backlog": o.MaxBacklogSeconds = Seconds(); break;
                 case "--max-requests": o.MaxRequests = Int(1); break;
                 case "--fresh-users": o.FreshUsers = Int(0); break;
                 case "--event-workers": o.EventWorkers = Int(1); break;

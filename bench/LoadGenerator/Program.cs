@@ -136,10 +136,10 @@ try
         var phase = $"{name} @ {rate:F0}/s";
         Progress($"{phase}: open loop, {options.WarmupSeconds:F0} s warm-up + {options.DurationSeconds:F0} s");
         var window = BeginPhase(phase);
-        var result = await OpenLoop.RunAsync(phase, pattern, http, path, rate, warmup, duration, options.Seed, token);
+        var result = await OpenLoop.RunAsync(phase, pattern, http, path, rate, warmup, duration, options.Seed, token, options.MaxBacklogSeconds);
         result = result with { Resources = Used(window) };
         Progress($"{phase}: {result.AchievedRate:F0} req/s achieved ({result.Verdict}), p50 {result.Latency.P50Ms:F2} ms, p99 {result.Latency.P99Ms:F2} ms, " +
-            $"p99.9 {result.Latency.P999Ms:F2} ms, max {result.Latency.MaxMs:F1} ms, {result.Errors} errors{Describe(result.Resources)}");
+            $"p99.9 {result.Latency.P999Ms:F2} ms, max {result.Latency.MaxMs:F1} ms, {result.Errors} errors, {result.Shed} shed{Describe(result.Resources)}");
         open.Add(result);
     }
     foreach (var rate in options.Rates)

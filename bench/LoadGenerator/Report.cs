@@ -87,11 +87,11 @@ public sealed record LoadReport(
         {
             s.AppendLine("Open loop (latency from the intended send time; service = from the actual send; lag = intended to actual send):");
             s.AppendLine();
-            s.AppendLine("| phase | path | target/s | achieved/s | held | sent | errors | body bytes | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | service p99 ms | lag p99 ms | in flight start→end (max) |");
-            s.AppendLine("|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            s.AppendLine("| phase | path | target/s | achieved/s | held | sent | errors | shed | body bytes | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | service p99 ms | lag p99 ms | in flight start→end (max) |");
+            s.AppendLine("|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
             foreach (var p in OpenLoop)
             {
-                s.AppendLine(inv, $"| {p.Name} | `{p.Path}` | {F(p.TargetRate, "F0")} | {F(p.AchievedRate, "F0")} | {p.Verdict} | {p.Sent}/{p.Scheduled} | {p.Errors} | {F(p.MeanResponseBytes, "F0")} | {F(p.Latency.P50Ms, "F3")} | {F(p.Latency.P90Ms, "F3")} | {F(p.Latency.P99Ms, "F3")} | {F(p.Latency.P999Ms, "F3")} | {F(p.Latency.MaxMs, "F1")} | {F(p.ServiceTime.P99Ms, "F3")} | {F(p.SendLag.P99Ms, "F3")} | {F(p.BacklogStart, "F1")}→{F(p.BacklogEnd, "F1")} ({p.MaxInFlight}) |");
+                s.AppendLine(inv, $"| {p.Name} | `{p.Path}` | {F(p.TargetRate, "F0")} | {F(p.AchievedRate, "F0")} | {p.Verdict} | {p.Sent}/{p.Scheduled} | {p.Errors} | {p.Shed} | {F(p.MeanResponseBytes, "F0")} | {F(p.Latency.P50Ms, "F3")} | {F(p.Latency.P90Ms, "F3")} | {F(p.Latency.P99Ms, "F3")} | {F(p.Latency.P999Ms, "F3")} | {F(p.Latency.MaxMs, "F1")} | {F(p.ServiceTime.P99Ms, "F3")} | {F(p.SendLag.P99Ms, "F3")} | {F(p.BacklogStart, "F1")}→{F(p.BacklogEnd, "F1")} ({p.MaxInFlight}) |");
             }
             s.AppendLine();
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -56,7 +57,7 @@ public class ChildProcess : IAsyncDisposable
         Directory.CreateDirectory(logDir);
         LogPath = System.IO.Path.Combine(logDir, $"{name}.log");
         _log = new StreamWriter(LogPath) { AutoFlush = true };
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(SiloBinary.Path);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -75,6 +76,16 @@ public class ChildProcess : IAsyncDisposable
 
     /// <summary>True while it runs.</summary>
     public bool IsRunning => !_process.HasExited;
+
+    /// <summary>The process id (to pause it).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Writes a line to the process's standard input.</summary>
+    protected void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
 
     /// <summary>Called for every output line.</summary>
     protected virtual void OnLine(string? line)
@@ -121,8 +132,19 @@ public sealed class BrokerProcess : ChildProcess
 
     private BrokerProcess(string logDir) : base("broker", ["broker"], logDir) { }
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _confirmations = new(StringComparer.Ordinal);
+
     /// <summary>The bootstrap servers it printed.</summary>
     public string BootstrapServers => _bootstrap.Task.Result;
+
+    /// <summary>Injects a fault (<c>down</c>, <c>stall MS</c>) or clears them (<c>up</c>), and waits for the broker's confirmation.</summary>
+    public async Task FaultAsync(string command)
+    {
+        var confirmed = _confirmations.GetOrAdd(command, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        WriteLine(command);
+        await confirmed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _confirmations.TryRemove(command, out _);
+    }
 
     /// <summary>Starts the broker and waits for its bootstrap line.</summary>
     public static async Task<BrokerProcess> StartAsync(string logDir)
@@ -137,6 +159,7 @@ public sealed class BrokerProcess : ChildProcess
     {
         base.OnLine(line);
         if (line?.StartsWith("bootstrap.servers=", StringComparison.Ordinal) == true) _bootstrap.TrySetResult(line["bootstrap.servers=".Length..]);
+        if (line?.StartsWith("ok ", StringComparison.Ordinal) == true && _confirmations.TryGetValue(line[3..], out var confirmed)) confirmed.TrySetResult();
     }
 }
 

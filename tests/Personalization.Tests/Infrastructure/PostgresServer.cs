@@ -80,6 +80,13 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The server's processes: the postmaster (first line of <c>postmaster.pid</c>) and its children.</summary>
+    public IReadOnlyList<int> ProcessIds()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(_dataDir, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        return [postmaster, .. ProcessPause.ChildrenOf(postmaster)];
+    }
+
     /// <summary>Creates an empty database <c>test_&lt;guid&gt;</c> and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
     {

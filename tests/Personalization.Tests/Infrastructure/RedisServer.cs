@@ -21,6 +21,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary><c>host:port</c>.</summary>
     public string Endpoint { get; }
 
+    /// <summary>The server's process id (to pause it).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts the server and waits until it accepts connections.</summary>
     public static async Task<RedisServer> StartAsync()
     {

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Personalization.Silo.Security;
+
+namespace Personalization.Silo.Gateway;
+
+/// <summary>
+/// The gateway's admission control, on ASP.NET Core's rate limiting middleware: a token bucket per client
+/// (<see cref="RateLimitOptions"/>: 429 when a client exceeds its rate) chained before a concurrency limit for the whole
+/// silo (<see cref="LoadSheddingOptions"/>: 503 when the silo is full). Both answer RFC 9457 problem details with
+/// <c>Retry-After</c>. Health probes, metrics scrapes and the dashboards are never limited: they must work most under overload.
+/// </summary>
+public static class RequestLimits
+{
+    /// <summary>Binds both limits and registers the limiter when either is on.</summary>
+    public static IServiceCollection AddRequestLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
+        services.Configure<LoadSheddingOptions>(configuration.GetSection(LoadSheddingOptions.Section));
+        var perClient = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        var shedding = configuration.GetSection(LoadSheddingOptions.Section).Get<LoadSheddingOptions>() ?? new LoadSheddingOptions();
+        if (perClient.Burst < 0) throw new InvalidOperationException("RateLimit:Burst must not be negative.");
+        if (shedding.MaxConcurrentRequests < 0 || shedding.QueueLimit < 0 || shedding.RetryAfterSeconds < 1)
+            throw new InvalidOperationException("LoadShedding: MaxConcurrentRequests and QueueLimit must not be negative, RetryAfterSeconds at least 1.");
+        if (!perClient.Enabled && !shedding.Enabled) return services;
+
+        var limiters = new List<PartitionedRateLimiter<HttpContext>>();
+        if (perClient.Enabled) limiters.Add(PartitionedRateLimiter.Create<HttpContext, string>(context => PerClient(context, perClient)));
+        if (shedding.Enabled) limiters.Add(PartitionedRateLimiter.Create<HttpContext, string>(context => Silo(context, shedding)));
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = limiters.Count == 1 ? limiters[0] : PartitionedRateLimiter.CreateChained([.. limiters]);
+            o.OnRejected = (rejected, cancellationToken) => OnRejectedAsync(rejected, shedding, cancellationToken);
+        });
+        return services;
+    }
+
+    /// <summary>Adds the limiter to the pipeline (when either limit is on) and logs both.</summary>
+    public static WebApplication UseRequestLimits(this WebApplication app)
+    {
+        var perClient = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        var shedding = app.Services.GetRequiredService<IOptions<LoadSheddingOptions>>().Value;
+        if (perClient.Enabled || shedding.Enabled) app.UseRateLimiter();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Personalization.Silo.Gateway");
+        if (perClient.Enabled)
+            log.LogInformation("Rate limit: {Permits} requests/s per client, burst {Burst} (by API key name, else remote address)",
+                perClient.PermitsPerSecond, BurstOf(perClient));
+        else
+            log.LogInformation("Rate limit: off (RateLimit:PermitsPerSecond=0)");
+        if (shedding.Enabled)
+            log.LogInformation("Load shedding: {Concurrent} requests at once, {Queue} waiting; beyond that 503 with Retry-After {RetryAfter} s",
+                shedding.MaxConcurrentRequests, shedding.QueueLimit, shedding.RetryAfterSeconds);
+        else
+            log.LogInformation("Load shedding: off (LoadShedding:MaxConcurrentRequests=0)");
+        return app;
+    }
+
+    /// <summary>Paths no limit applies to: health probes, metrics scrapes and the dashboards.</summary>
+    internal static bool IsExempt(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/dashboard")
+        || path.StartsWithSegments("/v1/dashboard");
+
+    private static int BurstOf(RateLimitOptions limits) => limits.Burst > 0 ? limits.Burst : limits.PermitsPerSecond;
+
+    private static RateLimitPartition<string> PerClient(HttpContext context, RateLimitOptions limits)
+    {
+        if (IsExempt(context.Request.Path)) return RateLimitPartition.GetNoLimiter("exempt");
+        var identity = context.RequestServices.GetRequiredService<ApiKeyAuthenticator>().Identify(context);
+        var client = identity is not null ? "key:" + identity.Name : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = BurstOf(limits),
+            TokensPerPeriod = limits.PermitsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private static RateLimitPartition<string> Silo(HttpContext context, LoadSheddingOptions limits) =>
+        IsExempt(context.Request.Path)
+            ? RateLimitPartition.GetNoLimiter("exempt")
+            : RateLimitPartition.GetConcurrencyLimiter("silo", _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = limits.MaxConcurrentRequests,
+                QueueLimit = limits.QueueLimit,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, LoadSheddingOptions shedding, CancellationToken cancellationToken)
+    {
+        // Only the per-client token bucket says when to come back; a full silo is the concurrency limit.
+        var perClient = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
+        var (status, seconds, title, detail) = perClient
+            ? (StatusCodes.Status429TooManyRequests, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), "Too many requests.",
+                "This client's rate limit is exhausted; retry after {0} s.")
+            : (StatusCodes.Status503ServiceUnavailable, shedding.RetryAfterSeconds, "The silo is overloaded.",
+                "It serves as many requests as it can and sheds the rest; retry after {0} s, or at another silo.");
+        var context = rejected.HttpContext;
+        context.Response.StatusCode = status;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = string.Format(CultureInfo.InvariantCulture, detail, seconds) },
+        });
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Personalization.Grains;
+using Personalization.Tests.Infrastructure;
+
+namespace Personalization.Tests.Gateway;
+
+/// <summary>
+/// A full silo sheds what it cannot serve with 503 problem details and Retry-After at once, instead of queueing
+/// without bound; health probes and metrics are never shed; once load falls, every request is served again.
+/// </summary>
+public sealed class LoadSheddingTests
+{
+    [Fact]
+    public async Task Beyond_its_concurrency_and_queue_a_silo_sheds_with_503_and_Retry_After()
+    {
+        await using var silo = await TestSilo.StartAsync(null, "--LoadShedding:MaxConcurrentRequests=2", "--LoadShedding:QueueLimit=1",
+            "--LoadShedding:RetryAfterSeconds=2");
+        var logBefore = silo.TopicSize(StreamTopics.Interactions);
+
+        // Two uploads that hold their slots until released (the limiter admits a request before its body is read), and
+        // a third that waits in the queue: raw HTTP/1.1, so the body's last byte goes exactly when the test says.
+        var held = Enumerable.Range(0, 3).Select(i => HeldUpload.Start(silo.Address,
+            Encoding.UTF8.GetBytes($$"""{"userId":"shed-user","itemId":"i{{i + 1}}","type":"play"}"""))).ToArray();
+        await TestSilo.EventuallyAsync(async () => await ShedAsync(silo), shed => shed, TimeSpan.FromSeconds(10), "the silo to be full");
+
+        // Full: the next request is shed at once, whatever it asks.
+        using (var shed = await silo.Client.Http.GetAsync("v1/users/u1/recommendations?k=5"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, shed.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(2), shed.Headers.RetryAfter?.Delta);
+            Assert.Equal("application/problem+json", shed.Content.Headers.ContentType?.MediaType);
+            var problem = await shed.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(503, problem.GetProperty("status").GetInt32());
+            Assert.Contains("overloaded", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+        }
+        // Operators still see it.
+        using (var health = await silo.Client.Http.GetAsync("healthz")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var metrics = await silo.Client.Http.GetStringAsync("metrics");
+        Assert.Contains("aspnetcore_rate_limiting_requests", metrics, StringComparison.Ordinal);
+
+        var answers = await Task.WhenAll(held.Select(h => h.FinishAsync()));
+        Assert.All(answers, status => Assert.Equal(202, status));
+        Assert.Equal(logBefore + 3, silo.TopicSize(StreamTopics.Interactions)); // the shed requests wrote nothing
+        using var after = await silo.Client.Http.GetAsync("v1/users/u1/recommendations?k=5");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    /// <summary>Probes with a request that must be shed when the silo is full (and is served otherwise).</summary>
+    private static async Task<bool> ShedAsync(TestSilo silo)
+    {
+        using var probe = await silo.Client.Http.GetAsync("v1/users/u2?recent=0");
+        return probe.StatusCode == HttpStatusCode.ServiceUnavailable;
+    }
+
+    /// <summary>A <c>POST /v1/events</c> sent but for the body's last byte.</summary>
+    private sealed class HeldUpload(System.Net.Sockets.TcpClient tcp, byte[] json)
+    {
+        public static HeldUpload Start(Uri gateway, byte[] json)
+        {
+            var tcp = new System.Net.Sockets.TcpClient(gateway.Host, gateway.Port) { NoDelay = true };
+            var head = Encoding.ASCII.GetBytes($"POST /v1/events HTTP/1.1\r\nHost: {gateway.Authority}\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\n\r\n");
+            tcp.GetStream().Write([.. head, .. json.AsSpan(0, json.Length - 1)]);
+            return new HeldUpload(tcp, json);
+        }
+
+        /// <summary>Sends the last byte and returns the answer's status code.</summary>
+        public async Task<int> FinishAsync()
+        {
+            using (tcp)
+            {
+                var stream = tcp.GetStream();
+                await stream.WriteAsync(json.AsMemory(json.Length - 1));
+                using var reader = new StreamReader(stream, Encoding.ASCII);
+                var statusLine = await reader.ReadLineAsync() ?? "";
+                return int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+}
