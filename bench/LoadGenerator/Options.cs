@@ -51,6 +51,9 @@ public sealed class Options
     /// <summary>Open loop: the phase gives up past this many seconds' worth of requests in flight (raise it to watch a server shed load).</summary>
     public double MaxBacklogSeconds { get; private set; } = OpenLoop.BacklogLimitSeconds;
 
+    /// <summary>A fixed pool of connections to the silo, all opened before the first phase (null: up to 1,024, opened on demand).</summary>
+    public int? Connections { get; private set; }
+
     /// <summary>Recorded requests per GET phase at most (the array size).</summary>
     public int MaxRequests { get; private set; } = 2_000_000;
 
@@ -98,6 +101,7 @@ public sealed class Options
           --duration S            measured seconds per GET phase                  (20)
           --warmup S              unmeasured seconds before each GET phase        (5)
           --max-backlog S         open loop: give up past S seconds of requests in flight (0.5)
+          --connections N         a fixed pool of N connections to the silo, opened first, as a proxy keeps (on demand, ≤ 1024)
           --max-requests N        closed loop: recorded requests per phase at most (2000000)
           --fresh-users M         event-to-visible: fresh users, one play each, 0 skips (300)
           --event-workers N       event-to-visible: concurrent workers            (1)
@@ -150,6 +154,7 @@ public sealed class Options
                 case "--duration": o.DurationSeconds = Seconds(); break;
                 case "--warmup": o.WarmupSeconds = Seconds(); break;
                 case "--max-backlog": o.MaxBacklogSeconds = Seconds(); break;
+                case "--connections": o.Connections = Int(1); break;
                 case "--max-requests": o.MaxRequests = Int(1); break;
                 case "--fresh-users": o.FreshUsers = Int(0); break;
                 case "--event-workers": o.EventWorkers = Int(1); break;

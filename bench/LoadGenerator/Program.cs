@@ -44,7 +44,7 @@ try
         target = options.Target;
     }
 
-    using var siloHttp = NewClient(target);
+    using var siloHttp = NewClient(target, options.Connections);
     var client = new PersonalizationClient(siloHttp);
     var deadline = Stopwatch.StartNew();
     // A million-item catalog takes minutes to import into SQLite at first start.
@@ -56,6 +56,12 @@ try
     }
     var startupSeconds = clock.Elapsed.TotalSeconds;
     Progress($"{target} serving after {startupSeconds:F1} s");
+    if (options.Connections is { } pool)
+    {
+        // As a proxy in front of a silo keeps its pool: every connection open before the first measured request.
+        await Task.WhenAll(Enumerable.Range(0, pool).Select(async _ => { using var r = await siloHttp.GetAsync("healthz", token); }));
+        Progress($"{pool} connections open");
+    }
 
     var users = options.Users;
     const string recommendationsPattern = "GET /v1/users/{u}/recommendations?k=20";
@@ -236,9 +242,9 @@ static Dictionary<string, object> Settings(Options options)
 static string Describe(ResourceUse? use) => use is null ? "" :
     $"; {use.ProcessCores:F2} cores, others {use.OtherCores:F2} cores, {use.Gen0}/{use.Gen1}/{use.Gen2} GCs, {use.GcPauseMs:F0} ms paused";
 
-static HttpClient NewClient(Uri baseAddress) => new(new SocketsHttpHandler
+static HttpClient NewClient(Uri baseAddress, int? connections = null) => new(new SocketsHttpHandler
 {
-    MaxConnectionsPerServer = 1024,
+    MaxConnectionsPerServer = connections ?? 1024,
     UseProxy = false, // loopback only: never through a proxy from the environment
     UseCookies = false,
     AllowAutoRedirect = false,
