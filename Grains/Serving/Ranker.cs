@@ -122,17 +122,59 @@ public static class Ranker
         return items;
     }
 
+    /// <summary>Neighbours kept per anchor: enough for a row after the user's own items and the rows above are skipped.</summary>
+    private const int NeighbourListLength = 256;
+
     private static Row BecauseYouWatched(ServingModel model, Span<float> scores, Span<float> similar, int anchor, int count)
+    {
+        var title = model.Titles[anchor];
+        var reason = $"Similar to {title}";
+        var neighbours = model.NeighboursOf(anchor, Neighbours);
+        var items = new List<RecommendedItem>(count);
+        for (var i = 0; i < neighbours.Rows.Length && items.Count < count; i++)
+        {
+            var row = neighbours.Rows[i];
+            if (!float.IsNegativeInfinity(scores[row])) items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], neighbours.Similarities[i], reason));
+        }
+        // A heavy user may have seen most of the list: then the whole catalog is scored, as without it.
+        if (items.Count < count && !neighbours.Complete) items = SimilarByScoring(model, scores, similar, anchor, count, reason);
+        Mark(model, scores, items);
+        return new Row($"{PageLayout.BecauseYouWatched}:{model.ItemId(anchor)}", $"Because you watched {title}", items);
+    }
+
+    /// <summary>The <see cref="NeighbourListLength"/> items most similar to <paramref name="anchor"/>.</summary>
+    private static ItemNeighbours Neighbours(ServingModel model, int anchor)
+    {
+        var n = model.ItemCount;
+        var buffer = ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            var similar = buffer.AsSpan(0, n);
+            var query = model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors);
+            if (model.Index is { } index) SimilarCandidates(model, index, query, similar);
+            else Scoring.ScoreAll(model.NormalizedFactors, model.Factors, query, similar);
+            similar[anchor] = float.NegativeInfinity;
+            var rows = new int[Math.Min(NeighbourListLength, n)];
+            var similarities = new float[rows.Length];
+            var found = TopK.Select(similar, rows, similarities);
+            var kept = 0;
+            while (kept < found && similarities[kept] > NotCandidate) kept++;
+            return new ItemNeighbours(rows[..kept], similarities[..kept], Complete: kept < rows.Length);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    private static List<RecommendedItem> SimilarByScoring(ServingModel model, Span<float> scores, Span<float> similar, int anchor, int count, string reason)
     {
         var query = model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors);
         if (model.Index is { } index) SimilarCandidates(model, index, query, similar);
         else Scoring.ScoreAll(model.NormalizedFactors, model.Factors, query, similar);
         for (var i = 0; i < similar.Length; i++) if (float.IsNegativeInfinity(scores[i])) similar[i] = float.NegativeInfinity;
         similar[anchor] = float.NegativeInfinity;
-        var title = model.Titles[anchor];
-        var items = Take(model, similar, count, $"Similar to {title}");
-        Mark(model, scores, items);
-        return new Row($"{PageLayout.BecauseYouWatched}:{model.ItemId(anchor)}", $"Because you watched {title}", items);
+        return Take(model, similar, count, reason);
     }
 
     /// <summary>

@@ -18,7 +18,11 @@ namespace Personalization.Grains.Serving;
 /// </remarks>
 public sealed class ServingModel
 {
+    /// <summary>Most anchors whose neighbours are kept per model (a list is about 2 KB).</summary>
+    public const int MaxCachedNeighbourLists = 20_000;
+
     private readonly FrozenDictionary<string, int> _rowOf;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, ItemNeighbours> _neighbours = new();
 
     /// <summary>Builds the index of <paramref name="model"/> over <paramref name="catalog"/>.</summary>
     /// <param name="model">The published model.</param>
@@ -109,6 +113,18 @@ public sealed class ServingModel
     /// <summary>All rows: the model's items, then catalog items the model lacks.</summary>
     public int ItemCount => ItemIds.Length;
 
+    /// <summary>
+    /// The items most similar to <paramref name="anchor"/>, computed once per model by <paramref name="compute"/> and
+    /// kept (up to <see cref="MaxCachedNeighbourLists"/> anchors): every user who watched the anchor gets the same list,
+    /// and a page filters it instead of scoring the whole catalog again.
+    /// </summary>
+    public ItemNeighbours NeighboursOf(int anchor, Func<ServingModel, int, ItemNeighbours> compute)
+    {
+        if (_neighbours.TryGetValue(anchor, out var cached)) return cached;
+        var computed = compute(this, anchor);
+        return _neighbours.Count < MaxCachedNeighbourLists ? _neighbours.GetOrAdd(anchor, computed) : computed;
+    }
+
     /// <summary>Item id per row.</summary>
     public string[] ItemIds { get; }
 
@@ -180,3 +196,9 @@ public sealed class ServingModel
         return normalized;
     }
 }
+
+/// <summary>An item's nearest items, most similar first.</summary>
+/// <param name="Rows">Their rows.</param>
+/// <param name="Similarities">Their cosine similarity to the anchor.</param>
+/// <param name="Complete">True when the list holds every candidate (the catalog, or the index's pool, had no more).</param>
+public sealed record ItemNeighbours(int[] Rows, float[] Similarities, bool Complete);

@@ -78,4 +78,36 @@ public sealed class RankerTests
 
         static IEnumerable<string> Row(List<Personalization.Contracts.Row> rows, string id) => rows.Single(r => r.Id == id).Items.Select(i => i.ItemId);
     }
+
+    [Theory]
+    [InlineData(30)]   // most of the anchor's kept neighbours are still there: the row comes from the list
+    [InlineData(250)]  // the user saw nearly all of them: the whole catalog is scored
+    public void Because_you_watched_is_the_nearest_unseen_items_with_or_without_the_kept_list(int seenNeighbours)
+    {
+        var serving = new ServingModel(RandomModel(), new Dictionary<string, CatalogItem>(), new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
+        var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
+        const int anchor = 42;
+        var cosine = Cosines(serving, anchor);
+        var nearest = Enumerable.Range(0, Items).Where(r => r != anchor).OrderByDescending(r => cosine[r]).ToList();
+        var exclude = nearest.Take(seenNeighbours).Append(anchor).ToHashSet();
+        var page = new UserPage(Enumerable.Range(0, K).Select(i => (float)Math.Sin(i)).ToArray(), exclude, [], anchor, [], [1f]);
+        var request = new Personalization.Contracts.RowsRequest(6, 20, "tv", 20);
+
+        for (var call = 0; call < 2; call++) // the first computes the list, the second reads it
+        {
+            var rows = Ranker.HomePage(serving, page, trending, request, PageLayout.PartOf(20), seed: 5);
+            var at = rows.FindIndex(r => r.Id.StartsWith("because-you-watched", StringComparison.Ordinal));
+            Assert.True(at >= 0);
+            var placedBefore = rows.Take(at).SelectMany(r => r.Items).Select(i => int.Parse(i.ItemId[1..])).ToHashSet();
+            var expected = nearest.Where(r => !exclude.Contains(r) && !placedBefore.Contains(r)).Take(20).Select(r => $"i{r}");
+            Assert.Equal(expected, rows[at].Items.Select(i => i.ItemId));
+        }
+    }
+
+    private static float[] Cosines(ServingModel model, int anchor)
+    {
+        var scores = new float[model.ItemCount];
+        Scoring.ScoreAll(model.NormalizedFactors, model.Factors, model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors), scores);
+        return scores;
+    }
 }
