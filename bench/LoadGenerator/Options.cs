@@ -54,6 +54,9 @@ public sealed class Options
     /// <summary>A fixed pool of connections to the silo, all opened before the first phase (null: up to 1,024, opened on demand).</summary>
     public int? Connections { get; private set; }
 
+    /// <summary>A soak instead of the phases: the first --rate for this many seconds, half rows, half recommendations (0: none).</summary>
+    public int SoakSeconds { get; private set; }
+
     /// <summary>Recorded requests per GET phase at most (the array size).</summary>
     public int MaxRequests { get; private set; } = 2_000_000;
 
@@ -101,6 +104,8 @@ public sealed class Options
           --duration S            measured seconds per GET phase                  (20)
           --warmup S              unmeasured seconds before each GET phase        (5)
           --max-backlog S         open loop: give up past S seconds of requests in flight (0.5)
+          --soak S                instead of the phases: the first --rate for S seconds, half rows and half
+                                  recommendations, measured per 10 s with memory; writes OUT.csv and OUT.svg
           --connections N         a fixed pool of N connections to the silo, opened first, as a proxy keeps (on demand, ≤ 1024)
           --max-requests N        closed loop: recorded requests per phase at most (2000000)
           --fresh-users M         event-to-visible: fresh users, one play each, 0 skips (300)
@@ -155,6 +160,7 @@ public sealed class Options
                 case "--warmup": o.WarmupSeconds = Seconds(); break;
                 case "--max-backlog": o.MaxBacklogSeconds = Seconds(); break;
                 case "--connections": o.Connections = Int(1); break;
+                case "--soak": o.SoakSeconds = Int(10); break;
                 case "--max-requests": o.MaxRequests = Int(1); break;
                 case "--fresh-users": o.FreshUsers = Int(0); break;
                 case "--event-workers": o.EventWorkers = Int(1); break;

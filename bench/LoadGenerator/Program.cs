@@ -100,6 +100,22 @@ try
         Progress($"prewarm: {users} user grains activated in {prewarm.Elapsed.TotalSeconds:F1} s ({warmed} warm-up requests)");
     }
 
+    if (options.SoakSeconds > 0)
+    {
+        var rate = options.Rates.Count > 0 ? options.Rates[0] : throw new ArgumentException("--soak needs --rate.");
+        Progress($"soak: {rate:F0} req/s for {options.SoakSeconds} s, half rows and half recommendations");
+        var windows = await Soak.RunAsync(siloHttp, r => r.Next(2) == 0 ? RowsPath(r) : RecommendationsPath(r), rate,
+            TimeSpan.FromSeconds(options.SoakSeconds), TimeSpan.FromSeconds(10), options.Seed,
+            // In process, RSS is the silo's and the client's together; the managed heap is mostly the silo's.
+            () => (Environment.WorkingSet / 1048576.0, GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0), Progress, token);
+        var stem = Path.ChangeExtension(options.Out, null);
+        await File.WriteAllTextAsync(stem + ".csv", Soak.Csv(windows), token);
+        await File.WriteAllTextAsync(stem + ".svg", Soak.Svg(windows,
+            $"Soak at {rate:F0} req/s (half rows, half recommendations), {users} users, {options.Items} items, {Environment.ProcessorCount} cores"), token);
+        Progress($"wrote {stem}.csv and {stem}.svg");
+        return 0;
+    }
+
     // The baselines answer with real bodies of median size, captured from the silo.
     var sampler = new Random(options.Seed);
     async Task<byte[]> MedianBody(Func<Random, string> path)
