@@ -57,6 +57,9 @@ public sealed class Options
     /// <summary>A soak instead of the phases: the first --rate for this many seconds, half rows, half recommendations (0: none).</summary>
     public int SoakSeconds { get; private set; }
 
+    /// <summary>Play events per second posted during a soak (0: the soak only reads).</summary>
+    public int SoakEventsPerSecond { get; private set; }
+
     /// <summary>Recorded requests per GET phase at most (the array size).</summary>
     public int MaxRequests { get; private set; } = 2_000_000;
 
@@ -106,6 +109,7 @@ public sealed class Options
           --max-backlog S         open loop: give up past S seconds of requests in flight (0.5)
           --soak S                instead of the phases: the first --rate for S seconds, half rows and half
                                   recommendations, measured per 10 s with memory; writes OUT.csv and OUT.svg
+          --soak-events N         during a soak, also post N play events/s for random users (with event ids) (0)
           --connections N         a fixed pool of N connections to the silo, opened first, as a proxy keeps (on demand, ≤ 1024)
           --max-requests N        closed loop: recorded requests per phase at most (2000000)
           --fresh-users M         event-to-visible: fresh users, one play each, 0 skips (300)
@@ -161,6 +165,7 @@ public sealed class Options
                 case "--max-backlog": o.MaxBacklogSeconds = Seconds(); break;
                 case "--connections": o.Connections = Int(1); break;
                 case "--soak": o.SoakSeconds = Int(10); break;
+                case "--soak-events": o.SoakEventsPerSecond = Int(0); break;
                 case "--max-requests": o.MaxRequests = Int(1); break;
                 case "--fresh-users": o.FreshUsers = Int(0); break;
                 case "--event-workers": o.EventWorkers = Int(1); break;

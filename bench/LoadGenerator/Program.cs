@@ -103,15 +103,41 @@ try
     if (options.SoakSeconds > 0)
     {
         var rate = options.Rates.Count > 0 ? options.Rates[0] : throw new ArgumentException("--soak needs --rate.");
-        Progress($"soak: {rate:F0} req/s for {options.SoakSeconds} s, half rows and half recommendations");
+        Progress($"soak: {rate:F0} req/s for {options.SoakSeconds} s, half rows and half recommendations, {options.SoakEventsPerSecond} events/s");
+        // The event stream beside the reads: grains fold in and checkpoint while they serve.
+        using var stopEvents = CancellationTokenSource.CreateLinkedTokenSource(token);
+        long eventsAccepted = 0, eventsFailed = 0;
+        var eventWriter = options.SoakEventsPerSecond == 0 ? Task.CompletedTask : Task.Run(async () =>
+        {
+            var r = new Random(options.Seed + 17);
+            var interval = TimeSpan.FromSeconds(1.0 / options.SoakEventsPerSecond * 10); // batches of 10
+            var next = Stopwatch.GetTimestamp();
+            for (var batch = 0; !stopEvents.IsCancellationRequested; batch++)
+            {
+                var events = Enumerable.Range(0, 10).Select(e => new Personalization.Contracts.InteractionEvent
+                {
+                    UserId = $"u{r.Next(1, users + 1)}", ItemId = $"i{r.Next(1, options.Items + 1)}", Type = Personalization.Contracts.InteractionType.Play,
+                    EventId = $"soak-{batch}-{e}",
+                }).ToList();
+                try { Interlocked.Add(ref eventsAccepted, await client.TrackAsync(events, stopEvents.Token)); }
+                catch (Exception ex) when (ex is not OperationCanceledException) { Interlocked.Add(ref eventsFailed, events.Count); }
+                catch (OperationCanceledException) { break; }
+                next += (long)(interval.TotalSeconds * Stopwatch.Frequency);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, stopEvents.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        });
         var windows = await Soak.RunAsync(siloHttp, r => r.Next(2) == 0 ? RowsPath(r) : RecommendationsPath(r), rate,
             TimeSpan.FromSeconds(options.SoakSeconds), TimeSpan.FromSeconds(10), options.Seed,
             // In process, RSS is the silo's and the client's together; the managed heap is mostly the silo's.
             () => (Environment.WorkingSet / 1048576.0, GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0), Progress, token);
+        await stopEvents.CancelAsync();
+        await eventWriter;
+        if (options.SoakEventsPerSecond > 0) Progress($"soak events: {eventsAccepted} accepted, {eventsFailed} failed");
         var stem = Path.ChangeExtension(options.Out, null);
         await File.WriteAllTextAsync(stem + ".csv", Soak.Csv(windows), token);
         await File.WriteAllTextAsync(stem + ".svg", Soak.Svg(windows,
-            $"Soak at {rate:F0} req/s (half rows, half recommendations), {users} users, {options.Items} items, {Environment.ProcessorCount} cores"), token);
+            $"Soak at {rate:F0} req/s (half rows, half recommendations){(options.SoakEventsPerSecond > 0 ? $" + {options.SoakEventsPerSecond} events/s" : "")}, {users} users, {options.Items} items, {Environment.ProcessorCount} cores"), token);
         Progress($"wrote {stem}.csv and {stem}.svg");
         return 0;
     }
