@@ -22,17 +22,14 @@ public sealed class EventIdWindow
     {
         var index = _index ??= new HashSet<string>(Entries.Select(e => e.Key), StringComparer.Ordinal);
         var horizon = atMs - (long)window.TotalMilliseconds;
-        var expired = 0;
-        while (expired < Entries.Count && Entries[expired].AtMs < horizon) index.Remove(Entries[expired++].Key);
-        if (!index.Add(key))
-        {
-            if (expired > 0) Entries.RemoveRange(0, expired);
-            return false;
-        }
-        while (Entries.Count - expired >= capacity && expired < Entries.Count) index.Remove(Entries[expired++].Key);
-        if (expired > 0) Entries.RemoveRange(0, expired);
-        Entries.Add(new SeenEventId(key, atMs));
-        return true;
+        var forget = 0;
+        while (forget < Entries.Count && Entries[forget].AtMs < horizon) index.Remove(Entries[forget++].Key);
+        var added = index.Add(key);
+        // Room for the new key: the oldest go first.
+        while (added && Entries.Count - forget >= capacity) index.Remove(Entries[forget++].Key);
+        Entries.RemoveRange(0, forget);
+        if (added) Entries.Add(new SeenEventId(key, atMs));
+        return added;
     }
 }
 

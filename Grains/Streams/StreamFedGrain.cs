@@ -49,7 +49,9 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
     public Task OnNextAsync(IList<SequentialItem<KafkaRecord>> items)
     {
         var (next, applied, failure) = ApplyFrom(items, 0);
-        return failure is null ? Finish(applied) : DeadLetterAndContinueAsync(items, next, applied, failure);
+        if (failure is not null) return DeadLetterAndContinueAsync(items, next, applied, failure);
+        if (applied) Applied();
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -103,13 +105,7 @@ public abstract partial class StreamFedGrain<TState>(IPersistentState<TState> st
             if (nextFailure is null) break;
             (failed, failure) = (next, nextFailure);
         }
-        await Finish(applied);
-    }
-
-    private Task Finish(bool applied)
-    {
         if (applied) Applied();
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -110,9 +110,10 @@ public static class EventValidator
         string? eventId = null;
         if (element.TryGetProperty("eventId", out var eventIdElement) && eventIdElement.ValueKind != JsonValueKind.Null)
         {
-            if (eventIdElement.ValueKind != JsonValueKind.String) { error(prefix + "eventId", "Must be a string id, unique per user (a UUID is a good choice)."); ok = false; }
-            else if (IdProblem(eventIdElement.GetString()) is { } problem) { error(prefix + "eventId", problem); ok = false; }
-            else eventId = eventIdElement.GetString();
+            var id = eventIdElement.ValueKind == JsonValueKind.String ? eventIdElement.GetString() : null;
+            var problem = id is null ? "Must be a string id, unique per user (a UUID is a good choice)." : IdProblem(id);
+            if (problem is null) eventId = id;
+            else { error(prefix + "eventId", problem); ok = false; }
         }
 
         InteractionType type = default;
