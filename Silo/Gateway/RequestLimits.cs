@@ -9,7 +9,7 @@ namespace Personalization.Silo.Gateway;
 /// <summary>
 /// The gateway's admission control, on ASP.NET Core's rate limiting middleware: a token bucket per client
 /// (<see cref="RateLimitOptions"/>: 429 when a client exceeds its rate) chained before a concurrency limit for the whole
-/// silo (<see cref="LoadSheddingOptions"/>: 503 when the silo is full). Both answer RFC 9457 problem details with
+/// silo, one for reads and one for writes (<see cref="LoadSheddingOptions"/>: 503 when the silo is full). Both answer RFC 9457 problem details with
 /// <c>Retry-After</c>. Health probes, metrics scrapes and the dashboards are never limited: they must work most under overload.
 /// </summary>
 public static class RequestLimits
@@ -32,7 +32,8 @@ public static class RequestLimits
         services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = limiters.Count == 1 ? limiters[0] : PartitionedRateLimiter.CreateChained([.. limiters]);
-            o.OnRejected = (rejected, cancellationToken) => OnRejectedAsync(rejected, shedding, cancellationToken);
+            var overloaded = OverloadedBody(shedding);
+            o.OnRejected = (rejected, cancellationToken) => OnRejectedAsync(rejected, shedding, overloaded, cancellationToken);
         });
         return services;
     }
@@ -82,29 +83,52 @@ public static class RequestLimits
     private static RateLimitPartition<string> Silo(HttpContext context, LoadSheddingOptions limits) =>
         IsExempt(context.Request.Path)
             ? RateLimitPartition.GetNoLimiter("exempt")
-            : RateLimitPartition.GetConcurrencyLimiter("silo", _ => new ConcurrencyLimiterOptions
+            // Reads and writes are limited apart: writes waiting on an unreachable broker must not take every slot from reads.
+            : RateLimitPartition.GetConcurrencyLimiter(HttpMethods.IsGet(context.Request.Method) ? "reads" : "writes", _ => new ConcurrencyLimiterOptions
             {
                 PermitLimit = limits.MaxConcurrentRequests,
                 QueueLimit = limits.QueueLimit,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             });
 
-    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, LoadSheddingOptions shedding, CancellationToken cancellationToken)
+    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, LoadSheddingOptions shedding, byte[] overloaded,
+        CancellationToken cancellationToken)
     {
-        // Only the per-client token bucket says when to come back; a full silo is the concurrency limit.
-        var perClient = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
-        var (status, seconds, title, detail) = perClient
-            ? (StatusCodes.Status429TooManyRequests, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), "Too many requests.",
-                "This client's rate limit is exhausted; retry after {0} s.")
-            : (StatusCodes.Status503ServiceUnavailable, shedding.RetryAfterSeconds, "The silo is overloaded.",
-                "It serves as many requests as it can and sheds the rest; retry after {0} s, or at another silo.");
         var context = rejected.HttpContext;
-        context.Response.StatusCode = status;
+        // Only the per-client token bucket says when to come back; a full silo is the concurrency limit.
+        if (!rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            // Shedding must cost far less than serving, or a silo at 5x its capacity spends its CPU refusing:
+            // the body is rendered once, at startup.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = shedding.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            context.Response.ContentType = "application/problem+json";
+            context.Response.ContentLength = overloaded.Length;
+            await context.Response.Body.WriteAsync(overloaded, cancellationToken);
+            return;
+        }
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = string.Format(CultureInfo.InvariantCulture, detail, seconds) },
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests.",
+                Detail = string.Format(CultureInfo.InvariantCulture, "This client's rate limit is exhausted; retry after {0} s.", seconds),
+            },
         });
     }
+
+    /// <summary>The problem details of a shed request, as UTF-8 JSON.</summary>
+    private static byte[] OverloadedBody(LoadSheddingOptions shedding) =>
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            Title = "The silo is overloaded.",
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Detail = string.Format(CultureInfo.InvariantCulture,
+                "It serves as many requests as it can and sheds the rest; retry after {0} s, or at another silo.", shedding.RetryAfterSeconds),
+        });
 }

@@ -14,7 +14,7 @@ namespace Personalization.Tests.Gateway;
 public sealed class LoadSheddingTests
 {
     [Fact]
-    public async Task Beyond_its_concurrency_and_queue_a_silo_sheds_with_503_and_Retry_After()
+    public async Task Beyond_its_write_slots_a_silo_sheds_writes_with_503_and_Retry_After_and_keeps_serving_reads()
     {
         // No queue: a probe is answered at once, served or shed, whichever connection the server reads first.
         await using var silo = await TestSilo.StartAsync(null, "--LoadShedding:MaxConcurrentRequests=2", "--LoadShedding:QueueLimit=0",
@@ -27,8 +27,8 @@ public sealed class LoadSheddingTests
             Encoding.UTF8.GetBytes($$"""{"userId":"shed-user","itemId":"i{{i + 1}}","type":"play"}"""))).ToArray();
         await TestSilo.EventuallyAsync(async () => await ShedAsync(silo), shed => shed, TimeSpan.FromSeconds(10), "the silo to be full");
 
-        // Full: the next request is shed at once, whatever it asks.
-        using (var shed = await silo.Client.Http.GetAsync("v1/users/u1/recommendations?k=5"))
+        // Writes are full: the next write is shed at once, and wrote nothing.
+        using (var shed = await silo.Client.Http.PostAsJsonAsync("v1/events", new { userId = "shed-user", itemId = "i9", type = "play" }))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, shed.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(2), shed.Headers.RetryAfter?.Delta);
@@ -37,7 +37,8 @@ public sealed class LoadSheddingTests
             Assert.Equal(503, problem.GetProperty("status").GetInt32());
             Assert.Contains("overloaded", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
         }
-        // Operators still see it.
+        // Reads have slots of their own (writes stuck on a broker must not take them), and operators still see the silo.
+        using (var read = await silo.Client.Http.GetAsync("v1/users/u1/recommendations?k=5")) Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         using (var health = await silo.Client.Http.GetAsync("healthz")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         var metrics = await silo.Client.Http.GetStringAsync("metrics");
         Assert.Contains("aspnetcore_rate_limiting_requests", metrics, StringComparison.Ordinal);
@@ -45,14 +46,14 @@ public sealed class LoadSheddingTests
         var answers = await Task.WhenAll(held.Select(h => h.FinishAsync()));
         Assert.All(answers, status => Assert.Equal(202, status));
         Assert.Equal(logBefore + 2, silo.TopicSize(StreamTopics.Interactions)); // the shed requests wrote nothing
-        using var after = await silo.Client.Http.GetAsync("v1/users/u1/recommendations?k=5");
-        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        using var after = await silo.Client.Http.PostAsJsonAsync("v1/events", new { userId = "shed-user", itemId = "i9", type = "play" });
+        Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
     }
 
-    /// <summary>Probes with a request that must be shed when the silo is full (and is served otherwise).</summary>
+    /// <summary>Probes with a write that must be shed when writes are full (and answers 400, writing nothing, otherwise).</summary>
     private static async Task<bool> ShedAsync(TestSilo silo)
     {
-        using var probe = await silo.Client.Http.GetAsync("v1/users/u2?recent=0");
+        using var probe = await silo.Client.Http.PostAsync("v1/events", new StringContent("{}", Encoding.UTF8, "application/json"));
         return probe.StatusCode == HttpStatusCode.ServiceUnavailable;
     }
 
