@@ -1,22 +1,26 @@
 namespace Personalization.Silo.Gateway;
 
 /// <summary>
-/// The gateway's admission limit, bound from the <c>LoadShedding</c> section: beyond it, requests are shed with 503 and
-/// <c>Retry-After</c> at once, so the accepted ones keep a bounded latency and no queue grows without limit.
+/// The gateway's admission limit, bound from the <c>LoadShedding</c> section: an <see cref="AdaptiveConcurrencyLimiter"/>
+/// for reads and another for writes. Beyond the limit requests are shed with 503 and <c>Retry-After</c> at once, so
+/// the accepted ones keep a bounded latency and no queue grows without limit.
 /// </summary>
 public sealed class LoadSheddingOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string Section = "LoadShedding";
 
-    /// <summary>
-    /// Requests served at once, reads (GET) and writes apart (0 turns shedding off). Beyond a few per core, more slots
-    /// only add waiting: on two cores 16 kept rows at twice the capacity at p99 95 ms, 64 let it reach seconds.
-    /// </summary>
-    public int MaxConcurrentRequests { get; set; } = 16;
+    /// <summary>The highest limit, and the first: requests served at once, reads (GET) and writes apart (0 turns shedding off).</summary>
+    public int MaxConcurrentRequests { get; set; } = 256;
 
-    /// <summary>Requests that wait for a slot, oldest first; one more is shed.</summary>
-    public int QueueLimit { get; set; } = 16;
+    /// <summary>The lowest limit: however slow requests are, this many are always let in.</summary>
+    public int MinConcurrentRequests { get; set; } = 4;
+
+    /// <summary>The latency that at most 1% of the admitted requests may exceed (from admission to the last byte written).</summary>
+    public TimeSpan TargetLatency { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often the limit is adjusted, from the requests that finished since.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The <c>Retry-After</c> of a shed request, in seconds.</summary>
     public int RetryAfterSeconds { get; set; } = 1;

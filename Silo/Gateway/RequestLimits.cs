@@ -8,8 +8,8 @@ namespace Personalization.Silo.Gateway;
 
 /// <summary>
 /// The gateway's admission control, on ASP.NET Core's rate limiting middleware: a token bucket per client
-/// (<see cref="RateLimitOptions"/>: 429 when a client exceeds its rate) chained before a concurrency limit for the whole
-/// silo, one for reads and one for writes (<see cref="LoadSheddingOptions"/>: 503 when the silo is full). Both answer RFC 9457 problem details with
+/// (<see cref="RateLimitOptions"/>: 429 when a client exceeds its rate) chained before an adaptive concurrency limit for
+/// the whole silo, one for reads and one for writes (<see cref="LoadSheddingOptions"/>: 503 when the silo is full). Both answer RFC 9457 problem details with
 /// <c>Retry-After</c>. Health probes, metrics scrapes and the dashboards are never limited: they must work most under overload.
 /// </summary>
 public static class RequestLimits
@@ -22,8 +22,10 @@ public static class RequestLimits
         var perClient = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
         var shedding = configuration.GetSection(LoadSheddingOptions.Section).Get<LoadSheddingOptions>() ?? new LoadSheddingOptions();
         if (perClient.Burst < 0) throw new InvalidOperationException("RateLimit:Burst must not be negative.");
-        if (shedding.MaxConcurrentRequests < 0 || shedding.QueueLimit < 0 || shedding.RetryAfterSeconds < 1)
-            throw new InvalidOperationException("LoadShedding: MaxConcurrentRequests and QueueLimit must not be negative, RetryAfterSeconds at least 1.");
+        if (shedding.MaxConcurrentRequests < 0 || shedding.MinConcurrentRequests < 1 || shedding.RetryAfterSeconds < 1
+            || shedding.TargetLatency <= TimeSpan.Zero || shedding.Window <= TimeSpan.Zero)
+            throw new InvalidOperationException(
+                "LoadShedding: MaxConcurrentRequests must not be negative, MinConcurrentRequests and RetryAfterSeconds must be at least 1, TargetLatency and Window positive.");
         if (!perClient.Enabled && !shedding.Enabled) return services;
 
         var limiters = new List<PartitionedRateLimiter<HttpContext>>();
@@ -51,8 +53,9 @@ public static class RequestLimits
         else
             log.LogInformation("Rate limit: off (RateLimit:PermitsPerSecond=0)");
         if (shedding.Enabled)
-            log.LogInformation("Load shedding: {Concurrent} requests at once, {Queue} waiting; beyond that 503 with Retry-After {RetryAfter} s",
-                shedding.MaxConcurrentRequests, shedding.QueueLimit, shedding.RetryAfterSeconds);
+            log.LogInformation(
+                "Load shedding: reads and writes each from {Min} to {Max} requests at once, adapted so that 99% take under {Target} ms; beyond that 503 with Retry-After {RetryAfter} s",
+                shedding.MinConcurrentRequests, shedding.MaxConcurrentRequests, shedding.TargetLatency.TotalMilliseconds, shedding.RetryAfterSeconds);
         else
             log.LogInformation("Load shedding: off (LoadShedding:MaxConcurrentRequests=0)");
         return app;
@@ -84,12 +87,8 @@ public static class RequestLimits
         IsExempt(context.Request.Path)
             ? RateLimitPartition.GetNoLimiter("exempt")
             // Reads and writes are limited apart: writes waiting on an unreachable broker must not take every slot from reads.
-            : RateLimitPartition.GetConcurrencyLimiter(HttpMethods.IsGet(context.Request.Method) ? "reads" : "writes", _ => new ConcurrencyLimiterOptions
-            {
-                PermitLimit = limits.MaxConcurrentRequests,
-                QueueLimit = limits.QueueLimit,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            });
+            : RateLimitPartition.Get(HttpMethods.IsGet(context.Request.Method) ? "reads" : "writes",
+                _ => new AdaptiveConcurrencyLimiter(limits, context.RequestServices.GetRequiredService<TimeProvider>()));
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, LoadSheddingOptions shedding, byte[] overloaded,
         CancellationToken cancellationToken)

@@ -16,8 +16,8 @@ public sealed class LoadSheddingTests
     [Fact]
     public async Task Beyond_its_write_slots_a_silo_sheds_writes_with_503_and_Retry_After_and_keeps_serving_reads()
     {
-        // No queue: a probe is answered at once, served or shed, whichever connection the server reads first.
-        await using var silo = await TestSilo.StartAsync(null, "--LoadShedding:MaxConcurrentRequests=2", "--LoadShedding:QueueLimit=0",
+        // A fixed limit of two (lowest = highest); no queue: a probe is answered at once, served or shed.
+        await using var silo = await TestSilo.StartAsync(null, "--LoadShedding:MaxConcurrentRequests=2", "--LoadShedding:MinConcurrentRequests=2",
             "--LoadShedding:RetryAfterSeconds=2");
         var logBefore = silo.TopicSize(StreamTopics.Interactions);
 

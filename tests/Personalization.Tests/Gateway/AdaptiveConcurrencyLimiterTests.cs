@@ -1,0 +1,84 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Time.Testing;
+using Personalization.Silo.Gateway;
+
+namespace Personalization.Tests.Gateway;
+
+/// <summary>The admission limit shrinks while requests are slower than the target and grows back while it is what binds.</summary>
+public sealed class AdaptiveConcurrencyLimiterTests
+{
+    private static readonly LoadSheddingOptions Options = new()
+    {
+        MaxConcurrentRequests = 40, MinConcurrentRequests = 4,
+        TargetLatency = TimeSpan.FromMilliseconds(50), Window = TimeSpan.FromMilliseconds(100),
+    };
+
+    [Fact]
+    public void It_starts_at_the_highest_limit_and_refuses_at_once_beyond_it()
+    {
+        using var limiter = new AdaptiveConcurrencyLimiter(Options, new FakeTimeProvider());
+        var leases = Enumerable.Range(0, 40).Select(_ => limiter.AttemptAcquire()).ToList();
+        Assert.All(leases, lease => Assert.True(lease.IsAcquired));
+        Assert.False(limiter.AttemptAcquire().IsAcquired);
+        Assert.Equal(0, limiter.GetStatistics()!.CurrentQueuedCount);
+
+        leases[0].Dispose();
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+        Assert.Equal(1, limiter.GetStatistics()!.TotalFailedLeases);
+    }
+
+    [Fact]
+    public void Slow_requests_shrink_the_limit_to_its_lowest_and_fast_ones_grow_it_back()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new AdaptiveConcurrencyLimiter(Options, time);
+
+        var limits = new List<int>();
+        for (var window = 0; window < 12; window++)
+        {
+            var lease = limiter.AttemptAcquire();
+            time.Advance(TimeSpan.FromMilliseconds(120)); // slower than the target, and past the window
+            lease.Dispose();
+            limits.Add(limiter.Limit);
+        }
+        Assert.Equal(30, limits[0]); // 40 × 0.75
+        Assert.True(limits.SequenceEqual(limits.Order().Reverse()), string.Join(", ", limits));
+        Assert.Equal(4, limits[^1]);
+
+        // Fast requests that fill the limit: it grows a tenth (at least one) per window, up to the highest.
+        for (var window = 0; window < 40; window++)
+        {
+            var leases = Enumerable.Range(0, limiter.Limit).Select(_ => limiter.AttemptAcquire()).ToList();
+            Assert.All(leases, lease => Assert.True(lease.IsAcquired));
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            leases.ForEach(lease => lease.Dispose());
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            limiter.AttemptAcquire().Dispose();
+        }
+        Assert.Equal(40, limiter.Limit);
+    }
+
+    [Fact]
+    public void A_limit_that_never_binds_does_not_grow_and_a_single_slow_request_among_many_is_tolerated()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new AdaptiveConcurrencyLimiter(Options, time);
+        for (var window = 0; window < 3; window++)
+        {
+            var lease = limiter.AttemptAcquire();
+            time.Advance(TimeSpan.FromMilliseconds(200));
+            lease.Dispose();
+        }
+        var shrunk = limiter.Limit;
+        Assert.True(shrunk < 40);
+
+        // 200 fast requests, one at a time, and one slow one in the same window: under 1% slow, and the limit was never reached.
+        var slow = limiter.AttemptAcquire();
+        for (var i = 0; i < 200; i++) limiter.AttemptAcquire().Dispose();
+        time.Advance(TimeSpan.FromMilliseconds(60));
+        slow.Dispose();
+        time.Advance(TimeSpan.FromMilliseconds(60));
+        limiter.AttemptAcquire().Dispose();
+        Assert.Equal(shrunk, limiter.Limit);
+    }
+}
