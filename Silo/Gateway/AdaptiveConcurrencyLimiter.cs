@@ -4,7 +4,7 @@ namespace Personalization.Silo.Gateway;
 
 /// <summary>
 /// A concurrency limit that finds itself from latency, in the way of Netflix's concurrency-limits (AIMD): every
-/// <see cref="LoadSheddingOptions.Window"/> it looks at the requests that finished; if more than 1% took longer than
+/// <see cref="LoadSheddingOptions.Window"/> it looks at the requests that finished; if more than 10% took longer than
 /// <see cref="LoadSheddingOptions.TargetLatency"/> the limit shrinks by a quarter, else, if the limit was reached,
 /// it grows by a tenth. A fixed limit is wrong for some request: rows pages cost ten times a recommendations answer, so
 /// a limit low enough to keep rows fast under overload sheds cheap requests the silo could serve. There is no queue:
@@ -12,7 +12,8 @@ namespace Personalization.Silo.Gateway;
 /// </summary>
 public sealed class AdaptiveConcurrencyLimiter : RateLimiter
 {
-    private const double SlowShare = 0.01;
+    // A tenth, not a hundredth: cold activations and GC pauses make a few requests slow at any load; overload makes most.
+    private const double SlowShare = 0.1;
     private const double Backoff = 0.75;
     private const double Growth = 1.1;
 

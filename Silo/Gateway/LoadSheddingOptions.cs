@@ -16,7 +16,7 @@ public sealed class LoadSheddingOptions
     /// <summary>The lowest limit: however slow requests are, this many are always let in.</summary>
     public int MinConcurrentRequests { get; set; } = 4;
 
-    /// <summary>The latency that at most 1% of the admitted requests may exceed (from admission to the last byte written).</summary>
+    /// <summary>The latency that at most 10% of the admitted requests may exceed in a window (from admission to the last byte written).</summary>
     public TimeSpan TargetLatency { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How often the limit is adjusted, from the requests that finished since.</summary>
