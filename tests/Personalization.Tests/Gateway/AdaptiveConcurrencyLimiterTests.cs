@@ -36,9 +36,10 @@ public sealed class AdaptiveConcurrencyLimiterTests
         var limits = new List<int>();
         for (var window = 0; window < 12; window++)
         {
-            var lease = limiter.AttemptAcquire();
-            time.Advance(TimeSpan.FromMilliseconds(120)); // slower than the target, and past the window
-            lease.Dispose();
+            // Half the limit in flight, all slower than the target, finishing past the window's end.
+            var leases = Enumerable.Range(0, (limiter.Limit + 1) / 2).Select(_ => limiter.AttemptAcquire()).ToList();
+            time.Advance(TimeSpan.FromMilliseconds(120));
+            leases.ForEach(lease => lease.Dispose());
             limits.Add(limiter.Limit);
         }
         Assert.Equal(30, limits[0]); // 40 × 0.75
@@ -65,9 +66,15 @@ public sealed class AdaptiveConcurrencyLimiterTests
         using var limiter = new AdaptiveConcurrencyLimiter(Options, time);
         for (var window = 0; window < 3; window++)
         {
-            var lease = limiter.AttemptAcquire();
+            var leases = Enumerable.Range(0, 20).Select(_ => limiter.AttemptAcquire()).ToList();
             time.Advance(TimeSpan.FromMilliseconds(200));
-            lease.Dispose();
+            leases.ForEach(lease => lease.Dispose());
+        }
+        // Close the windows those slow requests finished in, so the next one starts clean.
+        for (var i = 0; i < 2; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            limiter.AttemptAcquire().Dispose();
         }
         var shrunk = limiter.Limit;
         Assert.True(shrunk < 40);
@@ -81,5 +88,20 @@ public sealed class AdaptiveConcurrencyLimiterTests
         time.Advance(TimeSpan.FromMilliseconds(60));
         limiter.AttemptAcquire().Dispose();
         Assert.Equal(shrunk, limiter.Limit);
+    }
+
+    [Fact]
+    public void Slow_requests_with_few_in_flight_do_not_shrink_it()
+    {
+        // A GC pause or a cold activation makes the few requests in flight slow; refusing others would not help them.
+        var time = new FakeTimeProvider();
+        using var limiter = new AdaptiveConcurrencyLimiter(Options, time);
+        for (var window = 0; window < 10; window++)
+        {
+            var leases = Enumerable.Range(0, 5).Select(_ => limiter.AttemptAcquire()).ToList();
+            time.Advance(TimeSpan.FromMilliseconds(150));
+            leases.ForEach(lease => lease.Dispose());
+        }
+        Assert.Equal(40, limiter.Limit);
     }
 }
