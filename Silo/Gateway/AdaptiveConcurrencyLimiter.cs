@@ -6,8 +6,9 @@ namespace Personalization.Silo.Gateway;
 /// A concurrency limit that finds itself from latency, in the way of Netflix's concurrency-limits (AIMD): every
 /// <see cref="LoadSheddingOptions.Window"/> it looks at the requests that finished; if more than 10% took longer than
 /// <see cref="LoadSheddingOptions.TargetLatency"/> while at least half the limit was in flight, the limit shrinks by a
-/// quarter, else, if the limit was reached, it grows by a tenth. Slowness with few requests in flight (a GC pause, cold
-/// activations, a slow store) is not caused by admitting too many, and refusing would not cure it. A fixed limit is wrong for some request: rows pages cost ten times a recommendations answer, so
+/// quarter; after any other window it grows by a tenth, back to the highest. Slowness with few requests in flight (a GC
+/// pause, cold activations, a slow store) is not caused by admitting too many, and refusing would not cure it; and a
+/// limit that grew back only when it was reached would grow only by refusing. A fixed limit is wrong for some request: rows pages cost ten times a recommendations answer, so
 /// a limit low enough to keep rows fast under overload sheds cheap requests the silo could serve. There is no queue:
 /// a request beyond the limit is refused at once.
 /// </summary>
@@ -29,7 +30,6 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
     private long _windowStart;
     private int _finished;
     private int _slow;
-    private bool _reached;
     private int _peak;
     private long _acquired;
     private long _refused;
@@ -84,14 +84,12 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
             Adapt(now);
             if (_inFlight >= (int)_limit)
             {
-                _reached = true;
                 _refused++;
                 return Refused.Instance;
             }
             _inFlight++;
             _acquired++;
             _peak = Math.Max(_peak, _inFlight);
-            if (_inFlight >= (int)_limit) _reached = true;
         }
         return new Lease(this, now);
     }
@@ -113,16 +111,15 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
         }
     }
 
-    /// <summary>Closes the window when it is over: shrink when too many were slow with the silo full, grow when the limit was what bound.</summary>
+    /// <summary>Closes the window when it is over: shrink when too many were slow with the silo full, else grow.</summary>
     private void Adapt(long now)
     {
         if (now - _windowStart < _window) return;
         if (_finished > 0 && _slow > SlowShare * _finished && 2 * _peak >= (int)_limit) _limit = Math.Max(_min, _limit * Backoff);
-        else if (_reached) _limit = Math.Min(_max, Math.Max(_limit + 1, _limit * Growth));
+        else _limit = Math.Min(_max, Math.Max(_limit + 1, _limit * Growth));
         _windowStart = now;
         _finished = _slow = 0;
         _peak = _inFlight;
-        _reached = false;
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);

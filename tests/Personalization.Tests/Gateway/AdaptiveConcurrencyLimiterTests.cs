@@ -4,7 +4,7 @@ using Personalization.Silo.Gateway;
 
 namespace Personalization.Tests.Gateway;
 
-/// <summary>The admission limit shrinks while requests are slower than the target and grows back while it is what binds.</summary>
+/// <summary>The admission limit shrinks while requests are slower than the target with the silo full, and grows back otherwise.</summary>
 public sealed class AdaptiveConcurrencyLimiterTests
 {
     private static readonly LoadSheddingOptions Options = new()
@@ -28,7 +28,7 @@ public sealed class AdaptiveConcurrencyLimiterTests
     }
 
     [Fact]
-    public void Slow_requests_shrink_the_limit_to_its_lowest_and_fast_ones_grow_it_back()
+    public void Slow_requests_with_the_silo_full_shrink_the_limit_to_its_lowest_and_fast_ones_grow_it_back()
     {
         var time = new FakeTimeProvider();
         using var limiter = new AdaptiveConcurrencyLimiter(Options, time);
@@ -46,21 +46,21 @@ public sealed class AdaptiveConcurrencyLimiterTests
         Assert.True(limits.SequenceEqual(limits.Order().Reverse()), string.Join(", ", limits));
         Assert.Equal(4, limits[^1]);
 
-        // Fast requests that fill the limit: it grows a tenth (at least one) per window, up to the highest.
+        // Fast requests: it grows a tenth (at least one) per window, up to the highest.
+        var growing = new List<int>();
         for (var window = 0; window < 40; window++)
         {
-            var leases = Enumerable.Range(0, limiter.Limit).Select(_ => limiter.AttemptAcquire()).ToList();
-            Assert.All(leases, lease => Assert.True(lease.IsAcquired));
-            time.Advance(TimeSpan.FromMilliseconds(10));
-            leases.ForEach(lease => lease.Dispose());
             time.Advance(TimeSpan.FromMilliseconds(100));
             limiter.AttemptAcquire().Dispose();
+            growing.Add(limiter.Limit);
         }
-        Assert.Equal(40, limiter.Limit);
+        Assert.True(growing.SequenceEqual(growing.Order()), string.Join(", ", growing));
+        Assert.True(growing.Distinct().Count() > 10, string.Join(", ", growing));
+        Assert.Equal(40, growing[^1]);
     }
 
     [Fact]
-    public void A_limit_that_never_binds_does_not_grow_and_a_few_slow_requests_among_many_are_tolerated()
+    public void A_few_slow_requests_among_many_are_tolerated()
     {
         var time = new FakeTimeProvider();
         using var limiter = new AdaptiveConcurrencyLimiter(Options, time);
@@ -79,15 +79,15 @@ public sealed class AdaptiveConcurrencyLimiterTests
         var shrunk = limiter.Limit;
         Assert.True(shrunk < 40);
 
-        // 100 fast requests, one at a time, and 9 slow ones (cold activations) in the same window: under 10% slow, and
-        // the limit was never reached.
+        // 100 fast requests, one at a time, and 9 slow ones (cold activations) in the same window: under 10% slow, so
+        // the limit grows.
         var slow = Enumerable.Range(0, 9).Select(_ => limiter.AttemptAcquire()).ToList();
         for (var i = 0; i < 100; i++) limiter.AttemptAcquire().Dispose();
         time.Advance(TimeSpan.FromMilliseconds(60));
         slow.ForEach(lease => lease.Dispose());
         time.Advance(TimeSpan.FromMilliseconds(60));
         limiter.AttemptAcquire().Dispose();
-        Assert.Equal(shrunk, limiter.Limit);
+        Assert.True(limiter.Limit > shrunk, $"{limiter.Limit} after {shrunk}");
     }
 
     [Fact]
