@@ -150,10 +150,7 @@ public static class Ranker
         try
         {
             var similar = buffer.AsSpan(0, n);
-            var query = model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors);
-            if (model.Index is { } index) SimilarCandidates(model, index, query, similar);
-            else Scoring.ScoreAll(model.NormalizedFactors, model.Factors, query, similar);
-            similar[anchor] = float.NegativeInfinity;
+            ScoreSimilarity(model, anchor, similar);
             var rows = new int[Math.Min(NeighbourListLength, n)];
             var similarities = new float[rows.Length];
             var found = TopK.Select(similar, rows, similarities);
@@ -169,12 +166,18 @@ public static class Ranker
 
     private static List<RecommendedItem> SimilarByScoring(ServingModel model, Span<float> scores, Span<float> similar, int anchor, int count, string reason)
     {
+        ScoreSimilarity(model, anchor, similar);
+        for (var i = 0; i < similar.Length; i++) if (float.IsNegativeInfinity(scores[i])) similar[i] = float.NegativeInfinity;
+        return Take(model, similar, count, reason);
+    }
+
+    /// <summary>Every item's cosine to <paramref name="anchor"/> (from the index's candidates on a large catalog); the anchor itself is out.</summary>
+    private static void ScoreSimilarity(ServingModel model, int anchor, Span<float> similar)
+    {
         var query = model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors);
         if (model.Index is { } index) SimilarCandidates(model, index, query, similar);
         else Scoring.ScoreAll(model.NormalizedFactors, model.Factors, query, similar);
-        for (var i = 0; i < similar.Length; i++) if (float.IsNegativeInfinity(scores[i])) similar[i] = float.NegativeInfinity;
         similar[anchor] = float.NegativeInfinity;
-        return Take(model, similar, count, reason);
     }
 
     /// <summary>
