@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Personalization.Silo.Security;
 
@@ -26,6 +27,8 @@ public static class RequestLimits
             || shedding.TargetLatency <= TimeSpan.Zero || shedding.Window <= TimeSpan.Zero)
             throw new InvalidOperationException(
                 "LoadShedding: MaxConcurrentRequests must not be negative, MinConcurrentRequests and RetryAfterSeconds must be at least 1, TargetLatency and Window positive.");
+        // Kestrel's socket transport reads its options from DI: admission moves ahead of the thread pool's queue.
+        services.Configure<SocketTransportOptions>(sockets => sockets.UnsafePreferInlineScheduling = shedding.AdmitOnSocketThreads);
         if (!perClient.Enabled && !shedding.Enabled) return services;
 
         var limiters = new List<PartitionedRateLimiter<HttpContext>>();
@@ -54,7 +57,7 @@ public static class RequestLimits
             log.LogInformation("Rate limit: off (RateLimit:PermitsPerSecond=0)");
         if (shedding.Enabled)
             log.LogInformation(
-                "Load shedding: reads and writes each from {Min} to {Max} requests at once, adapted so that 99% take under {Target} ms; beyond that 503 with Retry-After {RetryAfter} s",
+                "Load shedding: reads and writes each from {Min} to {Max} requests at once, adapted so that 90% take under {Target} ms while the silo is full; beyond that 503 with Retry-After {RetryAfter} s",
                 shedding.MinConcurrentRequests, shedding.MaxConcurrentRequests, shedding.TargetLatency.TotalMilliseconds, shedding.RetryAfterSeconds);
         else
             log.LogInformation("Load shedding: off (LoadShedding:MaxConcurrentRequests=0)");

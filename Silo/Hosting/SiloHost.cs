@@ -84,8 +84,6 @@ public static class SiloHost
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? 1_048_576;
             GatewayListener.Listen(kestrel, gatewayUrls);
         });
-        var admitOnSocketThreads = configuration.GetSection(Gateway.LoadSheddingOptions.Section).Get<Gateway.LoadSheddingOptions>()?.AdmitOnSocketThreads ?? true;
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = admitOnSocketThreads);
 
         var app = builder.Build();
         app.UseExceptionHandler();
