@@ -65,7 +65,7 @@ public static class Ranker
             // scores[row] = -inf marks "not on this page": consumed, disliked, in progress, or already placed. On a large
             // catalog only the index's best candidates get a score; the rest hold NotCandidate.
             var scores = scoreBuffer.AsSpan(0, n);
-            if (user.Vector is not null && model.Index is { } index) CandidateScores(model, index, user.Vector, user.Exclude, scores);
+            if (user.Vector is not null && model.PageIndex is { } index) CandidateScores(model, index, user.Vector, user.Exclude, scores);
             else Score(model, user.Vector, scores);
             foreach (var row in user.Exclude) scores[row] = float.NegativeInfinity;
             foreach (var (row, _) in user.InProgress) scores[row] = float.NegativeInfinity;
@@ -175,7 +175,7 @@ public static class Ranker
     private static void ScoreSimilarity(ServingModel model, int anchor, Span<float> similar)
     {
         var query = model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors);
-        if (model.Index is { } index) SimilarCandidates(model, index, query, similar);
+        if (model.PageIndex is { } index) SimilarCandidates(model, index, query, similar);
         else Scoring.ScoreAll(model.NormalizedFactors, model.Factors, query, similar);
         similar[anchor] = float.NegativeInfinity;
     }
@@ -251,7 +251,7 @@ public static class Ranker
         try
         {
             var excludedSpan = SortedRows(exclude, excluded);
-            var count = index.Search(vector, rows.AsSpan(0, pool), found.AsSpan(0, pool), excludedSpan);
+            var count = index.Search(vector, rows.AsSpan(0, pool), found.AsSpan(0, pool), excludedSpan, candidates: pool);
             for (var i = 0; i < count; i++) scores[rows[i]] = found[i];
         }
         finally
@@ -275,7 +275,7 @@ public static class Ranker
         var found = ArrayPool<float>.Shared.Rent(pool);
         try
         {
-            var count = index.Search(query, rows.AsSpan(0, pool), found.AsSpan(0, pool));
+            var count = index.Search(query, rows.AsSpan(0, pool), found.AsSpan(0, pool), candidates: pool);
             for (var i = 0; i < count; i++)
                 similar[rows[i]] = System.Numerics.Tensors.TensorPrimitives.Dot(model.NormalizedFactors.AsSpan(rows[i] * k, k), query);
         }
@@ -353,7 +353,9 @@ public static class Ranker
         try
         {
             var excludedSpan = SortedRows(exclude, excluded);
-            var found = index.Search(vector, rows.AsSpan(0, pool), scores.AsSpan(0, pool), excludedSpan);
+            // The pool feeds the reranker, so the margin that keeps its last ranks exact is the top K's, not 4× the pool.
+            var candidates = Math.Max(QuantizedItemIndex.DefaultCandidateCount(count), pool + 64);
+            var found = index.Search(vector, rows.AsSpan(0, pool), scores.AsSpan(0, pool), excludedSpan, candidates);
             for (var i = 0; i < found; i++)
             {
                 model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));

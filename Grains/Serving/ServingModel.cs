@@ -92,6 +92,7 @@ public sealed class ServingModel
         Index = count < options.QuantizedIndexFromItems ? null
             : previous?.Index is { } index && ReferenceEquals(previous.ItemFactors, ItemFactors) ? index
             : new QuantizedItemIndex(ItemFactors, k);
+        PageIndex = count >= options.PageIndexFromItems ? Index : null;
         GenrePopularity = GenreItems.Select(rows => rows.Sum(r => r < ModelItems ? (double)model.ItemPopularity[r] : 0)).ToArray();
         var since = now - options.NewItemWindow;
         NewItems = Enumerable.Range(0, count).Where(r => AddedAt[r] >= since)
@@ -166,6 +167,12 @@ public sealed class ServingModel
 
     /// <summary>The int8 candidate index, for catalogs of at least <see cref="ServingOptions.QuantizedIndexFromItems"/> items; else null.</summary>
     public QuantizedItemIndex? Index { get; }
+
+    /// <summary>
+    /// The index the home page takes its candidates from (catalogs of at least <see cref="ServingOptions.PageIndexFromItems"/>
+    /// items); null when the page scores the whole catalog.
+    /// </summary>
+    public QuantizedItemIndex? PageIndex { get; }
 
     /// <summary>The row of an item, or -1.</summary>
     public int RowOf(string itemId) => _rowOf.TryGetValue(itemId, out var row) ? row : -1;

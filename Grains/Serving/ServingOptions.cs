@@ -13,10 +13,17 @@ public sealed class ServingOptions
     public int MaxNewItems { get; set; } = 500;
 
     /// <summary>
-    /// From this many items on, <c>/recommendations</c> retrieves candidates from an int8 index (a quarter of the
-    /// memory traffic, exact scores for what it returns) instead of scoring every item in float32.
+    /// From this many items on, <c>/recommendations</c> and Top picks retrieve their candidate pool from an int8 index
+    /// (a quarter of the memory traffic, exact scores for what it returns) instead of scoring every item in float32.
     /// </summary>
-    public int QuantizedIndexFromItems { get; set; } = 200_000;
+    public int QuantizedIndexFromItems { get; set; } = 10_000;
+
+    /// <summary>
+    /// From this many items on (and with the index built), the home page takes its 4,000 candidates from the index
+    /// instead of scoring the whole catalog. Candidates pay off only when they are a small share of the catalog: at
+    /// 20,000 items collecting and re-scoring 4,000 of them made the page 3× slower than the exact scan.
+    /// </summary>
+    public int PageIndexFromItems { get; set; } = 100_000;
 
     /// <summary>Beyond-accuracy controls of Top picks and <c>/recommendations</c>.</summary>
     public RankingOptions Ranking { get; set; } = new();

@@ -62,7 +62,8 @@ public static class Reranker
 
         int capacity = Math.Max(settings.CandidatePool, k);
         int[] ints = ArrayPool<int>.Shared.Rent(2 * capacity);
-        float[] floats = ArrayPool<float>.Shared.Rent(3 * capacity);
+        float[] floats = ArrayPool<float>.Shared.Rent(4 * capacity);
+        float[]? poolVectors = settings.Diversity > 0f ? ArrayPool<float>.Shared.Rent(capacity * dimensions) : null;
         try
         {
             Span<int> pool = ints.AsSpan(0, capacity);
@@ -80,7 +81,14 @@ public static class Reranker
             // Exploited slots first; if the pool cannot fill the list, exploration has nothing left to draw from anyway.
             int exploit = Math.Min(k - explore, n);
             Span<int> positions = output[..exploit];
-            MaximalMarginalRelevance.Select(pool, relevance, itemVectors, dimensions, settings.Diversity, positions, live, work);
+            if (poolVectors is not null)
+            {
+                // MMR compares pool items with each other many times: gather their rows once, in pool order.
+                for (int p = 0; p < n; p++)
+                    itemVectors.Slice(pool[p] * dimensions, dimensions).CopyTo(poolVectors.AsSpan(p * dimensions, dimensions));
+            }
+            MaximalMarginalRelevance.Select(pool, relevance, poolVectors, dimensions, settings.Diversity, positions, live, work,
+                floats.AsSpan(3 * capacity, capacity));
             int explored = ThompsonExploration.Select(pool, relevance, live[..(n - exploit)], popularity, settings.ExplorationScale, seed,
                 output.Slice(exploit, Math.Min(explore, n - exploit)), work, poolScores);
 
@@ -93,6 +101,8 @@ public static class Reranker
         {
             ArrayPool<int>.Shared.Return(ints);
             ArrayPool<float>.Shared.Return(floats);
+            if (poolVectors is not null)
+                ArrayPool<float>.Shared.Return(poolVectors);
         }
     }
 

@@ -25,9 +25,10 @@ public sealed class RankerTests
         var model = RandomModel();
         var catalog = new Dictionary<string, CatalogItem>();
         var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
-        var indexed = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        var indexed = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
         Assert.Null(full.Index);
         Assert.NotNull(indexed.Index);
+        Assert.Same(indexed.Index, indexed.PageIndex);
 
         var random = new Random(9);
         for (var user = 0; user < 20; user++)
@@ -49,7 +50,7 @@ public sealed class RankerTests
         var model = RandomModel();
         var catalog = new Dictionary<string, CatalogItem>();
         var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
-        var indexed = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        var indexed = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
         var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
         var random = new Random(11);
         double similarHits = 0, similarTotal = 0;
