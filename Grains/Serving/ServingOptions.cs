@@ -13,7 +13,7 @@ public sealed class ServingOptions
     public int MaxNewItems { get; set; } = 500;
 
     /// <summary>
-    /// From this many items on, <c>/recommendations</c> and Top picks retrieve their candidate pool from an int8 index
+    /// From this many items on, <c>/recommendations</c> retrieves its candidate pool from an int8 index
     /// (a quarter of the memory traffic, exact scores for what it returns) instead of scoring every item in float32.
     /// </summary>
     public int QuantizedIndexFromItems { get; set; } = 10_000;
