@@ -79,6 +79,12 @@ public sealed class EvaluationResult
     public double UsersPerSecond { get; init; }
 
     /// <summary>
+    /// 95% percentile-bootstrap intervals over users (<see cref="BootstrapInterval"/>) of the per-user metrics, keyed
+    /// <c>recall</c>, <c>ndcg</c>, <c>precision</c>, <c>map</c> and, when measured, <c>ild</c> and <c>novelty</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, ConfidenceInterval> Intervals { get; init; } = new Dictionary<string, ConfidenceInterval>();
+
+    /// <summary>
     /// The metrics by name for the model registry: <c>users</c>, <c>recall@K</c>, <c>ndcg@K</c>, <c>precision@K</c>,
     /// <c>map@K</c> and <c>coverage@K</c>, then <c>ild@K</c> and <c>novelty@K</c> when they were computed, with the
     /// actual K (e.g. <c>recall@20</c>).
@@ -100,6 +106,11 @@ public sealed class EvaluationResult
             metrics["ild" + at] = ild;
         if (Novelty is double novelty)
             metrics["novelty" + at] = novelty;
+        foreach (var (metric, interval) in Intervals)
+        {
+            metrics[metric + at + ".ci95.low"] = interval.Low;
+            metrics[metric + at + ".ci95.high"] = interval.High;
+        }
         return metrics;
     }
 }

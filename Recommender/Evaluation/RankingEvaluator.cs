@@ -155,9 +155,22 @@ public static class RankingEvaluator
         (double map, double mapError) = MeanAndStandardError(perUser, static s => s.AveragePrecision);
         (double Mean, double StandardError)? diversity = ild is null ? null : MeanAndStandardError(ild, static x => x);
         (double Mean, double StandardError)? surprise = novelty is null ? null : MeanAndStandardError(novelty, static x => x);
+        // No users, no interval (and no NaN for the registry's JSON).
+        var intervals = users.Length == 0 ? new Dictionary<string, ConfidenceInterval>() : new Dictionary<string, ConfidenceInterval>(StringComparer.Ordinal)
+        {
+            ["recall"] = Interval(perUser, static s => s.Recall, options.Seed),
+            ["ndcg"] = Interval(perUser, static s => s.Ndcg, options.Seed),
+            ["precision"] = Interval(perUser, static s => s.Precision, options.Seed),
+            ["map"] = Interval(perUser, static s => s.AveragePrecision, options.Seed),
+        };
+        if (ild is not null && users.Length > 0)
+            intervals["ild"] = Interval(ild, static x => x, options.Seed);
+        if (novelty is not null && users.Length > 0)
+            intervals["novelty"] = Interval(novelty, static x => x, options.Seed);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new EvaluationResult
         {
+            Intervals = intervals,
             Model = model.Name,
             K = k,
             Users = users.Length,
@@ -266,7 +279,17 @@ public static class RankingEvaluator
         return sample;
     }
 
+    // The 95% bootstrap interval over users of one per-user metric.
+    private static ConfidenceInterval Interval<T>(T[] perUser, Func<T, double> metric, int seed)
+    {
+        var values = new double[perUser.Length];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = metric(perUser[i]);
+        return BootstrapInterval.OfMean(values, seed: seed);
+    }
+
     // Two passes in user order: deterministic, and numerically safer than accumulating squares.
+
     private static (double Mean, double StandardError) MeanAndStandardError<T>(T[] perUser, Func<T, double> metric)
     {
         int n = perUser.Length;

@@ -16,9 +16,11 @@ internal static class EvaluateCommand
         var model = new ModelOptions();
         var protocol = new Option<string>("--protocol")
         {
-            Description = "holdout: hold out a share of each user's interactions; users: hold out whole users and fold them in from 80% of their history (Liang et al. 2018).",
+            Description = "holdout: hold out a random share of each user's interactions; users: hold out whole users and fold them in from 80% of their history (Liang et al. 2018); "
+                + "time: train on the past, test on the newest share of all interactions (a global time cutoff, no leakage); last: hold out each user's newest --last-n interactions.",
             DefaultValueFactory = _ => "holdout",
         };
+        var lastN = new Option<int>("--last-n") { Description = "Newest interactions per user held out under --protocol last.", DefaultValueFactory = _ => 1 };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share held out (of each user's interactions, or of users).", DefaultValueFactory = _ => 0.2 };
         var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the split (default: --seed)." };
         var k = CliOptions.K();
@@ -42,12 +44,13 @@ internal static class EvaluateCommand
 
         var command = new Command("evaluate",
             "Offline evaluation: full-catalog ranking of held-out interactions; Recall@K, NDCG@K, coverage, intra-list diversity and novelty.")
-            { dataset, protocol, testFraction, splitSeed, k, json, diversity, popularityPenalty, exploration, candidatePool };
+            { dataset, protocol, lastN, testFraction, splitSeed, k, json, diversity, popularityPenalty, exploration, candidatePool };
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => Program.Guarded(async () =>
         {
             var spec = model.Read(result);
             var chosen = OfflineEvaluation.ParseProtocol(result.GetValue(protocol)!);
+            if (result.GetValue(lastN) < 1) throw new ArgumentException($"--last-n must be at least 1, not {result.GetValue(lastN)}.");
             var ranking = OfflineEvaluation.ParseRanking(
                 result.GetValue(diversity), result.GetValue(popularityPenalty), result.GetValue(exploration), result.GetValue(candidatePool));
             var (name, data) = await Program.LoadTrainingDataAsync(result.GetValue(dataset)!, cancellationToken);
@@ -56,7 +59,8 @@ internal static class EvaluateCommand
             int seed = result.GetResult(splitSeed) is null ? spec.Seed : result.GetValue(splitSeed);
             var vectorBar = new ConsoleProgress("train reference als (item vectors)");
             var report = await Task.Run(() => OfflineEvaluation.Run(data, name, spec, chosen, result.GetValue(testFraction), seed, result.GetValue(k),
-                ranking, trainBar, vectorBar, new Progress<EvaluationProgress>(p => evaluateBar.Report(p.Done, p.Total)), cancellationToken), cancellationToken);
+                ranking, trainBar, vectorBar, new Progress<EvaluationProgress>(p => evaluateBar.Report(p.Done, p.Total)), result.GetValue(lastN), cancellationToken),
+                cancellationToken);
             Print(report);
             if (result.GetValue(json) is { Length: > 0 } path)
             {
@@ -74,9 +78,14 @@ internal static class EvaluateCommand
         Console.WriteLine(string.Create(c, $"{report.Dataset}: {report.Model} ({string.Join(", ", report.Parameters.Select(p => $"{p.Key}={p.Value:G4}"))})"));
         Console.WriteLine(string.Create(c, $"protocol {report.Protocol}, test fraction {report.TestFraction}, seed {report.Seed}; trained in {report.TrainSeconds:F2} s, ranked in {report.EvaluateSeconds:F2} s"));
         Console.WriteLine(string.Create(c, $"ranking: {string.Join(", ", report.Ranking.Select(p => $"{p.Key} {p.Value:G4}"))}; item vectors: {report.ItemVectors}"));
-        Console.WriteLine("| metric | value |");
-        Console.WriteLine("|---|---:|");
+        Console.WriteLine("| metric | value | 95% interval over users (bootstrap) |");
+        Console.WriteLine("|---|---:|---:|");
         foreach (var (metric, value) in report.Metrics)
-            Console.WriteLine(string.Create(c, $"| {metric} | {value:0.####} |"));
+        {
+            if (metric.Contains(".ci95.", StringComparison.Ordinal)) continue;
+            var interval = report.Metrics.TryGetValue(metric + ".ci95.low", out var low) && report.Metrics.TryGetValue(metric + ".ci95.high", out var high)
+                ? string.Create(c, $"{low:0.####} – {high:0.####}") : "";
+            Console.WriteLine(string.Create(c, $"| {metric} | {value:0.####} | {interval} |"));
+        }
     }
 }

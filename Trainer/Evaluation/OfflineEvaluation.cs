@@ -23,35 +23,56 @@ namespace Personalization.Trainer.Evaluation;
 /// </remarks>
 public static class OfflineEvaluation
 {
-    /// <summary>Parses a protocol name as used on the command line.</summary>
-    /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static SplitProtocol ParseProtocol(string name) => name switch
-    {
-        "holdout" => SplitProtocol.Holdout,
-        "users" => SplitProtocol.HeldOutUsers,
-        _ => throw new ArgumentException($"--protocol must be 'holdout' or 'users', not '{name}'."),
-    };
+    /// <summary>The protocol names of the command line and the registry's metric keys.</summary>
+    public static readonly string[] Protocols = ["holdout", "users", "time", "last"];
 
-    /// <summary>The command-line name of a protocol.</summary>
-    public static string ProtocolName(SplitProtocol protocol) => protocol == SplitProtocol.Holdout ? "holdout" : "users";
+    /// <summary>Checks a protocol name as used on the command line.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static string ParseProtocol(string name) => Protocols.Contains(name)
+        ? name
+        : throw new ArgumentException($"--protocol must be one of {string.Join(", ", Protocols)}, not '{name}'.");
+
+    /// <summary>
+    /// The split of a protocol: <c>holdout</c>, a random share of each user's entries; <c>users</c>, held-out users
+    /// (Liang et al. 2018) folded in from 80% of their history; <c>time</c>, a global time cutoff that leaves the newest
+    /// <paramref name="testFraction"/> of the entries after it (<see cref="TemporalSplit.GlobalCutoff"/>); <c>last</c>,
+    /// each user's <paramref name="lastN"/> newest entries (<see cref="TemporalSplit.LeaveLastOut"/>).
+    /// </summary>
+    /// <param name="data">All interactions.</param>
+    /// <param name="protocol">A name of <see cref="Protocols"/>.</param>
+    /// <param name="testFraction">Share held out (entries per user, users, or entries after the cutoff).</param>
+    /// <param name="lastN">Entries per user under <c>last</c>.</param>
+    /// <param name="seed">Seed of the random protocols.</param>
+    public static EvaluationSplit Split(TrainingData data, string protocol, double testFraction, int lastN, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return ParseProtocol(protocol) switch
+        {
+            "holdout" => EvaluationSplit.Holdout(data.Matrix, testFraction, seed),
+            "users" => EvaluationSplit.UsersByFraction(data.Matrix, testFraction, foldInFraction: 0.8, seed),
+            "time" => TemporalSplit.GlobalCutoff(data.Matrix, data.FirstSeen, TemporalSplit.CutoffForTestFraction(data.FirstSeen, testFraction)),
+            _ => TemporalSplit.LeaveLastOut(data.Matrix, data.FirstSeen, lastN),
+        };
+    }
 
     /// <summary>Splits <paramref name="data"/>, trains, evaluates.</summary>
     /// <param name="data">All interactions.</param>
     /// <param name="dataset">Data set name for the report.</param>
     /// <param name="spec">The model.</param>
-    /// <param name="protocol"><c>holdout</c>: a share of each user's entries; <c>users</c>: held-out users (Liang et al. 2018) folded in from 80 % of their history.</param>
-    /// <param name="testFraction">Share of each user's entries (holdout) or of users (users) held out.</param>
+    /// <param name="protocol">A name of <see cref="Protocols"/> (see <see cref="Split"/>).</param>
+    /// <param name="testFraction">Share of each user's entries (holdout), of users (users) or of all entries (time) held out.</param>
     /// <param name="seed">Split seed.</param>
     /// <param name="k">Cut-off K.</param>
     /// <param name="ranking">How each list is formed from the scores; <see cref="RankingSettings.Default"/> is plain top-K.</param>
     /// <param name="training">Training progress.</param>
     /// <param name="vectorTraining">Training progress of the reference ALS, for models without item factors.</param>
     /// <param name="evaluation">Evaluation progress.</param>
+    /// <param name="lastN">Newest entries per user held out under <c>last</c>.</param>
     /// <param name="cancellationToken">Stops the work.</param>
     public static EvaluationReport Run(
-        TrainingData data, string dataset, ModelSpec spec, SplitProtocol protocol, double testFraction, int seed, int k, RankingSettings ranking,
+        TrainingData data, string dataset, ModelSpec spec, string protocol, double testFraction, int seed, int k, RankingSettings ranking,
         IProgress<TrainingProgress>? training = null, IProgress<TrainingProgress>? vectorTraining = null,
-        IProgress<EvaluationProgress>? evaluation = null, CancellationToken cancellationToken = default)
+        IProgress<EvaluationProgress>? evaluation = null, int lastN = 1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ranking);
         ArgumentNullException.ThrowIfNull(data);
@@ -62,9 +83,7 @@ public static class OfflineEvaluation
             throw new ArgumentException($"--k must be at least 1, not {k}.");
         var trainer = ModelFactory.Create(spec);
 
-        var split = protocol == SplitProtocol.Holdout
-            ? EvaluationSplit.Holdout(data.Matrix, testFraction, seed)
-            : EvaluationSplit.UsersByFraction(data.Matrix, testFraction, foldInFraction: 0.8, seed);
+        var split = Split(data, protocol, testFraction, lastN, seed);
         var signals = split.Apply(data.Matrix);
         var input = spec.Explicit ? split.Apply(data.Ratings) : signals;
 
@@ -82,9 +101,9 @@ public static class OfflineEvaluation
         var result = RankingEvaluator.Evaluate(model, input.FoldIn, signals.Test, options, evaluation, cancellationToken);
         var metrics = result.ToDictionary();
         // Explicit models also predict ratings: RMSE on the held-out ratings of training users (LIBMF's measure).
-        if (model is BiasedMfModel mf && protocol == SplitProtocol.Holdout)
+        if (model is BiasedMfModel mf && split.Protocol == SplitProtocol.Holdout)
             metrics["rmse"] = mf.Rmse(input.Test);
-        return new EvaluationReport(dataset, model.Name, ProtocolName(protocol), model.Parameters, testFraction, seed, k,
+        return new EvaluationReport(dataset, model.Name, protocol, model.Parameters, testFraction, seed, k,
             metrics, trainSeconds, result.ElapsedSeconds)
         {
             Ranking = new Dictionary<string, double>
@@ -163,10 +182,10 @@ public static class OfflineEvaluation
         return (counts, users);
     }
 
-    /// <summary>Ranking metrics of <paramref name="model"/> on a holdout split, keyed <c>holdout.recall@K</c> etc. for the registry.</summary>
-    public static Dictionary<string, double> HoldoutMetrics(IRecommenderModel model, SplitMatrices split, int k, int threads, CancellationToken cancellationToken)
+    /// <summary>Ranking metrics of <paramref name="model"/> on a split, keyed <c>time.recall@K</c> etc. (by <paramref name="protocol"/>) for the registry.</summary>
+    public static Dictionary<string, double> SplitMetrics(IRecommenderModel model, string protocol, SplitMatrices split, int k, int threads, CancellationToken cancellationToken)
     {
         var result = RankingEvaluator.Evaluate(model, split.FoldIn, split.Test, new EvaluationOptions { K = k, Threads = threads }, null, cancellationToken);
-        return result.ToDictionary().ToDictionary(p => $"holdout.{p.Key}", p => p.Value);
+        return result.ToDictionary().ToDictionary(p => $"{protocol}.{p.Key}", p => p.Value);
     }
 }

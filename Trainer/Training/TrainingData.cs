@@ -13,8 +13,9 @@ namespace Personalization.Trainer.Training;
 /// </summary>
 public sealed class TrainingData
 {
-    private TrainingData(string[] userIds, string[] itemIds, InteractionMatrix matrix, InteractionMatrix ratings, DateTimeOffset cutoff, long events)
+    private TrainingData(string[] userIds, string[] itemIds, InteractionMatrix matrix, InteractionMatrix ratings, long[] firstSeen, DateTimeOffset cutoff, long events)
     {
+        FirstSeen = firstSeen;
         UserIds = userIds;
         ItemIds = itemIds;
         Matrix = matrix;
@@ -28,6 +29,12 @@ public sealed class TrainingData
     /// user gave none: what explicit models (biased MF) train on.
     /// </summary>
     public InteractionMatrix Ratings { get; }
+
+    /// <summary>
+    /// When each stored entry of <see cref="Matrix"/> was first seen (Unix seconds, in storage order): the time a user
+    /// first met the item, which the time-based evaluation protocols split on (<see cref="Recommender.Evaluation.TemporalSplit"/>).
+    /// </summary>
+    public long[] FirstSeen { get; }
 
     /// <summary>User id per matrix row.</summary>
     public string[] UserIds { get; }
@@ -53,6 +60,7 @@ public sealed class TrainingData
         var items = new Dictionary<string, int>(StringComparer.Ordinal);
         var entries = new List<MatrixEntry>();
         var ratings = new List<MatrixEntry>();
+        var times = new List<long>();
         var cutoff = DateTimeOffset.MinValue;
         long events = 0;
         await foreach (var record in records.WithCancellation(cancellationToken))
@@ -65,11 +73,27 @@ public sealed class TrainingData
             if (!users.TryGetValue(record.UserId, out var u)) users[record.UserId] = u = users.Count;
             if (!items.TryGetValue(record.ItemId, out var i)) items[record.ItemId] = i = items.Count;
             entries.Add(new MatrixEntry(u, i, weight));
+            times.Add(record.Timestamp.ToUnixTimeSeconds());
             if (rating) ratings.Add(new MatrixEntry(u, i, record.Value!.Value));
         }
         var matrix = InteractionMatrix.FromEntries(users.Count, items.Count, CollectionsMarshal.AsSpan(entries));
-        return new TrainingData(Ids(users), Ids(items), matrix, RatingsOnPattern(matrix, ratings),
+        return new TrainingData(Ids(users), Ids(items), matrix, RatingsOnPattern(matrix, ratings), FirstSeenOnPattern(matrix, entries, times),
             cutoff == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : cutoff, events);
+    }
+
+    // The earliest event per stored pair.
+    private static long[] FirstSeenOnPattern(InteractionMatrix pattern, List<MatrixEntry> entries, List<long> times)
+    {
+        var firstSeen = new long[pattern.NonZeros];
+        firstSeen.AsSpan().Fill(long.MaxValue);
+        for (var e = 0; e < entries.Count; e++)
+        {
+            var entry = entries[e];
+            int start = pattern.RowPointers[entry.Row];
+            int position = Array.BinarySearch(pattern.ColumnIndices, start, pattern.RowPointers[entry.Row + 1] - start, entry.Column);
+            if (position >= 0 && times[e] < firstSeen[position]) firstSeen[position] = times[e];
+        }
+        return firstSeen;
     }
 
     // Last rating wins (a re-rating replaces the old one); ratings are in event order.

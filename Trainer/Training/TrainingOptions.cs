@@ -35,7 +35,14 @@ public sealed class TrainingOptions
     /// <summary>Evaluate every candidate on a holdout split before publishing it (the publish gate needs this).</summary>
     public bool Evaluate { get; set; } = true;
 
-    /// <summary>Share of each user's interactions held out for the evaluation.</summary>
+    /// <summary>
+    /// The protocol of the evaluation that gates publishing (<c>time</c>, <c>last</c>, <c>holdout</c> or <c>users</c>;
+    /// see <see cref="Evaluation.OfflineEvaluation.Split"/>). <c>time</c> by default: a candidate trained on the past
+    /// and judged on the newest interactions is judged as production will use it.
+    /// </summary>
+    public string GateProtocol { get; set; } = "time";
+
+    /// <summary>Share held out for the evaluation (of all interactions after the cutoff under <c>time</c>, of each user's under <c>holdout</c>).</summary>
     public double TestFraction { get; set; } = 0.2;
 
     /// <summary>Seed of the evaluation split; fixed so successive models are compared on alike splits.</summary>
@@ -45,7 +52,7 @@ public sealed class TrainingOptions
     public int K { get; set; } = 20;
 
     /// <summary>The metric the publish gate compares (a key of the model's metrics).</summary>
-    public string GateMetric { get; set; } = "holdout.ndcg@20";
+    public string GateMetric { get; set; } = "time.ndcg@20";
 
     /// <summary>
     /// A candidate is published unless its <see cref="GateMetric"/> falls below the serving model's by more than this

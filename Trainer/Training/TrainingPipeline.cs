@@ -26,6 +26,7 @@ public sealed class TrainingPipeline(
     public async Task<TrainingOutcome> TrainAndPublishAsync(TrainingOptions options, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
+        OfflineEvaluation.ParseProtocol(options.GateProtocol);
         if (options.LearnContentMapping)
         {
             // Bad content settings fail before the history is read, not after ALS has run.
@@ -43,13 +44,20 @@ public sealed class TrainingPipeline(
         if (options.Evaluate)
         {
             var evaluation = Stopwatch.StartNew();
-            var split = EvaluationSplit.Holdout(data.Matrix, options.TestFraction, options.EvaluationSeed).Apply(data.Matrix);
+            var protocol = options.GateProtocol;
+            var split = OfflineEvaluation.Split(data, protocol, options.TestFraction, lastN: 1, options.EvaluationSeed).Apply(data.Matrix);
             var candidate = await Task.Run(() => new AlsModelTrainer(als).Fit(split.Train, cancellationToken: cancellationToken), cancellationToken);
-            foreach (var (name, value) in OfflineEvaluation.HoldoutMetrics(candidate, split, options.K, als.Threads, cancellationToken))
-                metrics[name] = value;
-            logger.LogInformation("Holdout evaluation ({TestFraction:P0} of each user, K={K}): recall {Recall:F4}, NDCG {Ndcg:F4} over {Users} users in {Seconds:F1} s",
-                options.TestFraction, options.K, metrics.GetValueOrDefault($"holdout.recall@{options.K}"), metrics.GetValueOrDefault($"holdout.ndcg@{options.K}"),
-                metrics.GetValueOrDefault("holdout.users"), evaluation.Elapsed.TotalSeconds);
+            var evaluated = OfflineEvaluation.SplitMetrics(candidate, protocol, split, options.K, als.Threads, cancellationToken);
+            // A split with nobody to judge (e.g. every event in the same second under "time") says nothing: the gate then
+            // publishes as configured instead of comparing a zero.
+            if (evaluated.GetValueOrDefault($"{protocol}.users") > 0)
+                foreach (var (name, value) in evaluated) metrics[name] = value;
+            else
+                logger.LogWarning("The {Protocol} evaluation split left no user to judge; the candidate is not gated", protocol);
+            logger.LogInformation("Evaluation ({Protocol}, {TestFraction:P0} held out, K={K}): recall {Recall:F4}, NDCG {Ndcg:F4} (95% {Low:F4}-{High:F4}) over {Users} users in {Seconds:F1} s",
+                protocol, options.TestFraction, options.K, metrics.GetValueOrDefault($"{protocol}.recall@{options.K}"), metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}"),
+                metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}.ci95.low"), metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}.ci95.high"),
+                metrics.GetValueOrDefault($"{protocol}.users"), evaluation.Elapsed.TotalSeconds);
         }
 
         var progress = new Progress<AlsIterationReport>(r => logger.LogInformation(

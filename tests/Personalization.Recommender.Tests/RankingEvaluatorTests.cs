@@ -148,7 +148,11 @@ public class RankingEvaluatorTests
         EvaluationResult result = RankingEvaluator.Evaluate(new HashModel(Matrix.Columns), split, new EvaluationOptions { K = 20 });
 
         Dictionary<string, double> metrics = result.ToDictionary();
-        Assert.Equal(["users", "recall@20", "ndcg@20", "precision@20", "map@20", "coverage@20"], metrics.Keys);
+        Assert.Equal(["users", "recall@20", "ndcg@20", "precision@20", "map@20", "coverage@20",
+            "recall@20.ci95.low", "recall@20.ci95.high", "ndcg@20.ci95.low", "ndcg@20.ci95.high",
+            "precision@20.ci95.low", "precision@20.ci95.high", "map@20.ci95.low", "map@20.ci95.high"], metrics.Keys);
+        Assert.InRange(result.Ndcg, metrics["ndcg@20.ci95.low"], metrics["ndcg@20.ci95.high"]);
+        Assert.True(metrics["ndcg@20.ci95.high"] > metrics["ndcg@20.ci95.low"]);
         Assert.Equal(result.Users, metrics["users"]);
         Assert.Equal(result.Ndcg, metrics["ndcg@20"]);
         Assert.Equal(result.Coverage, metrics["coverage@20"]);
@@ -156,6 +160,7 @@ public class RankingEvaluatorTests
         var copy = JsonSerializer.Deserialize<EvaluationResult>(JsonSerializer.Serialize(result))!;
         Assert.Equal(Metrics(result), Metrics(copy));
         Assert.Equal(result.ElapsedSeconds, copy.ElapsedSeconds);
+        Assert.Equal(result.Intervals, copy.Intervals);
     }
 
     [Fact]

@@ -53,8 +53,8 @@ public sealed class TrainingAdminTests
         Assert.Equal("published", finished.GetProperty("status").GetString());
         var version = finished.GetProperty("version").GetInt64();
         Assert.True(version >= 2);
-        Assert.Contains("holdout.ndcg@20", finished.GetProperty("reason").GetString());
-        Assert.True(finished.GetProperty("metrics").GetProperty("holdout.recall@20").GetDouble() > 0);
+        Assert.Contains("time.ndcg@20", finished.GetProperty("reason").GetString());
+        Assert.True(finished.GetProperty("metrics").GetProperty("time.recall@20").GetDouble() > 0);
 
         await TestSilo.EventuallyAsync(() => silo.Client.GetRecommendationsAsync("u7", 10), r => r.ModelVersion == version,
             TimeSpan.FromSeconds(10), $"model v{version} to be served");
@@ -65,7 +65,7 @@ public sealed class TrainingAdminTests
 
         var models = await http.GetFromJsonAsync<JsonElement>("v1/admin/models");
         Assert.Equal(version, models[0].GetProperty("version").GetInt64());
-        Assert.True(models[0].GetProperty("metrics").GetProperty("holdout.ndcg@20").GetDouble() > 0);
+        Assert.True(models[0].GetProperty("metrics").GetProperty("time.ndcg@20").GetDouble() > 0);
 
         var missing = await http.GetAsync("v1/admin/train/no-such-run");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

@@ -73,7 +73,9 @@ public static class MovieLensData
                 }
                 if (item > items || !seen.Add(item)) continue;
                 var rating = item % 8 == favourite ? 3.5 + 0.5 * random.Next(4) : 1 + 0.5 * random.Next(5);
-                ratings.Append(CultureInfo.InvariantCulture, $"{u},{item},{rating:0.0},{1_600_000_000 + u * 100 + seen.Count}\n");
+                // Users are active side by side (their n-th rating on day n), as on a real service, so a global time cutoff
+                // leaves every user a past to train on and a future to test.
+                ratings.Append(CultureInfo.InvariantCulture, $"{u},{item},{rating:0.0},{1_600_000_000 + seen.Count * 86_400 + u * 60}\n");
             }
         }
         File.WriteAllText(Path.Combine(dir, "movies.csv"), movies.ToString());

@@ -30,7 +30,7 @@ public sealed class PublishGateTests
     [Fact]
     public void A_negative_margin_demands_an_improvement()
     {
-        var strict = new TrainingOptions { PublishMargin = -0.01 };
+        var strict = new TrainingOptions { GateMetric = "holdout.ndcg@20", PublishMargin = -0.01 };
         Assert.False(PublishGate.Decide(strict, new Dictionary<string, double> { ["holdout.ndcg@20"] = 0.30 }, Serving(0.30)).Publish);
         Assert.True(PublishGate.Decide(strict, new Dictionary<string, double> { ["holdout.ndcg@20"] = 0.31 }, Serving(0.30)).Publish);
     }

@@ -67,6 +67,32 @@ public sealed class TrainerCliTests : IDisposable
         Assert.NotEqual(a["ndcg@20"], Metrics(Path.Combine(_dir, "c.json"))["ndcg@20"]);
     }
 
+    [Theory]
+    [InlineData("time")]
+    [InlineData("last")]
+    public async Task Evaluate_splits_by_time_and_reports_intervals_over_users(string protocol)
+    {
+        var json = Path.Combine(_dir, protocol + ".json");
+        var (code, output, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "popularity",
+            "--protocol", protocol, "--last-n", "2", "--k", "20", "--json", json);
+        Assert.True(code == 0, error);
+        Assert.Contains("| metric | value | 95% interval over users (bootstrap) |", output);
+        var metrics = Metrics(json);
+        Assert.Equal(protocol, System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.GetProperty("Protocol").GetString());
+        Assert.True(metrics["users"] > 0);
+        Assert.InRange(metrics["ndcg@20"], metrics["ndcg@20.ci95.low"], metrics["ndcg@20.ci95.high"]);
+        Assert.True(metrics["recall@20.ci95.high"] > metrics["recall@20.ci95.low"]);
+    }
+
+    [Fact]
+    public async Task An_unknown_protocol_is_one_error_listing_the_protocols()
+    {
+        var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "popularity",
+            "--protocol", "random");
+        Assert.Equal(2, code);
+        Assert.Equal("error: --protocol must be one of holdout, users, time, last, not 'random'.", error.Trim().Split('\n')[^1]);
+    }
+
     [Fact]
     public async Task Evaluate_with_reranking_reports_diversity_and_novelty_and_is_deterministic()
     {

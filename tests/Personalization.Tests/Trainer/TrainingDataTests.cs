@@ -1,0 +1,35 @@
+using Personalization.Grains.Signals;
+using Personalization.Storage;
+using Personalization.Trainer.Training;
+
+namespace Personalization.Tests.Trainer;
+
+public class TrainingDataTests
+{
+    private static InteractionRecord Play(string user, string item, long seconds) =>
+        new($"k:{user}:{item}:{seconds}", user, item, "play", null, DateTimeOffset.FromUnixTimeSeconds(seconds));
+
+    [Fact]
+    public async Task Each_pair_carries_the_time_it_was_first_seen_whatever_the_event_order()
+    {
+        InteractionRecord[] records =
+        [
+            Play("a", "x", 300), Play("a", "y", 100), Play("b", "x", 50),
+            Play("a", "x", 200), // an earlier repeat of (a, x) read later
+            Play("b", "x", 900),
+        ];
+        var data = await TrainingData.BuildAsync(records.ToAsyncEnumerable(), SignalPolicy.Default, CancellationToken.None);
+
+        Assert.Equal(data.Matrix.NonZeros, data.FirstSeen.Length);
+        var firstSeen = new Dictionary<(string, string), long>();
+        for (var u = 0; u < data.Matrix.Rows; u++)
+        {
+            var columns = data.Matrix.RowColumns(u);
+            for (var j = 0; j < columns.Length; j++)
+                firstSeen[(data.UserIds[u], data.ItemIds[columns[j]])] = data.FirstSeen[data.Matrix.RowPointers[u] + j];
+        }
+        Assert.Equal(200, firstSeen[("a", "x")]);
+        Assert.Equal(100, firstSeen[("a", "y")]);
+        Assert.Equal(50, firstSeen[("b", "x")]);
+    }
+}
