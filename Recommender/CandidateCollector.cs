@@ -21,7 +21,7 @@ namespace Personalization.Recommender;
 /// <para>Rows must be offered in ascending order: the exclusion list is then walked with one forward cursor, O(m)
 /// over a whole scan. Only entries above the threshold reach it.</para>
 /// </remarks>
-internal ref struct CandidateCollector
+internal ref struct CandidateCollector : IScoreSink
 {
     private readonly Span<ulong> _buffer;
     private readonly int _keep;

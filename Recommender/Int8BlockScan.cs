@@ -72,9 +72,9 @@ internal static class Int8BlockScan
     /// <param name="blocks">The blocks, ⌈itemCount / 16⌉ of <see cref="BlockBytes"/> each.</param>
     /// <param name="itemCount">Real items; lanes past it in the last block are padding and never offered.</param>
     /// <param name="userGroups">The user's codes, four signed bytes per int, one int per group; an even count.</param>
-    /// <param name="collector">Receives the scores.</param>
-    public static void Scan(Int8Kernel kernel, ReadOnlySpan<byte> blocks, int itemCount, ReadOnlySpan<int> userGroups,
-        ref CandidateCollector collector)
+    /// <param name="collector">Receives the scores: the candidate collector of a search, or every score.</param>
+    public static void Scan<TSink>(Int8Kernel kernel, scoped ReadOnlySpan<byte> blocks, int itemCount, scoped ReadOnlySpan<int> userGroups,
+        ref TSink collector) where TSink : struct, IScoreSink, allows ref struct
     {
         int groups = userGroups.Length;
         int blockCount = (itemCount + BlockItems - 1) / BlockItems;
@@ -106,7 +106,8 @@ internal static class Int8BlockScan
         return remaining >= BlockItems ? 0xFFFFu : (1u << remaining) - 1;
     }
 
-    private static void ScanAvxVnni(ref byte blocks, int itemCount, int groups, ref int user, ref CandidateCollector collector)
+    private static void ScanAvxVnni<TSink>(ref byte blocks, int itemCount, int groups, ref int user, ref TSink collector)
+        where TSink : struct, IScoreSink, allows ref struct
     {
         int blockBytes = BlockBytes(groups);
         int blockCount = (itemCount + BlockItems - 1) / BlockItems;
@@ -142,7 +143,8 @@ internal static class Int8BlockScan
         }
     }
 
-    private static void ScanAvx2(ref byte blocks, int itemCount, int groups, ref int user, ref CandidateCollector collector)
+    private static void ScanAvx2<TSink>(ref byte blocks, int itemCount, int groups, ref int user, ref TSink collector)
+        where TSink : struct, IScoreSink, allows ref struct
     {
         int blockBytes = BlockBytes(groups);
         int blockCount = (itemCount + BlockItems - 1) / BlockItems;
@@ -175,8 +177,8 @@ internal static class Int8BlockScan
 
     // One comparison per 8 items against the collector's threshold; only blocks with a winner leave the loop body.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Offer(ref CandidateCollector collector, ref Vector256<float> threshold, int itemCount, int firstRow,
-        Vector256<float> low, Vector256<float> high)
+    private static void Offer<TSink>(ref TSink collector, ref Vector256<float> threshold, int itemCount, int firstRow,
+        Vector256<float> low, Vector256<float> high) where TSink : struct, IScoreSink, allows ref struct
     {
         uint mask = Vector256.GreaterThan(low, threshold).ExtractMostSignificantBits()
             | (Vector256.GreaterThan(high, threshold).ExtractMostSignificantBits() << 8);
@@ -189,8 +191,8 @@ internal static class Int8BlockScan
         threshold = Vector256.Create(collector.Threshold);
     }
 
-    private static void ScanScalar(ReadOnlySpan<byte> blocks, int itemCount, int groups, ReadOnlySpan<int> userGroups,
-        ref CandidateCollector collector)
+    private static void ScanScalar<TSink>(scoped ReadOnlySpan<byte> blocks, int itemCount, int groups, scoped ReadOnlySpan<int> userGroups,
+        ref TSink collector) where TSink : struct, IScoreSink, allows ref struct
     {
         int blockBytes = BlockBytes(groups);
         var user = MemoryMarshal.Cast<int, sbyte>(userGroups);

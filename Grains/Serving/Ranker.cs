@@ -66,6 +66,9 @@ public static class Ranker
             // catalog only the index's best candidates get a score; the rest hold NotCandidate.
             var scores = scoreBuffer.AsSpan(0, n);
             if (user.Vector is not null && model.PageIndex is { } index) CandidateScores(model, index, user.Vector, user.Exclude, scores);
+            // Mid-sized catalogs: every item's int8 estimate, a quarter of the bytes of the exact scan, which was a
+            // quarter of a page's CPU at 20,000 items; near-ties may swap, nothing else moves.
+            else if (user.Vector is not null && model.Index is { } estimates) estimates.EstimateAll(user.Vector, scores);
             else Score(model, user.Vector, scores);
             foreach (var row in user.Exclude) scores[row] = float.NegativeInfinity;
             foreach (var (row, _) in user.InProgress) scores[row] = float.NegativeInfinity;
@@ -188,27 +191,47 @@ public static class Ranker
     {
         var affinity = user.GenreAffinity;
         double norm = Math.Sqrt(affinity.Sum(a => a * a));
-        var candidates = new List<(int Row, double Match, float Score, int Genre)>();
-        foreach (var row in model.NewItems)
+        var buffer = ArrayPool<NewCandidate>.Shared.Rent(Math.Max(1, model.NewItems.Length));
+        try
         {
-            if (float.IsNegativeInfinity(scores[row])) continue;
-            var genres = model.ItemGenres[row];
-            double match = 0;
-            int best = -1;
-            foreach (var g in genres)
+            var found = 0;
+            foreach (var row in model.NewItems)
             {
-                match += affinity[g];
-                if (best < 0 || affinity[g] > affinity[best]) best = g;
+                if (float.IsNegativeInfinity(scores[row])) continue;
+                var genres = model.ItemGenres[row];
+                double match = 0;
+                int best = -1;
+                foreach (var g in genres)
+                {
+                    match += affinity[g];
+                    if (best < 0 || affinity[g] > affinity[best]) best = g;
+                }
+                match = norm > 0 && genres.Length > 0 ? match / (norm * Math.Sqrt(genres.Length)) : 0;
+                buffer[found++] = new NewCandidate(row, match, scores[row], best, model.AddedAt[row]);
             }
-            match = norm > 0 && genres.Length > 0 ? match / (norm * Math.Sqrt(genres.Length)) : 0;
-            candidates.Add((row, match, scores[row], best));
+            var candidates = buffer.AsSpan(0, found);
+            candidates.Sort(NewCandidate.Compare); // at most MaxNewItems (500), with no allocation
+            var items = new List<RecommendedItem>(Math.Min(count, found));
+            foreach (var c in candidates[..Math.Min(count, found)])
+                items.Add(new RecommendedItem(model.ItemId(c.Row), model.Titles[c.Row], (float)c.Match,
+                    c.Match > 0 && c.Genre >= 0 ? $"New, and you like {model.Genres[c.Genre]}" : "New on the service"));
+            Mark(model, scores, items);
+            return new Row(PageLayout.NewForYou, user.Vector is null && norm == 0 ? "New on the service" : "New for you", items);
         }
-        var chosen = candidates.OrderByDescending(c => c.Match).ThenByDescending(c => c.Score).ThenByDescending(c => model.AddedAt[c.Row]).ThenBy(c => c.Row)
-            .Take(count).ToList();
-        var items = chosen.Select(c => new RecommendedItem(model.ItemId(c.Row), model.Titles[c.Row], (float)c.Match,
-            c.Match > 0 && c.Genre >= 0 ? $"New, and you like {model.Genres[c.Genre]}" : "New on the service")).ToList();
-        Mark(model, scores, items);
-        return new Row(PageLayout.NewForYou, user.Vector is null && norm == 0 ? "New on the service" : "New for you", items);
+        finally
+        {
+            ArrayPool<NewCandidate>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A new item's place in New for you: genre match, then the user's score, then newest, then row.</summary>
+    private readonly record struct NewCandidate(int Row, double Match, float Score, int Genre, DateTimeOffset AddedAt)
+    {
+        public static readonly Comparison<NewCandidate> Compare = (a, b) =>
+            a.Match != b.Match ? b.Match.CompareTo(a.Match)
+            : a.Score != b.Score ? b.Score.CompareTo(a.Score)
+            : a.AddedAt != b.AddedAt ? b.AddedAt.CompareTo(a.AddedAt)
+            : a.Row.CompareTo(b.Row);
     }
 
     private static void GenreRows(ServingModel model, Span<float> scores, float[] workBuffer, double[] genreAffinity, int perRow, int maxRows, Action<Row> add)

@@ -195,6 +195,43 @@ public class QuantizedItemIndexTests
     }
 
     [Fact]
+    public void EstimateAll_is_close_to_every_exact_score_and_the_same_from_every_kernel()
+    {
+        const int items = 3_001, k = 64; // not a whole number of 16-item blocks: the last block's padding lanes are skipped
+        float[] factors = TestData.GaussianFactors(items, k, seed: 71);
+        var index = new QuantizedItemIndex(factors, k);
+        var kernels = Enum.GetValues<Int8Kernel>().Where(Int8BlockScan.IsSupported).ToArray();
+        for (int u = 0; u < 10; u++)
+        {
+            float[] user = TestData.GaussianFactors(1, k, seed: 300 + u);
+            var exact = new float[items];
+            Scoring.ScoreAll(factors, k, user, exact);
+            var reference = new float[items];
+            index.EstimateAll(user, reference, Int8Kernel.Scalar);
+            // Each code is within half a step of its value, so |error| <= sum_d (|x_d|·u_step + |u_d|·x_step)/2 + steps²:
+            // bounded here by 1% of max|x_i|·max|u|·k.
+            float userMax = user.Max(MathF.Abs);
+            for (int i = 0; i < items; i++)
+            {
+                float itemMax = factors.AsSpan(i * k, k).ToArray().Max(MathF.Abs);
+                Assert.True(MathF.Abs(reference[i] - exact[i]) <= 0.01f * itemMax * userMax * k, $"item {i}: {reference[i]} vs {exact[i]}");
+            }
+            foreach (var kernel in kernels)
+            {
+                var estimates = new float[items];
+                index.EstimateAll(user, estimates, kernel);
+                Assert.Equal(reference, estimates);
+            }
+            // The ranking the page sees: the exact top 20 are nearly all among the estimated top 40.
+            var exactTop = exact.Select((s, i) => (s, i)).OrderByDescending(p => p.s).Take(20).Select(p => p.i).ToHashSet();
+            var estimatedTop = reference.Select((s, i) => (s, i)).OrderByDescending(p => p.s).Take(40).Select(p => p.i);
+            Assert.True(estimatedTop.Count(exactTop.Contains) >= 19);
+        }
+        Assert.Throws<ArgumentException>(() => index.EstimateAll(new float[k], new float[items - 1]));
+        Assert.Throws<ArgumentException>(() => index.EstimateAll(new float[k - 1], new float[items]));
+    }
+
+    [Fact]
     public void Search_WithLargeKAndLargeFactorCount_UsesRentedScratch()
     {
         // 1,200 candidates and 1,032 padded dimensions exceed the stack scratch.

@@ -45,6 +45,43 @@ public sealed class RankerTests
     }
 
     [Fact]
+    public void The_home_page_from_int8_estimates_keeps_the_full_pages_rows()
+    {
+        var model = RandomModel();
+        var catalog = new Dictionary<string, CatalogItem>();
+        var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
+        var estimated = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
+        Assert.NotNull(estimated.Index);
+        Assert.Null(estimated.PageIndex);
+        var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
+        var random = new Random(12);
+        double topHits = 0, topTotal = 0;
+        for (var user = 0; user < 10; user++)
+        {
+            var vector = Enumerable.Range(0, K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var exclude = Enumerable.Range(0, 30).Select(_ => random.Next(Items)).ToHashSet();
+            var page = new UserPage(vector, exclude, [], exclude.First(), [], [1f]);
+            var request = new Personalization.Contracts.RowsRequest(6, 20, "tv", 20);
+            var expected = Ranker.HomePage(full, page, trending, request, PageLayout.PartOf(20), (ulong)user);
+            var actual = Ranker.HomePage(estimated, page, trending, request, PageLayout.PartOf(20), (ulong)user);
+            Assert.Equal(expected.Select(r => r.Id), actual.Select(r => r.Id));
+            // Because you watched and Trending do not use the user's scores: the same lists.
+            var similar = expected.Single(r => r.Id.StartsWith("because-you-watched", StringComparison.Ordinal));
+            Assert.Equal(similar.Items.Select(i => i.ItemId), actual.Single(r => r.Id == similar.Id).Items.Select(i => i.ItemId));
+            Assert.Equal(Row(expected, "trending"), Row(actual, "trending"));
+            // Top picks from estimates: near-ties may swap, so nearly the same items.
+            var top = Row(expected, "top-picks").ToHashSet();
+            topHits += Row(actual, "top-picks").Count(top.Contains);
+            topTotal += top.Count;
+            Assert.All(actual.SelectMany(r => r.Items), i => Assert.DoesNotContain(int.Parse(i.ItemId[1..]), exclude));
+            Assert.Equal(actual.SelectMany(r => r.Items).Count(), actual.SelectMany(r => r.Items).Select(i => i.ItemId).Distinct().Count());
+        }
+        Assert.True(topHits / topTotal >= 0.9, $"top picks overlap {topHits / topTotal:F3}");
+
+        static IEnumerable<string> Row(List<Personalization.Contracts.Row> rows, string id) => rows.Single(r => r.Id == id).Items.Select(i => i.ItemId);
+    }
+
+    [Fact]
     public void The_home_page_from_index_candidates_matches_the_full_page()
     {
         var model = RandomModel();
