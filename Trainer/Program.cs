@@ -48,20 +48,26 @@ public static class Program
         }
     }
 
-    /// <summary>Loads the data set named by a <c>--dataset</c> value.</summary>
-    public static Dataset LoadDataset(IReadOnlyList<string> spec) => spec switch
+    /// <summary>Loads the data set named by the <c>--dataset</c> options.</summary>
+    internal static Dataset LoadDataset(DatasetSpec dataset, IProgress<string>? progress = null) => dataset.Spec switch
     {
-        ["movielens", var dir] => MovieLensDataset.Load(dir),
+        ["movielens", var dir] => MovieLensDataset.Load(dir, progress),
+        ["logs", var file] => InteractionLogDataset.Load(file, dataset.Columns, dataset.Catalog, progress),
         ["synthetic"] => SyntheticDataset.Generate(new SyntheticOptions(), DateTimeOffset.UtcNow),
-        _ => throw new ArgumentException($"--dataset must be 'movielens DIR' or 'synthetic', not '{string.Join(' ', spec)}'."),
+        var spec => throw new ArgumentException(
+            $"--dataset must be 'movielens DIR' (any MovieLens layout: CSV, ml-1m/ml-10m .dat, ml-100k), 'logs FILE' (.csv, .jsonl or .parquet) or 'synthetic', not '{string.Join(' ', spec)}'."),
     };
 
-    /// <summary>Loads a data set and aggregates it with the default signal policy, as the cluster's trainer does.</summary>
-    internal static async Task<(string Name, TrainingData Data)> LoadTrainingDataAsync(IReadOnlyList<string> spec, CancellationToken cancellationToken)
+    /// <summary>Loads a data set and aggregates it with the default signal policy, as the cluster's trainer does; prints the load time.</summary>
+    internal static async Task<(string Name, TrainingData Data)> LoadTrainingDataAsync(DatasetSpec spec, CancellationToken cancellationToken)
     {
-        var dataset = LoadDataset(spec);
-        var data = await TrainingData.BuildAsync(dataset.Interactions.ToAsyncEnumerable(), SignalPolicy.Default, cancellationToken);
-        await Console.Error.WriteLineAsync($"{dataset.Name}: {data.UserIds.Length} users x {data.ItemIds.Length} items, {data.Matrix.NonZeros} pairs from {data.Events} events");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var progress = new Progress<string>(line => Console.Error.WriteLine(line));
+        var dataset = LoadDataset(spec, progress);
+        var data = await Task.Run(() => TrainingData.Build(dataset.Interactions, SignalPolicy.Default, cancellationToken), cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+        await Console.Error.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{dataset.Name}: {data.UserIds.Length} users x {data.ItemIds.Length} items, {data.Matrix.NonZeros} pairs from {data.Events} events; loaded in {seconds:F2} s ({data.Events / Math.Max(seconds, 1e-9) / 1e6:F2} M events/s)"));
         return (dataset.Name, data);
     }
 

@@ -40,8 +40,9 @@ public sealed class BootstrapService(
             {
                 status.Set("importing");
                 var dataset = LoadDataset(settings, time.GetUtcNow());
-                logger.LogInformation("Importing {Dataset}: {Items} items, {Interactions} interactions", dataset.Name, dataset.Items.Count, dataset.Interactions.Count);
-                await DatasetImporter.ImportAsync(dataset, catalogStore, history, logger, stoppingToken);
+                logger.LogInformation("Importing {Dataset}: {Items} items", dataset.Name, dataset.Items.Count);
+                var imported = await DatasetImporter.ImportAsync(dataset, catalogStore, history, logger, stoppingToken);
+                logger.LogInformation("Imported {Dataset}: {Items} items, {Interactions} interactions", dataset.Name, dataset.Items.Count, imported);
             }
             provider.Catalog.Set(await catalogStore.ReadAllAsync(stoppingToken));
             logger.LogInformation("Catalog loaded: {Items} items", provider.Catalog.Count);

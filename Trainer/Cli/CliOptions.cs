@@ -11,7 +11,7 @@ internal static class CliOptions
 
     public static Option<string[]> Dataset(bool required) => new("--dataset")
     {
-        Description = "Data set: 'movielens DIR' (a MovieLens CSV folder) or 'synthetic'.",
+        Description = "Data set: 'movielens DIR' (any MovieLens folder: CSV as ml-latest and ml-20m/25m/32m, '::' .dat as ml-1m/ml-10m, or ml-100k) or 'synthetic'.",
         Arity = new ArgumentArity(1, 2),
         AllowMultipleArgumentsPerToken = true,
         Required = required,

@@ -12,7 +12,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var dataset = CliOptions.Dataset(required: true);
+        var dataset = new DatasetOptions(required: true);
         var model = new ModelOptions();
         var protocol = new Option<string>("--protocol")
         {
@@ -44,7 +44,8 @@ internal static class EvaluateCommand
 
         var command = new Command("evaluate",
             "Offline evaluation: full-catalog ranking of held-out interactions; Recall@K, NDCG@K, coverage, intra-list diversity and novelty.")
-            { dataset, protocol, lastN, testFraction, splitSeed, k, json, diversity, popularityPenalty, exploration, candidatePool };
+            { protocol, lastN, testFraction, splitSeed, k, json, diversity, popularityPenalty, exploration, candidatePool };
+        dataset.AddTo(command);
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => Program.Guarded(async () =>
         {
@@ -53,7 +54,7 @@ internal static class EvaluateCommand
             if (result.GetValue(lastN) < 1) throw new ArgumentException($"--last-n must be at least 1, not {result.GetValue(lastN)}.");
             var ranking = OfflineEvaluation.ParseRanking(
                 result.GetValue(diversity), result.GetValue(popularityPenalty), result.GetValue(exploration), result.GetValue(candidatePool));
-            var (name, data) = await Program.LoadTrainingDataAsync(result.GetValue(dataset)!, cancellationToken);
+            var (name, data) = await Program.LoadTrainingDataAsync(dataset.Read(result)!, cancellationToken);
             var trainBar = new ConsoleProgress($"train {spec.Model}");
             var evaluateBar = new ConsoleProgress("evaluate");
             int seed = result.GetResult(splitSeed) is null ? spec.Seed : result.GetValue(splitSeed);

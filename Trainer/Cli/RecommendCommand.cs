@@ -14,20 +14,21 @@ internal static class RecommendCommand
 {
     public static Command Create()
     {
-        var dataset = CliOptions.Dataset(required: true);
+        var dataset = new DatasetOptions(required: true);
         var model = new ModelOptions();
         var users = new Option<string>("--users") { Description = "File with one user id per line (an optional 'userId' header).", Required = true };
         var k = CliOptions.K();
         var output = new Option<string>("--out") { Description = "CSV to write: userId,itemId,rank,score.", Required = true };
 
-        var command = new Command("recommend", "Train on the whole data set and write each listed user's top K unseen items.") { dataset, users, k, output };
+        var command = new Command("recommend", "Train on the whole data set and write each listed user's top K unseen items.") { users, k, output };
+        dataset.AddTo(command);
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => Program.Guarded(async () =>
         {
             var spec = model.Read(result);
             int count = result.GetValue(k);
             if (count < 1) throw new ArgumentException($"--k must be at least 1, not {count}.");
-            var (_, data) = await Program.LoadTrainingDataAsync(result.GetValue(dataset)!, cancellationToken);
+            var (_, data) = await Program.LoadTrainingDataAsync(dataset.Read(result)!, cancellationToken);
             var rows = ReadUsers(result.GetValue(users)!, data);
             var trainer = ModelFactory.Create(spec);
             var trained = await Task.Run(() => trainer.Fit(spec.Explicit ? data.Ratings : data.Matrix, new ConsoleProgress($"train {spec.Model}"), cancellationToken), cancellationToken);

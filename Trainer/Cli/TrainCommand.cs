@@ -22,19 +22,20 @@ internal static class TrainCommand
     {
         var dataDir = CliOptions.DataDir();
         var postgres = CliOptions.Postgres();
-        var dataset = CliOptions.Dataset(required: false);
+        var dataset = new DatasetOptions(required: false);
         var model = new ModelOptions();
         var output = new Option<string?>("--out") { Description = "Model folder to write (with --dataset)." };
         var margin = new Option<double>("--publish-margin") { Description = "Publish unless the holdout NDCG@20 is this share below the serving model's.", DefaultValueFactory = _ => 0.05 };
         var kafka = new Option<string?>("--kafka") { Description = "Bootstrap servers: announce a published model on the model-updates topic so silos swap it in." };
 
         var command = new Command("train", "Train a model: from files into a folder (--dataset ... --out DIR), or from the store into the registry.")
-            { dataDir, postgres, dataset, output, margin, kafka };
+            { dataDir, postgres, output, margin, kafka };
+        dataset.AddTo(command);
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => Program.Guarded(async () =>
         {
             var spec = model.Read(result);
-            if (result.GetValue(dataset) is { Length: > 0 } files)
+            if (dataset.Read(result) is { } files)
             {
                 var folder = result.GetValue(output) ?? throw new ArgumentException("--out DIR is required with --dataset: where to write the model.");
                 var (name, data) = await Program.LoadTrainingDataAsync(files, cancellationToken);

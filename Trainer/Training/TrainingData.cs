@@ -51,34 +51,62 @@ public sealed class TrainingData
     /// <summary>Events read.</summary>
     public long Events { get; }
 
-    /// <summary>Aggregates a stream of interactions.</summary>
+    /// <summary>Aggregates a stream of interactions (the store's history).</summary>
     /// <remarks>A pair enters the matrices when its events carry signal or a rating; a rating that weighs nothing
     /// (the neutral value) still marks the item as seen by the user.</remarks>
     public static async Task<TrainingData> BuildAsync(IAsyncEnumerable<InteractionRecord> records, SignalPolicy signals, CancellationToken cancellationToken)
     {
-        var users = new Dictionary<string, int>(StringComparer.Ordinal);
-        var items = new Dictionary<string, int>(StringComparer.Ordinal);
-        var entries = new List<MatrixEntry>();
-        var ratings = new List<MatrixEntry>();
-        var times = new List<long>();
-        var cutoff = DateTimeOffset.MinValue;
-        long events = 0;
-        await foreach (var record in records.WithCancellation(cancellationToken))
+        var builder = new Builder(signals);
+        await foreach (var record in records.WithCancellation(cancellationToken)) builder.Add(record);
+        return builder.Finish();
+    }
+
+    /// <summary>Aggregates interactions read from files (a data set), without an asynchronous step per row.</summary>
+    public static TrainingData Build(IEnumerable<InteractionRecord> records, SignalPolicy signals, CancellationToken cancellationToken = default)
+    {
+        var builder = new Builder(signals);
+        long read = 0;
+        foreach (var record in records)
         {
-            events++;
-            if (record.Timestamp > cutoff) cutoff = record.Timestamp;
+            builder.Add(record);
+            if (++read % 1_000_000 == 0) cancellationToken.ThrowIfCancellationRequested();
+        }
+        return builder.Finish();
+    }
+
+    // Ids to dense indices, one matrix entry (and its time) per event with signal or a rating.
+    private sealed class Builder(SignalPolicy signals)
+    {
+        private readonly Dictionary<string, int> _users = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _items = new(StringComparer.Ordinal);
+        private readonly List<MatrixEntry> _entries = [];
+        private readonly List<MatrixEntry> _ratings = [];
+        private readonly List<long> _times = [];
+        private DateTimeOffset _cutoff = DateTimeOffset.MinValue;
+        private long _events;
+
+        public void Add(InteractionRecord record)
+        {
+            _events++;
+            if (record.Timestamp > _cutoff) _cutoff = record.Timestamp;
             var weight = signals.Weight(record.Type, record.Value);
             bool rating = InteractionTypes.TryParse(record.Type, out var type) && type == InteractionType.Rating && record.Value is > 0f;
-            if (weight == 0f && !rating) continue;
-            if (!users.TryGetValue(record.UserId, out var u)) users[record.UserId] = u = users.Count;
-            if (!items.TryGetValue(record.ItemId, out var i)) items[record.ItemId] = i = items.Count;
-            entries.Add(new MatrixEntry(u, i, weight));
-            times.Add(record.Timestamp.ToUnixTimeSeconds());
-            if (rating) ratings.Add(new MatrixEntry(u, i, record.Value!.Value));
+            if (weight == 0f && !rating) return;
+            ref var u = ref CollectionsMarshal.GetValueRefOrAddDefault(_users, record.UserId, out var userExists);
+            if (!userExists) u = _users.Count - 1;
+            ref var i = ref CollectionsMarshal.GetValueRefOrAddDefault(_items, record.ItemId, out var itemExists);
+            if (!itemExists) i = _items.Count - 1;
+            _entries.Add(new MatrixEntry(u, i, weight));
+            _times.Add(record.Timestamp.ToUnixTimeSeconds());
+            if (rating) _ratings.Add(new MatrixEntry(u, i, record.Value!.Value));
         }
-        var matrix = InteractionMatrix.FromEntries(users.Count, items.Count, CollectionsMarshal.AsSpan(entries));
-        return new TrainingData(Ids(users), Ids(items), matrix, RatingsOnPattern(matrix, ratings), FirstSeenOnPattern(matrix, entries, times),
-            cutoff == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : cutoff, events);
+
+        public TrainingData Finish()
+        {
+            var matrix = InteractionMatrix.FromEntries(_users.Count, _items.Count, CollectionsMarshal.AsSpan(_entries));
+            return new TrainingData(Ids(_users), Ids(_items), matrix, RatingsOnPattern(matrix, _ratings), FirstSeenOnPattern(matrix, _entries, _times),
+                _cutoff == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : _cutoff, _events);
+        }
     }
 
     // The earliest event per stored pair.

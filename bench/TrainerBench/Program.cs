@@ -34,7 +34,7 @@ public static class Program
         if (settings.MovieLens is { } dir)
         {
             var data = MovieLensDataset.Load(dir);
-            var training = await TrainingData.BuildAsync(data.Interactions.ToAsyncEnumerable(), SignalPolicy.Default, CancellationToken.None);
+            var training = TrainingData.Build(data.Interactions, SignalPolicy.Default);
             matrix = training.Matrix;
             name = data.Name;
         }

@@ -12,7 +12,7 @@ public sealed class MovieLensDatasetTests : IDisposable
     {
         var data = MovieLensDataset.Load(MovieLensData.RealSmall!);
         Assert.Equal(9742, data.Items.Count);
-        Assert.Equal(100_836, data.Interactions.Count);
+        Assert.Equal(100_836, data.Interactions.Count());
         Assert.Equal(610, data.Interactions.Select(i => i.UserId).Distinct().Count());
         var americanPresident = data.Items.Single(i => i.ItemId == "11");
         Assert.Equal("\"American President, The (1995)\"".Trim('"'), americanPresident.Title); // quoted title with a comma
@@ -49,17 +49,84 @@ public sealed class MovieLensDatasetTests : IDisposable
     }
 
     [Theory]
-    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,1,nine,964982703\n", "ratings.csv:3: rating 'nine'")]
-    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,999,4.0,964982703\n", "ratings.csv:3: movieId '999' is not in movies.csv")]
+    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,1,nine,964982703\n", "ratings.csv:3:5: rating 'nine'")]
+    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,999,4.0,964982703\n", "ratings.csv:3:3: movie id '999' is not in movies.csv")]
     [InlineData("userId,movieId,rating,timestamp\n1,1,4.0\n", "ratings.csv:2: expected 4 fields, found 3")]
-    [InlineData("user,movie,rating,timestamp\n", "ratings.csv:1: expected the header")]
-    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,yesterday\n", "ratings.csv:2: timestamp 'yesterday'")]
-    public void Bad_lines_are_reported_with_file_and_line(string ratings, string expected)
+    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,964982703,7\n", "ratings.csv:2: expected 4 fields, found more")]
+    [InlineData("userId,movieId,rating,timestamp\n1,1,4.0,yesterday\n", "ratings.csv:2:9: timestamp 'yesterday'")]
+    public void Bad_lines_are_reported_with_file_line_and_column_when_the_ratings_stream_reaches_them(string ratings, string expected)
     {
         File.WriteAllText(Path.Combine(_dir, "movies.csv"), "movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n");
         File.WriteAllText(Path.Combine(_dir, "ratings.csv"), ratings);
-        var ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir));
+        var data = MovieLensDataset.Load(_dir);
+        var ex = Assert.Throws<DatasetFormatException>(() => data.Interactions.Count());
         Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void A_wrong_ratings_header_is_reported_at_load()
+    {
+        File.WriteAllText(Path.Combine(_dir, "movies.csv"), "movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n");
+        File.WriteAllText(Path.Combine(_dir, "ratings.csv"), "user,movie,rating,timestamp\n");
+        var ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir));
+        Assert.Contains("ratings.csv:1: expected the header", ex.Message);
+    }
+
+    [Fact]
+    public void The_dat_layout_of_ml_1m_and_ml_10m_is_read_with_its_tags()
+    {
+        File.WriteAllText(Path.Combine(_dir, "movies.dat"), "1::Toy Story (1995)::Animation|Children's|Comedy\n2::Jumanji (1995)::(no genres listed)\n",
+            System.Text.Encoding.Latin1);
+        File.WriteAllText(Path.Combine(_dir, "ratings.dat"), "1::1::5::978300760\n1::2::3.5::978302109\n\n2::1::4::978301968\n");
+        File.WriteAllText(Path.Combine(_dir, "tags.dat"), "15::1::pixar::1138537770\n16::1::Pixar::1138537771\n16::2::jungle::1138537772\n");
+        Assert.Equal(MovieLensDataset.Layout.Dat, MovieLensDataset.Detect(_dir));
+        var data = MovieLensDataset.Load(_dir);
+        Assert.Equal(["Animation", "Children's", "Comedy"], data.Items[0].Genres);
+        Assert.Empty(data.Items[1].Genres);
+        Assert.Equal(["pixar"], data.Items[0].Tags);
+        var ratings = data.Interactions.ToList();
+        Assert.Equal(3, ratings.Count);
+        Assert.Equal(("1", "2", 3.5f, 978302109L), (ratings[1].UserId, ratings[1].ItemId, ratings[1].Value!.Value, ratings[1].Timestamp.ToUnixTimeSeconds()));
+        Assert.All(ratings, r => Assert.Equal("rating", r.Type));
+
+        File.WriteAllText(Path.Combine(_dir, "ratings.dat"), "1::1::5::978300760\n1::3::4::978300761\n");
+        var ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir).Interactions.Count());
+        Assert.Equal("ratings.dat", Path.GetFileName(ex.File));
+        Assert.Equal((2L, 4), (ex.Line, ex.Column));
+        Assert.Contains("movie id '3' is not in movies.dat", ex.Message);
+
+        File.WriteAllText(Path.Combine(_dir, "ratings.dat"), "1,1,5,978300760\n");
+        ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir).Interactions.Count());
+        Assert.Contains("ratings.dat:1: expected 4 fields, found 1 (separated by '::')", ex.Message);
+    }
+
+    [Fact]
+    public void The_ml_100k_layout_is_read_with_genres_from_its_flags()
+    {
+        File.WriteAllText(Path.Combine(_dir, "u.genre"), string.Join("\n", new[] { "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
+            "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western" }
+            .Select((g, i) => $"{g}|{i}")) + "\n\n");
+        static string Flags(params int[] on) => string.Join("|", Enumerable.Range(0, 19).Select(g => on.Contains(g) ? "1" : "0"));
+        File.WriteAllText(Path.Combine(_dir, "u.item"),
+            $"1|Toy Story (1995)|01-Jan-1995||http://us.imdb.com/M/title-exact?Toy%20Story%20(1995)|{Flags(3, 4, 5)}\n" +
+            $"2|Café (1996)|01-Jan-1996||http://example|{Flags(0)}\n", System.Text.Encoding.Latin1);
+        File.WriteAllText(Path.Combine(_dir, "u.data"), "196\t1\t3\t881250949\n186\t2\t1\t891717742\n");
+        Assert.Equal(MovieLensDataset.Layout.Hundred, MovieLensDataset.Detect(_dir));
+        var data = MovieLensDataset.Load(_dir);
+        Assert.Equal(["Animation", "Children's", "Comedy"], data.Items[0].Genres);
+        Assert.Equal("Café (1996)", data.Items[1].Title); // Latin-1
+        Assert.Empty(data.Items[1].Genres); // "unknown" is no genre
+        Assert.Equal(["196", "186"], data.Interactions.Select(r => r.UserId));
+
+        File.WriteAllText(Path.Combine(_dir, "u.data"), "196\t1\t3\t881250949\n186\t2\t9\t891717742\n");
+        var ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir).Interactions.Count());
+        Assert.Equal((2L, 7), (ex.Line, ex.Column));
+        Assert.Contains("rating '9' is not a number from 0.5 to 5", ex.Message);
+
+        File.WriteAllText(Path.Combine(_dir, "u.item"), $"1|Toy Story (1995)|01-Jan-1995||http://x|{Flags(3).Replace("0|0|0|1", "0|0|0|2")}\n");
+        ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir));
+        Assert.Contains("u.item:1:", ex.Message);
+        Assert.Contains("genre flag '2' is not 0 or 1", ex.Message);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class TrainerCliTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(data, "ratings.csv"), "userId,movieId,rating,timestamp\n1,1,4.0,100\n2,1,four,100\n");
         var (code, error) = await RunAsync("import", "--data-dir", Path.Combine(_dir, "store"), "--dataset", "movielens", data);
         Assert.Equal(2, code);
-        Assert.Equal($"error: {Path.Combine(data, "ratings.csv")}:3: rating 'four' is not a number from 0.5 to 5.", error.Trim());
+        Assert.Equal($"error: {Path.Combine(data, "ratings.csv")}:3:5: rating 'four' is not a number from 0.5 to 5.", error.Trim());
     }
 
     [MovieLensFact]
@@ -82,6 +82,20 @@ public sealed class TrainerCliTests : IDisposable
         Assert.True(metrics["users"] > 0);
         Assert.InRange(metrics["ndcg@20"], metrics["ndcg@20.ci95.low"], metrics["ndcg@20.ci95.high"]);
         Assert.True(metrics["recall@20.ci95.high"] > metrics["recall@20.ci95.low"]);
+    }
+
+    [Fact]
+    public async Task Train_reads_a_users_own_log_through_its_column_mapping_and_prints_the_load_time()
+    {
+        var log = Path.Combine(_dir, "plays.jsonl");
+        var lines = Enumerable.Range(0, 400).Select(i => $"{{\"member\": \"m{i % 40}\", \"title\": \"t{(i * 7) % 30}\", \"kind\": \"play\", \"ts\": {1_700_000_000 + i}}}");
+        await File.WriteAllLinesAsync(log, lines);
+        var (code, output, error) = await RunWithOutputAsync("train", "--dataset", "logs", log, "--columns", "user=member,item=title,type=kind,value=-,time=ts",
+            "--model", "popularity", "--out", Path.Combine(_dir, "model"));
+        Assert.True(code == 0, error);
+        Assert.Contains("log:plays.jsonl: 40 users x 30 items", error);
+        Assert.Contains("loaded in", error);
+        Assert.Contains("popularity: 40 users x 30 items", output);
     }
 
     [Fact]
