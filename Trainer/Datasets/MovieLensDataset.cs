@@ -215,16 +215,20 @@ public static class MovieLensDataset
         for (var h = 0; h < headerLines; h++)
             if (!reader.Read()) yield break;
         long rows = 0;
+        string lastUser = "";
         while (reader.Read())
         {
-            if (reader[0].IsEmpty) throw reader.Error(0, "the user id is empty.");
+            // Ratings come grouped by user: the same id as the line before needs no lookup.
+            var userField = reader[0];
+            if (userField.IsEmpty) throw reader.Error(0, "the user id is empty.");
+            var user = userField.SequenceEqual(lastUser) ? lastUser : lastUser = users.Intern(userField);
             var item = known.Find(reader[1]) ?? throw reader.Error(1, $"movie id '{reader[1]}' is not in {catalogFile}.");
             if (!float.TryParse(reader[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var rating) || rating is < 0.5f or > 5f)
                 throw reader.Error(2, $"rating '{reader[2]}' is not a number from 0.5 to 5.");
             if (!long.TryParse(reader[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) || seconds is < -62_135_596_800 or > 253_402_300_799)
                 throw reader.Error(3, $"timestamp '{reader[3]}' is not a Unix time in seconds.");
             yield return new InteractionRecord(string.Concat(InteractionRecord.ImportPrefix, "movielens:", reader.Line.ToString(CultureInfo.InvariantCulture)),
-                users.Intern(reader[0]), item, "rating", rating, DateTimeOffset.FromUnixTimeSeconds(seconds));
+                user, item, "rating", rating, DateTimeOffset.FromUnixTimeSeconds(seconds));
             if (++rows % 5_000_000 == 0) progress?.Report($"{file}: {rows:N0} ratings ({100.0 * reader.Position / Math.Max(1, reader.Length):F0}%)");
         }
         progress?.Report($"{file}: {rows:N0} ratings");

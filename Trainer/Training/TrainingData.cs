@@ -74,67 +74,71 @@ public sealed class TrainingData
         return builder.Finish();
     }
 
-    // Ids to dense indices, one matrix entry (and its time) per event with signal or a rating.
+    // Ids to dense indices, one matrix entry (with its time and rating) per event with signal or a rating.
     private sealed class Builder(SignalPolicy signals)
     {
         private readonly Dictionary<string, int> _users = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _items = new(StringComparer.Ordinal);
         private readonly List<MatrixEntry> _entries = [];
-        private readonly List<MatrixEntry> _ratings = [];
+        private readonly List<float> _ratings = []; // per entry; NaN where the event was no rating
         private readonly List<long> _times = [];
         private DateTimeOffset _cutoff = DateTimeOffset.MinValue;
         private long _events;
+
+        // Logs are mostly grouped by user and carry a handful of type strings: the last of each is looked up once.
+        private string? _lastUser;
+        private int _lastUserIndex;
+        private string? _lastType;
+        private InteractionType? _lastParsed;
 
         public void Add(InteractionRecord record)
         {
             _events++;
             if (record.Timestamp > _cutoff) _cutoff = record.Timestamp;
-            var weight = signals.Weight(record.Type, record.Value);
-            bool rating = InteractionTypes.TryParse(record.Type, out var type) && type == InteractionType.Rating && record.Value is > 0f;
+            if (!ReferenceEquals(record.Type, _lastType))
+            {
+                _lastType = record.Type;
+                _lastParsed = InteractionTypes.TryParse(record.Type, out var parsed) ? parsed : null;
+            }
+            if (_lastParsed is not { } type) return;
+            var weight = signals.Weight(type, record.Value);
+            bool rating = type == InteractionType.Rating && record.Value is > 0f;
             if (weight == 0f && !rating) return;
-            ref var u = ref CollectionsMarshal.GetValueRefOrAddDefault(_users, record.UserId, out var userExists);
-            if (!userExists) u = _users.Count - 1;
+            if (!ReferenceEquals(record.UserId, _lastUser))
+            {
+                ref var u = ref CollectionsMarshal.GetValueRefOrAddDefault(_users, record.UserId, out var userExists);
+                if (!userExists) u = _users.Count - 1;
+                _lastUser = record.UserId;
+                _lastUserIndex = u;
+            }
             ref var i = ref CollectionsMarshal.GetValueRefOrAddDefault(_items, record.ItemId, out var itemExists);
             if (!itemExists) i = _items.Count - 1;
-            _entries.Add(new MatrixEntry(u, i, weight));
+            _entries.Add(new MatrixEntry(_lastUserIndex, i, weight));
             _times.Add(record.Timestamp.ToUnixTimeSeconds());
-            if (rating) _ratings.Add(new MatrixEntry(u, i, record.Value!.Value));
+            _ratings.Add(rating ? record.Value!.Value : float.NaN);
         }
 
         public TrainingData Finish()
         {
             var matrix = InteractionMatrix.FromEntries(_users.Count, _items.Count, CollectionsMarshal.AsSpan(_entries));
-            return new TrainingData(Ids(_users), Ids(_items), matrix, RatingsOnPattern(matrix, _ratings), FirstSeenOnPattern(matrix, _entries, _times),
+            // One pass places every event on its stored pair: the earliest time, and the last rating (a re-rating
+            // replaces the old one; events are in order).
+            var firstSeen = new long[matrix.NonZeros];
+            firstSeen.AsSpan().Fill(long.MaxValue);
+            var ratings = new float[matrix.NonZeros];
+            for (var e = 0; e < _entries.Count; e++)
+            {
+                var entry = _entries[e];
+                int start = matrix.RowPointers[entry.Row];
+                int position = Array.BinarySearch(matrix.ColumnIndices, start, matrix.RowPointers[entry.Row + 1] - start, entry.Column);
+                if (position < 0) continue;
+                if (_times[e] < firstSeen[position]) firstSeen[position] = _times[e];
+                if (!float.IsNaN(_ratings[e])) ratings[position] = _ratings[e];
+            }
+            var ratingMatrix = new InteractionMatrix(matrix.Rows, matrix.Columns, matrix.RowPointers, matrix.ColumnIndices, ratings);
+            return new TrainingData(Ids(_users), Ids(_items), matrix, ratingMatrix, firstSeen,
                 _cutoff == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : _cutoff, _events);
         }
-    }
-
-    // The earliest event per stored pair.
-    private static long[] FirstSeenOnPattern(InteractionMatrix pattern, List<MatrixEntry> entries, List<long> times)
-    {
-        var firstSeen = new long[pattern.NonZeros];
-        firstSeen.AsSpan().Fill(long.MaxValue);
-        for (var e = 0; e < entries.Count; e++)
-        {
-            var entry = entries[e];
-            int start = pattern.RowPointers[entry.Row];
-            int position = Array.BinarySearch(pattern.ColumnIndices, start, pattern.RowPointers[entry.Row + 1] - start, entry.Column);
-            if (position >= 0 && times[e] < firstSeen[position]) firstSeen[position] = times[e];
-        }
-        return firstSeen;
-    }
-
-    // Last rating wins (a re-rating replaces the old one); ratings are in event order.
-    private static InteractionMatrix RatingsOnPattern(InteractionMatrix pattern, List<MatrixEntry> ratings)
-    {
-        var values = new float[pattern.NonZeros];
-        foreach (var entry in ratings)
-        {
-            int start = pattern.RowPointers[entry.Row];
-            int position = Array.BinarySearch(pattern.ColumnIndices, start, pattern.RowPointers[entry.Row + 1] - start, entry.Column);
-            values[position] = entry.Weight;
-        }
-        return new InteractionMatrix(pattern.Rows, pattern.Columns, pattern.RowPointers, pattern.ColumnIndices, values);
     }
 
     private static string[] Ids(Dictionary<string, int> map)

@@ -22,10 +22,19 @@ public static class Program
         {
             Console.WriteLine("""
                 usage: TrainerBench [--dataset movielens DIR | --dataset synthetic] [--users N --items N --interactions N]
+                       TrainerBench --write-movielens DIR [--ratings 25000095] [--users N --items N]   (a MovieLens CSV folder for the loader benchmark)
                                     [--factors 64] [--iterations 15] [--threads 1,2] [--solvers cg,cholesky] [--cg-steps 3]
                                     [--out FILE.json]
                 """);
             return 2;
+        }
+
+        if (settings.WriteMovieLens is { } target)
+        {
+            // ml-25m's shape unless --users/--items say otherwise.
+            MovieLensWriter.Write(target, settings.Users == 100_000 ? 162_541 : settings.Users, settings.Items == 20_000 ? 62_423 : settings.Items,
+                settings.Ratings, seed: 25);
+            return 0;
         }
 
         var load = Stopwatch.StartNew();
@@ -110,6 +119,8 @@ public static class Program
         public int[] Threads { get; private set; } = [1, 2];
         public AlsSolver[] Solvers { get; private set; } = [AlsSolver.ConjugateGradient, AlsSolver.Cholesky];
         public string? Out { get; private set; }
+        public string? WriteMovieLens { get; private set; }
+        public long Ratings { get; private set; } = 25_000_095;
 
         public static Settings? Parse(string[] args)
         {
@@ -138,6 +149,8 @@ public static class Program
                         }).ToArray();
                         break;
                     case "--out": settings.Out = Next(); break;
+                    case "--write-movielens": settings.WriteMovieLens = Next(); break;
+                    case "--ratings": settings.Ratings = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                     default: return null;
                 }
             }
