@@ -12,7 +12,7 @@ namespace Personalization.Trainer;
 
 /// <summary>
 /// The trainer CLI: <c>import</c> a data set into a store; <c>train</c> a model (into the registry, or from files
-/// into a folder); <c>evaluate</c> a model offline; <c>recommend</c> for a list of users.
+/// into a folder); <c>evaluate</c> a model offline; <c>tune</c> its hyperparameters; <c>recommend</c> for a list of users.
 /// </summary>
 public static class Program
 {
@@ -27,6 +27,7 @@ public static class Program
             ImportCommand.Create(),
             TrainCommand.Create(),
             EvaluateCommand.Create(),
+            TuneCommand.Create(),
             RecommendCommand.Create(),
             BanditReplayCommand.Create(),
         };

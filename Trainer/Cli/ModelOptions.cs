@@ -15,16 +15,21 @@ internal sealed class ModelOptions
     private readonly Option<string> _solver = CliOptions.Solver();
     private readonly Option<int> _threads = CliOptions.Threads();
     private readonly Option<int> _seed = CliOptions.Seed();
+    private readonly Option<string?> _settings = new("--settings") { Description = "Tuned settings (a file `tune --out` wrote) applied over the model's defaults." };
 
     /// <summary>Adds the options to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _model, _factors, _iterations, _regularization, _alpha, _solver, _threads, _seed })
+        foreach (var option in new Option[] { _model, _factors, _iterations, _regularization, _alpha, _solver, _threads, _seed, _settings })
             command.Options.Add(option);
     }
 
-    /// <summary>The spec a parse result describes.</summary>
-    public ModelSpec Read(ParseResult result) => new()
+    /// <summary>The spec a parse result describes, with the tuned settings of <c>--settings</c> applied.</summary>
+    public ModelSpec Read(ParseResult result) => result.GetValue(_settings) is { Length: > 0 } path
+        ? Tuning.TunedSettings.Read(path).ApplyTo(ReadOptions(result))
+        : ReadOptions(result);
+
+    private ModelSpec ReadOptions(ParseResult result) => new()
     {
         Model = result.GetValue(_model)!,
         Factors = result.GetValue(_factors),

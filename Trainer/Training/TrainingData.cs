@@ -148,6 +148,23 @@ public sealed class TrainingData
         return ids;
     }
 
+    /// <summary>
+    /// The entries <paramref name="split"/> trains on, as training data of their own with the same ids: what a
+    /// validation split is carved from, so tuning never sees the test part.
+    /// </summary>
+    public TrainingData TrainingPart(Recommender.Evaluation.EvaluationSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        var signals = split.Apply(Matrix).Train;
+        var ratings = split.Apply(Ratings).Train;
+        var firstSeen = new long[signals.NonZeros];
+        var kept = 0;
+        var roles = split.Roles;
+        for (var p = 0; p < roles.Length; p++)
+            if (roles[p] == Recommender.Evaluation.EntryRole.Train) firstSeen[kept++] = FirstSeen[p];
+        return new TrainingData(UserIds, ItemIds, signals, ratings, firstSeen, DataCutoff, Events);
+    }
+
     /// <summary>Per item: users whose summed signal is positive.</summary>
     public float[] ItemPopularity()
     {

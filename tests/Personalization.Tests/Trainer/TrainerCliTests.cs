@@ -99,6 +99,32 @@ public sealed class TrainerCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Tune_writes_the_chosen_settings_that_evaluate_then_uses()
+    {
+        var settings = Path.Combine(_dir, "tuned.json");
+        var (code, output, error) = await RunWithOutputAsync("tune", "--dataset", "movielens", MovieLensData.Generated, "--model", "ease",
+            "--protocol", "holdout", "--configurations", "6", "--k", "20", "--out", settings, "--json", Path.Combine(_dir, "tune.json"));
+        Assert.True(code == 0, error);
+        Assert.Contains("ease, protocol holdout: 6 trials", output);
+        Assert.Contains("| defaults (regularization 500) |", output);
+        var chosen = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(settings)).RootElement;
+        Assert.Equal("ease", chosen.GetProperty("Model").GetString());
+        var regularization = chosen.GetProperty("Settings").GetProperty("regularization").GetDouble();
+        Assert.InRange(regularization, 1, 10_000);
+
+        var json = Path.Combine(_dir, "tuned-eval.json");
+        var (again, _, againError) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "ease",
+            "--settings", settings, "--protocol", "holdout", "--json", json);
+        Assert.True(again == 0, againError);
+        var parameters = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.GetProperty("Parameters");
+        Assert.Equal((float)regularization, (float)parameters.GetProperty("regularization").GetDouble(), 3);
+
+        var (wrong, _, wrongError) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "als", "--settings", settings);
+        Assert.Equal(2, wrong);
+        Assert.Contains("--settings were tuned for ease, not --model als", wrongError);
+    }
+
+    [Fact]
     public async Task An_unknown_protocol_is_one_error_listing_the_protocols()
     {
         var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "popularity",
