@@ -72,6 +72,14 @@ public static class Program
         return (dataset.Name, data);
     }
 
+    /// <summary>Writes a report as indented JSON, creating its folder, and says where.</summary>
+    internal static async Task WriteJsonAsync<T>(string path, T value, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(value, Json), cancellationToken);
+        Console.WriteLine($"wrote {path}");
+    }
+
     /// <summary>Services of the store-backed commands.</summary>
     internal static ServiceProvider Services(StorageOptions storage)
     {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Personalization.Recommender.Evaluation;
 using Personalization.Recommender.Reranking;
 using Personalization.Trainer.Evaluation;
@@ -14,14 +13,7 @@ internal static class EvaluateCommand
     {
         var dataset = new DatasetOptions(required: true);
         var model = new ModelOptions();
-        var protocol = new Option<string>("--protocol")
-        {
-            Description = "holdout: hold out a random share of each user's interactions; users: hold out whole users and fold them in from 80% of their history (Liang et al. 2018); "
-                + "time: train on the past, test on the newest share of all interactions (a global time cutoff, no leakage); last: hold out each user's newest --last-n interactions.",
-            DefaultValueFactory = _ => "holdout",
-        };
-        var lastN = new Option<int>("--last-n") { Description = "Newest interactions per user held out under --protocol last.", DefaultValueFactory = _ => 1 };
-        var testFraction = new Option<double>("--test-fraction") { Description = "Share held out (of each user's interactions, or of users).", DefaultValueFactory = _ => 0.2 };
+        var protocol = new ProtocolOptions("holdout");
         var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the split (default: --seed)." };
         var k = CliOptions.K();
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file." };
@@ -44,14 +36,14 @@ internal static class EvaluateCommand
 
         var command = new Command("evaluate",
             "Offline evaluation: full-catalog ranking of held-out interactions; Recall@K, NDCG@K, coverage, intra-list diversity and novelty.")
-            { protocol, lastN, testFraction, splitSeed, k, json, diversity, popularityPenalty, exploration, candidatePool };
+            { splitSeed, k, json, diversity, popularityPenalty, exploration, candidatePool };
         dataset.AddTo(command);
+        protocol.AddTo(command);
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => Program.Guarded(async () =>
         {
             var spec = model.Read(result);
-            var chosen = OfflineEvaluation.ParseProtocol(result.GetValue(protocol)!);
-            if (result.GetValue(lastN) < 1) throw new ArgumentException($"--last-n must be at least 1, not {result.GetValue(lastN)}.");
+            var (chosen, lastN, testFraction) = protocol.Read(result);
             var ranking = OfflineEvaluation.ParseRanking(
                 result.GetValue(diversity), result.GetValue(popularityPenalty), result.GetValue(exploration), result.GetValue(candidatePool));
             var (name, data) = await Program.LoadTrainingDataAsync(dataset.Read(result)!, cancellationToken);
@@ -59,16 +51,11 @@ internal static class EvaluateCommand
             var evaluateBar = new ConsoleProgress("evaluate");
             int seed = result.GetResult(splitSeed) is null ? spec.Seed : result.GetValue(splitSeed);
             var vectorBar = new ConsoleProgress("train reference als (item vectors)");
-            var report = await Task.Run(() => OfflineEvaluation.Run(data, name, spec, chosen, result.GetValue(testFraction), seed, result.GetValue(k),
-                ranking, trainBar, vectorBar, new Progress<EvaluationProgress>(p => evaluateBar.Report(p.Done, p.Total)), result.GetValue(lastN), cancellationToken),
+            var report = await Task.Run(() => OfflineEvaluation.Run(data, name, spec, chosen, testFraction, seed, result.GetValue(k),
+                ranking, trainBar, vectorBar, new Progress<EvaluationProgress>(p => evaluateBar.Report(p.Done, p.Total)), lastN, cancellationToken),
                 cancellationToken);
             Print(report);
-            if (result.GetValue(json) is { Length: > 0 } path)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, Program.Json), cancellationToken);
-                Console.WriteLine($"wrote {path}");
-            }
+            if (result.GetValue(json) is { Length: > 0 } path) await Program.WriteJsonAsync(path, report, cancellationToken);
         }));
         return command;
     }

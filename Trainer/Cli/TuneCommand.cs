@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Personalization.Recommender.Tuning;
-using Personalization.Trainer.Evaluation;
 using Personalization.Trainer.Tuning;
 
 namespace Personalization.Trainer.Cli;
@@ -14,9 +12,7 @@ internal static class TuneCommand
     {
         var dataset = new DatasetOptions(required: true);
         var model = new ModelOptions();
-        var protocol = new Option<string>("--protocol") { Description = "Protocol of the test and validation splits (see evaluate).", DefaultValueFactory = _ => "time" };
-        var lastN = new Option<int>("--last-n") { Description = "Newest interactions per user held out under --protocol last.", DefaultValueFactory = _ => 1 };
-        var testFraction = new Option<double>("--test-fraction") { Description = "Share held out, for the test and again for validation.", DefaultValueFactory = _ => 0.2 };
+        var protocol = new ProtocolOptions("time");
         var configurations = new Option<int>("--configurations")
         {
             Description = "Configurations drawn (log-uniform) for successive halving; the defaults are always one of them.", DefaultValueFactory = _ => 27,
@@ -26,19 +22,20 @@ internal static class TuneCommand
         var json = new Option<string?>("--json") { Description = "Also write the whole report (every trial) as JSON." };
         var command = new Command("tune",
             "Successive halving over log-scale ranges on a validation split carved from the training data; reports the search and the defaults against the chosen settings on the test split.")
-            { protocol, lastN, testFraction, configurations, k, output, json };
+            { configurations, k, output, json };
         dataset.AddTo(command);
+        protocol.AddTo(command);
         model.AddTo(command);
         command.SetAction((result, cancellationToken) => Program.Guarded(async () =>
         {
             var spec = model.Read(result);
-            var chosenProtocol = OfflineEvaluation.ParseProtocol(result.GetValue(protocol)!);
+            var (chosenProtocol, lastN, testFraction) = protocol.Read(result);
             if (result.GetValue(configurations) < 1) throw new ArgumentException($"--configurations must be at least 1, not {result.GetValue(configurations)}.");
             var (name, data) = await Program.LoadTrainingDataAsync(dataset.Read(result)!, cancellationToken);
             var c = CultureInfo.InvariantCulture;
             var trials = new Progress<TuningTrial>(t => Console.Error.WriteLine(string.Create(c,
                 $"round {t.Round}, budget {t.Budget}: {string.Join(", ", t.Settings.Select(p => $"{p.Key} {p.Value:G3}"))} -> ndcg@{result.GetValue(k)} {t.Score:F4}")));
-            var report = await Task.Run(() => ModelTuner.Run(data, name, spec, chosenProtocol, result.GetValue(testFraction), result.GetValue(lastN), spec.Seed,
+            var report = await Task.Run(() => ModelTuner.Run(data, name, spec, chosenProtocol, testFraction, lastN, spec.Seed,
                 result.GetValue(k), result.GetValue(configurations), trials, cancellationToken), cancellationToken);
             Print(report);
             if (result.GetValue(output) is { Length: > 0 } path)
@@ -46,12 +43,7 @@ internal static class TuneCommand
                 new TunedSettings(report.Model, report.Chosen, report.Protocol, report.Dataset).Write(path);
                 Console.WriteLine($"wrote {path}");
             }
-            if (result.GetValue(json) is { Length: > 0 } reportPath)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
-                await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(report, Program.Json), cancellationToken);
-                Console.WriteLine($"wrote {reportPath}");
-            }
+            if (result.GetValue(json) is { Length: > 0 } reportPath) await Program.WriteJsonAsync(reportPath, report, cancellationToken);
         }));
         return command;
     }
