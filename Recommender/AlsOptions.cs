@@ -9,11 +9,21 @@ public sealed class AlsOptions
     /// <summary>Number of alternating iterations (each is a user step then an item step).</summary>
     public int Iterations { get; init; } = 10;
 
+    /// <summary>
+    /// L2 regularization λ applied to every factor vector; positive so every row system is positive definite. The
+    /// default, with <see cref="Alpha"/>, is where <c>tune</c> landed on ml-latest-small and the synthetic catalog
+    /// (docs/trainer.md): 20 against the textbook 0.1, because the summed signal weights here are small.
+    /// </summary>
+    public const float DefaultRegularization = 20f;
+
+    /// <summary>Confidence scale α of <see cref="DefaultRegularization"/>'s pair.</summary>
+    public const float DefaultAlpha = 1f;
+
     /// <summary>L2 regularization λ applied to every factor vector; positive so every row system is positive definite.</summary>
-    public float Regularization { get; init; } = 0.1f;
+    public float Regularization { get; init; } = DefaultRegularization;
 
     /// <summary>Confidence scale α in c = 1 + α·|w| (see <see cref="ImplicitSignal"/>).</summary>
-    public float Alpha { get; init; } = 20f;
+    public float Alpha { get; init; } = DefaultAlpha;
 
     /// <summary>Seed of the random initialization; the same seed and data give the same model.</summary>
     public int Seed { get; init; } = 42;

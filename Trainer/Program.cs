@@ -63,13 +63,19 @@ public static class Program
     internal static async Task<(string Name, TrainingData Data)> LoadTrainingDataAsync(DatasetSpec spec, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var progress = new Progress<string>(line => Console.Error.WriteLine(line));
+        var progress = new LineProgress();
         var dataset = LoadDataset(spec, progress);
         var data = await Task.Run(() => TrainingData.Build(dataset.Interactions, SignalPolicy.Default, cancellationToken), cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
         await Console.Error.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{dataset.Name}: {data.UserIds.Length} users x {data.ItemIds.Length} items, {data.Matrix.NonZeros} pairs from {data.Events} events; loaded in {seconds:F2} s ({data.Events / Math.Max(seconds, 1e-9) / 1e6:F2} M events/s)"));
         return (dataset.Name, data);
+    }
+
+    // Progress<T> posts to the thread pool, so its lines could come after the command's own output or error.
+    private sealed class LineProgress : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine(value);
     }
 
     /// <summary>Writes a report as indented JSON, creating its folder, and says where.</summary>

@@ -23,9 +23,9 @@ internal static class CliOptions
 
     public static Option<int?> Iterations() => new("--iterations") { Description = "ALS iterations or MF epochs (default: the model's)." };
 
-    public static Option<float?> Regularization() => new("--regularization") { Description = "λ (default: the model's: als 0.1, ease 500, mf per its options)." };
+    public static Option<float?> Regularization() => new("--regularization") { Description = "λ (default: the model's: als 20, ease 500, mf per its options)." };
 
-    public static Option<float> Alpha() => new("--alpha") { Description = "ALS confidence scale: c = 1 + alpha·|signal|.", DefaultValueFactory = _ => 10f };
+    public static Option<float> Alpha() => new("--alpha") { Description = "ALS confidence scale: c = 1 + alpha·|signal|.", DefaultValueFactory = _ => Recommender.AlsOptions.DefaultAlpha };
 
     public static Option<string> Solver() => new("--solver") { Description = "ALS row solver: cg (conjugate gradient) or cholesky (exact).", DefaultValueFactory = _ => "cg" };
 

@@ -17,7 +17,7 @@ public static class ModelFactory
         {
             "als" => new AlsModelTrainer(new AlsOptions
             {
-                Factors = spec.Factors, Iterations = spec.Iterations ?? 15, Regularization = spec.Regularization ?? 0.1f,
+                Factors = spec.Factors, Iterations = spec.Iterations ?? 15, Regularization = spec.Regularization ?? AlsOptions.DefaultRegularization,
                 Alpha = spec.Alpha, Solver = spec.Solver, Threads = spec.EffectiveThreads, Seed = spec.Seed,
             }),
             "ease" => new EaseTrainer(new EaseOptions { Regularization = spec.Regularization ?? 500, Threads = spec.EffectiveThreads }),

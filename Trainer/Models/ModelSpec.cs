@@ -24,7 +24,7 @@ public sealed record ModelSpec
     public float? Regularization { get; init; }
 
     /// <summary>Confidence scale α (als).</summary>
-    public float Alpha { get; init; } = 10f;
+    public float Alpha { get; init; } = AlsOptions.DefaultAlpha;
 
     /// <summary>Row solver (als).</summary>
     public AlsSolver Solver { get; init; } = AlsSolver.ConjugateGradient;

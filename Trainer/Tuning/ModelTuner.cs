@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Personalization.Recommender;
 using Personalization.Recommender.Evaluation;
 using Personalization.Recommender.Models;
 using Personalization.Recommender.Reranking;
@@ -56,7 +57,7 @@ public static class ModelTuner
         ArgumentNullException.ThrowIfNull(spec);
         return spec.Model switch
         {
-            "als" => [spec.Regularization ?? 0.1f, spec.Alpha],
+            "als" => [spec.Regularization ?? AlsOptions.DefaultRegularization, spec.Alpha],
             "ease" => [spec.Regularization ?? 500f],
             "mf" => [spec.Regularization ?? new BiasedMfOptions().FactorRegularization],
             _ => [],
