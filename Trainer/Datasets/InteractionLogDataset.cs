@@ -113,9 +113,10 @@ public static class InteractionLogDataset
         using var reader = new DelimitedReader(path, ",", columns);
         reader.Read(); // the header
         var source = $"{InteractionRecord.ImportPrefix}log:";
+        Func<int, int> columnOf = reader.ColumnOf;
         while (reader.Read())
         {
-            var row = new RowParser(reader.Path, reader.Line, reader.ColumnOf);
+            var row = new RowParser(reader.Path, reader.Line, columnOf);
             yield return row.Record(source, reader[user], user, reader[item], item, type < 0 ? default : reader[type], type, value < 0 ? default : reader[value], value,
                 reader[time], time, users, known ?? items, known is not null);
         }

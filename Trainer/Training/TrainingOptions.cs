@@ -48,6 +48,18 @@ public sealed class TrainingOptions
     /// </summary>
     public string GateProtocol { get; set; } = "time";
 
+    /// <summary>
+    /// Re-tune λ and α (successive halving on a validation split of <see cref="GateProtocol"/>, as <c>tune</c> does) once
+    /// this many model versions have been published since the last tuning; 0 (the default) never tunes and trains with
+    /// <see cref="Regularization"/> and <see cref="Alpha"/>. The chosen values live in the registry with each model
+    /// (<c>tuned.regularization</c>, <c>tuned.alpha</c>, <c>tuned.version</c>), so every training in between, on any
+    /// trainer, uses them.
+    /// </summary>
+    public int RetuneEvery { get; set; }
+
+    /// <summary>Configurations a re-tuning draws.</summary>
+    public int TuneConfigurations { get; set; } = 27;
+
     /// <summary>Share held out for the evaluation (of all interactions after the cutoff under <c>time</c>, of each user's under <c>holdout</c>).</summary>
     public double TestFraction { get; set; } = 0.2;
 
@@ -91,9 +103,9 @@ public sealed class TrainingOptions
     };
 
     /// <summary>The ALS options these settings mean.</summary>
-    public AlsOptions ToAlsOptions() => new()
+    public AlsOptions ToAlsOptions(float? regularization = null, float? alpha = null) => new()
     {
-        Factors = Factors, Iterations = Iterations, Regularization = Regularization, Alpha = Alpha, Seed = Seed,
+        Factors = Factors, Iterations = Iterations, Regularization = regularization ?? Regularization, Alpha = alpha ?? Alpha, Seed = Seed,
         Solver = Solver, CgSteps = CgSteps, ComputeLoss = true,
         Threads = Threads > 0 ? Threads : Environment.ProcessorCount,
     };

@@ -38,8 +38,11 @@ public sealed class TrainingPipeline(
         if (data.Matrix.NonZeros == 0) throw new InvalidOperationException("The interaction history is empty: there is nothing to train on.");
         logger.LogInformation("Training ALS on {Events} events: {Users} users x {Items} items, {NonZeros} non-zeros, {Factors} factors, {Iterations} iterations",
             data.Events, data.UserIds.Length, data.ItemIds.Length, data.Matrix.NonZeros, options.Factors, options.Iterations);
-        var als = options.ToAlsOptions();
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        var version = await models.NextVersionAsync(cancellationToken);
+        var current = (await models.ListAsync(cancellationToken)).FirstOrDefault();
+        var (regularization, alpha) = await HyperparametersAsync(options, data, version, current, metrics, cancellationToken);
+        var als = options.ToAlsOptions(regularization, alpha);
 
         if (options.Evaluate)
         {
@@ -74,12 +77,12 @@ public sealed class TrainingPipeline(
         if (result.Iterations.Count > 0 && !double.IsNaN(result.Iterations[^1].Loss)) metrics["train.loss"] = result.Iterations[^1].Loss;
 
         var model = new FactorModel(
-            version: await models.NextVersionAsync(cancellationToken),
+            version: version,
             trainedAt: DateTimeOffset.UtcNow,
             dataCutoff: data.DataCutoff,
             factors: options.Factors,
-            alpha: options.Alpha,
-            regularization: options.Regularization,
+            alpha: als.Alpha,
+            regularization: als.Regularization,
             itemIds: data.ItemIds,
             itemFactors: result.ItemFactors,
             gram: GramMatrix.Compute(result.ItemFactors, data.ItemIds.Length, options.Factors, als.Threads),
@@ -87,7 +90,6 @@ public sealed class TrainingPipeline(
             metrics: metrics,
             content: content);
 
-        var current = (await models.ListAsync(cancellationToken)).FirstOrDefault();
         var (publish, reason) = PublishGate.Decide(options, metrics, current);
         if (!publish)
         {
@@ -102,6 +104,43 @@ public sealed class TrainingPipeline(
     // Fits the content mapping on the trained items' catalog genres and tags and records how well it reproduces their
     // factors; null when no feature is on enough items (e.g. an empty catalog). Metrics stay finite: the registry
     // stores them as JSON, which has no NaN.
+    /// <summary>
+    /// λ and α for this training: the configured ones, or (with <see cref="TrainingOptions.RetuneEvery"/>) the ones the
+    /// registry's newest model carries, re-searched once that many versions have passed. They are written into this
+    /// model's metrics either way, so the next training finds them.
+    /// </summary>
+    private async Task<(float Regularization, float Alpha)> HyperparametersAsync(
+        TrainingOptions options, TrainingData data, long version, ModelInfo? current, Dictionary<string, double> metrics, CancellationToken cancellationToken)
+    {
+        if (options.RetuneEvery <= 0) return (options.Regularization, options.Alpha);
+        var stored = current?.Metrics;
+        if (stored is not null && stored.TryGetValue("tuned.version", out var tunedAt) && version - (long)tunedAt < options.RetuneEvery
+            && stored.TryGetValue("tuned.regularization", out var storedRegularization) && stored.TryGetValue("tuned.alpha", out var storedAlpha))
+        {
+            foreach (var key in stored.Keys.Where(k => k.StartsWith("tuned.", StringComparison.Ordinal))) metrics[key] = stored[key];
+            logger.LogInformation("Using the settings tuned at v{Version}: regularization {Regularization:G4}, alpha {Alpha:G4}", (long)tunedAt, storedRegularization, storedAlpha);
+            return ((float)storedRegularization, (float)storedAlpha);
+        }
+        var clock = Stopwatch.StartNew();
+        var spec = new Models.ModelSpec
+        {
+            Model = "als", Factors = options.Factors, Iterations = options.Iterations, Regularization = options.Regularization, Alpha = options.Alpha,
+            Solver = options.Solver, Threads = options.Threads, Seed = options.Seed,
+        };
+        var search = await Task.Run(() => Tuning.ModelTuner.Search(data, spec, options.GateProtocol, options.TestFraction, lastN: 1, options.EvaluationSeed,
+            options.K, options.TuneConfigurations, cancellationToken: cancellationToken), cancellationToken);
+        var (regularization, alpha) = (search.Best["regularization"], search.Best["alpha"]);
+        metrics["tuned.version"] = version;
+        metrics["tuned.regularization"] = regularization;
+        metrics["tuned.alpha"] = alpha;
+        metrics[$"tuned.validation_ndcg@{options.K}"] = search.Score;
+        metrics["tuned.trials"] = search.Trials.Count;
+        metrics["tuned.seconds"] = clock.Elapsed.TotalSeconds;
+        logger.LogInformation("Tuned ALS on a {Protocol} validation split in {Seconds:F1} s ({Trials} trials): regularization {Regularization:G4}, alpha {Alpha:G4}, NDCG@{K} {Ndcg:F4}",
+            options.GateProtocol, clock.Elapsed.TotalSeconds, search.Trials.Count, regularization, alpha, options.K, search.Score);
+        return ((float)regularization, (float)alpha);
+    }
+
     private async Task<ContentMapping?> LearnContentAsync(
         TrainingOptions options, string[] itemIds, float[] itemFactors, Dictionary<string, double> metrics, CancellationToken cancellationToken)
     {

@@ -70,14 +70,31 @@ public static class ModelTuner
         IProgress<TuningTrial>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        var clock = Stopwatch.StartNew();
+        var outer = OfflineEvaluation.Split(data, protocol, testFraction, lastN, seed);
+        var search = Search(data.TrainingPart(outer), spec, protocol, testFraction, lastN, seed, k, configurations, progress, cancellationToken);
+        double searchSeconds = clock.Elapsed.TotalSeconds;
+        var (_, max) = BudgetOf(spec);
+        var tuned = With(spec, search.Best, max == 1 ? null : max);
+
+        var before = OfflineEvaluation.Run(data, dataset, spec, protocol, testFraction, seed, k, RankingSettings.Default, lastN: lastN, cancellationToken: cancellationToken);
+        var after = OfflineEvaluation.Run(data, dataset, tuned, protocol, testFraction, seed, k, RankingSettings.Default, lastN: lastN, cancellationToken: cancellationToken);
+        return new TuningReport(dataset, spec.Model, protocol, k, search.Best, search.Score, search.Trials, before, after, searchSeconds, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The search alone: a validation split of <paramref name="protocol"/> carved from <paramref name="training"/>, and
+    /// successive halving scored by NDCG@K on it. The cluster's pipeline runs this on all of its history.
+    /// </summary>
+    public static TuningResult Search(
+        TrainingData training, ModelSpec spec, string protocol, double testFraction, int lastN, int seed, int k, int configurations,
+        IProgress<TuningTrial>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         var space = SpaceOf(spec.Model);
         if (space.Count == 0) throw new ArgumentException($"{spec.Model} has no hyperparameters to tune.");
-        var clock = Stopwatch.StartNew();
-
-        var outer = OfflineEvaluation.Split(data, protocol, testFraction, lastN, seed);
-        var training = data.TrainingPart(outer);
         var inner = OfflineEvaluation.Split(training, protocol, testFraction, lastN, seed + 1);
         var validationSignals = inner.Apply(training.Matrix);
         var validationInput = spec.Explicit ? inner.Apply(training.Ratings) : validationSignals;
@@ -91,13 +108,7 @@ public static class ModelTuner
         }
 
         var (min, max) = BudgetOf(spec);
-        var search = SuccessiveHalving.Run(space, Objective, configurations, min, max, eta: 3, seed, Defaults(spec), progress, cancellationToken);
-        double searchSeconds = clock.Elapsed.TotalSeconds;
-        var tuned = With(spec, search.Best, max == 1 ? null : max);
-
-        var before = OfflineEvaluation.Run(data, dataset, spec, protocol, testFraction, seed, k, RankingSettings.Default, lastN: lastN, cancellationToken: cancellationToken);
-        var after = OfflineEvaluation.Run(data, dataset, tuned, protocol, testFraction, seed, k, RankingSettings.Default, lastN: lastN, cancellationToken: cancellationToken);
-        return new TuningReport(dataset, spec.Model, protocol, k, search.Best, search.Score, search.Trials, before, after, searchSeconds, clock.Elapsed.TotalSeconds);
+        return SuccessiveHalving.Run(space, Objective, configurations, min, max, eta: 3, seed, Defaults(spec), progress, cancellationToken);
     }
 }
 

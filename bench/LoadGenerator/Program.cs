@@ -130,7 +130,7 @@ try
         var windows = await Soak.RunAsync(siloHttp, r => r.Next(2) == 0 ? RowsPath(r) : RecommendationsPath(r), rate,
             TimeSpan.FromSeconds(options.SoakSeconds), TimeSpan.FromSeconds(10), options.Seed,
             // In process, RSS is the silo's and the client's together; the managed heap is mostly the silo's.
-            () => (Environment.WorkingSet / 1048576.0, GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0), Progress, token);
+            () => (Environment.WorkingSet / 1048576.0, GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, LiveAfterLastFullCollection() / 1048576.0), Progress, token);
         await stopEvents.CancelAsync();
         await eventWriter;
         if (options.SoakEventsPerSecond > 0) Progress($"soak events: {eventsAccepted} accepted, {eventsFailed} failed");
@@ -297,3 +297,12 @@ static HttpClient NewClient(Uri baseAddress, int? connections = null) => new(new
     BaseAddress = baseAddress,
     Timeout = TimeSpan.FromSeconds(30),
 };
+
+// Bytes that survived the newest gen-2 collection, blocking or background; 0 before the first.
+static long LiveAfterLastFullCollection()
+{
+    var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+    var background = GC.GetGCMemoryInfo(GCKind.Background);
+    var last = blocking.Index > background.Index ? blocking : background;
+    return last.Index == 0 ? 0 : last.PromotedBytes;
+}
