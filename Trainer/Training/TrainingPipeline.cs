@@ -127,7 +127,9 @@ public sealed class TrainingPipeline(
             Model = "als", Factors = options.Factors, Iterations = options.Iterations, Regularization = options.Regularization, Alpha = options.Alpha,
             Solver = options.Solver, Threads = options.Threads, Seed = options.Seed,
         };
-        var search = await Task.Run(() => Tuning.ModelTuner.Search(data, spec, options.GateProtocol, options.TestFraction, lastN: 1, options.EvaluationSeed,
+        // The search sees only the gate split's training part, so the gate's test data stays unseen by the tuning too.
+        var gateTraining = data.TrainingPart(OfflineEvaluation.Split(data, options.GateProtocol, options.TestFraction, lastN: 1, options.EvaluationSeed));
+        var search = await Task.Run(() => Tuning.ModelTuner.Search(gateTraining, spec, options.GateProtocol, options.TestFraction, lastN: 1, options.EvaluationSeed,
             options.K, options.TuneConfigurations, cancellationToken: cancellationToken), cancellationToken);
         var (regularization, alpha) = (search.Best["regularization"], search.Best["alpha"]);
         metrics["tuned.version"] = version;
