@@ -102,7 +102,7 @@ public sealed class Options
                                   intended send time; recommendations and rows at each rate,
                                   bare Kestrel at the highest; gives up past 0.5 s of backlog (none)
           --no-closed-loop        skip the closed-loop (maximum throughput) phases
-          --no-prewarm            do not activate every user's grain before the first phase
+          --no-prewarm            do not warm every user (one k=1 recommendations request each) before the first phase
           --workers N             closed loop: concurrent workers per GET phase   (4)
           --duration S            measured seconds per GET phase                  (20)
           --warmup S              unmeasured seconds before each GET phase        (5)

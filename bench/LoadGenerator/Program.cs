@@ -71,15 +71,30 @@ try
 
     if (options.Prewarm)
     {
-        // Every user's first request pays for its activation (history read, fold-in); touching each grain once
-        // first makes every phase measure the warm path, whatever order the phases run in.
+        // Every user's first request pays for its activation (history read, fold-in) and builds the page inputs its
+        // grain keeps (exclusions, genre affinities); one small ranked request per user first makes every phase
+        // measure the warm path, whatever order the phases run in, and a soak start from a warm silo.
         foldIns?.BeginPhase("prewarm");
         var prewarm = Stopwatch.StartNew();
         var nextUser = 0;
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
             int u;
-            while ((u = Interlocked.Increment(ref nextUser)) <= users) await client.GetUserAsync($"u{u}", recent: 0, token);
+            while ((u = Interlocked.Increment(ref nextUser)) <= users)
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    using var response = await siloHttp.GetAsync($"v1/users/u{u}/recommendations?k=1", token);
+                    // Cold activations are slow enough for the gateway to shed a few; those are simply asked again.
+                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 20)
+                    {
+                        await Task.Delay(100, token);
+                        continue;
+                    }
+                    response.EnsureSuccessStatusCode();
+                    break;
+                }
+            }
         }, token)));
         // The first requests of a kind run unoptimized code until the JIT's tiers catch up; at 1,000 req/s that backlog
         // alone could exceed the open loop's in-flight limit. Both request kinds run a few seconds first, with other
