@@ -50,7 +50,7 @@ internal static class TrainCommand
             using var services = Program.Services(new StorageOptions { DataDir = result.GetValue(dataDir)!, Postgres = result.GetValue(postgres) });
             var options = new TrainingOptions
             {
-                Factors = spec.Factors, Iterations = spec.Iterations ?? 15, Regularization = spec.Regularization ?? Recommender.AlsOptions.DefaultRegularization, Alpha = spec.Alpha,
+                Factors = spec.Factors, Iterations = spec.Iterations ?? 15, Regularization = spec.EffectiveRegularization, Alpha = spec.Alpha,
                 Solver = spec.Solver, Threads = spec.Threads, Seed = spec.Seed, PublishMargin = result.GetValue(margin),
             };
             var outcome = await services.GetRequiredService<TrainingPipeline>().TrainAndPublishAsync(options, cancellationToken);

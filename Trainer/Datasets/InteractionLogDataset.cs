@@ -63,21 +63,11 @@ public static class InteractionLogDataset
     private static List<CatalogItem> ReadCatalog(string path)
     {
         var items = new List<CatalogItem>();
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found.", path);
-        using var reader = new StreamReader(path);
-        var fields = new List<string>(3);
-        if (reader.ReadLine() is not { } header || !CsvLine.TrySplit(header, fields) || !fields.SequenceEqual(["itemId", "title", "genres"]))
-            throw new DatasetFormatException(path, 1, "expected the header 'itemId,title,genres'.");
-        long line = 1;
-        while (reader.ReadLine() is { } text)
+        CsvLine.ReadFile(path, ["itemId", "title", "genres"], (fields, line) =>
         {
-            line++;
-            if (text.Length == 0) continue;
-            if (!CsvLine.TrySplit(text, fields)) throw new DatasetFormatException(path, line, "malformed CSV (unbalanced quotes or stray characters).");
-            if (fields.Count != 3) throw new DatasetFormatException(path, line, $"expected 3 fields, found {fields.Count}.");
             if (fields[0].Length == 0) throw new DatasetFormatException(path, line, "itemId is empty.", 1);
             items.Add(new CatalogItem(fields[0], fields[1], [.. fields[2].Split('|', StringSplitOptions.RemoveEmptyEntries)], [], DateTimeOffset.UnixEpoch));
-        }
+        });
         return items;
     }
 

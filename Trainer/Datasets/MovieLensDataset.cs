@@ -66,7 +66,7 @@ public static class MovieLensDataset
         var ratingsPath = Path.Combine(directory, "ratings.csv");
         var tagsPath = Path.Combine(directory, "tags.csv");
         var items = new List<CatalogItem>();
-        ReadCsv(moviesPath, ["movieId", "title", "genres"], (fields, line) =>
+        CsvLine.ReadFile(moviesPath, ["movieId", "title", "genres"], (fields, line) =>
         {
             if (fields[0].Length == 0) throw new DatasetFormatException(moviesPath, line, "movieId is empty.", 1);
             items.Add(new CatalogItem(fields[0], fields[1], Genres(fields[2], '|'), [], DateTimeOffset.UnixEpoch));
@@ -76,7 +76,7 @@ public static class MovieLensDataset
         if (File.Exists(tagsPath))
         {
             var tags = new TagCollector();
-            ReadCsv(tagsPath, ["userId", "movieId", "tag", "timestamp"], (fields, line) =>
+            CsvLine.ReadFile(tagsPath, ["userId", "movieId", "tag", "timestamp"], (fields, line) =>
             {
                 if (known.Find(fields[1]) is null) throw new DatasetFormatException(tagsPath, line, $"movieId '{fields[1]}' is not in movies.csv.");
                 tags.Add(fields[1], fields[2]);
@@ -86,25 +86,6 @@ public static class MovieLensDataset
         }
         CheckHeader(ratingsPath, "userId,movieId,rating,timestamp");
         return new Dataset(name, items, Ratings(ratingsPath, ",", "movies.csv", known, headerLines: 1, Encoding.UTF8, progress));
-    }
-
-    private static void ReadCsv(string path, string[] header, Action<List<string>, long> row)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found.", path);
-        using var reader = new StreamReader(path);
-        var fields = new List<string>(header.Length);
-        var first = reader.ReadLine();
-        if (first is null || !CsvLine.TrySplit(first, fields) || !fields.SequenceEqual(header))
-            throw new DatasetFormatException(path, 1, $"expected the header '{string.Join(',', header)}'.");
-        long line = 1;
-        while (reader.ReadLine() is { } text)
-        {
-            line++;
-            if (text.Length == 0) continue;
-            if (!CsvLine.TrySplit(text, fields)) throw new DatasetFormatException(path, line, "malformed CSV (unbalanced quotes or stray characters).");
-            if (fields.Count != header.Length) throw new DatasetFormatException(path, line, $"expected {header.Length} fields, found {fields.Count}.");
-            row(fields, line);
-        }
     }
 
     private static void CheckHeader(string path, string header)

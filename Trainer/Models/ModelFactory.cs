@@ -17,14 +17,14 @@ public static class ModelFactory
         {
             "als" => new AlsModelTrainer(new AlsOptions
             {
-                Factors = spec.Factors, Iterations = spec.Iterations ?? 15, Regularization = spec.Regularization ?? AlsOptions.DefaultRegularization,
+                Factors = spec.Factors, Iterations = spec.Iterations ?? 15, Regularization = spec.EffectiveRegularization,
                 Alpha = spec.Alpha, Solver = spec.Solver, Threads = spec.EffectiveThreads, Seed = spec.Seed,
             }),
-            "ease" => new EaseTrainer(new EaseOptions { Regularization = spec.Regularization ?? 500, Threads = spec.EffectiveThreads }),
+            "ease" => new EaseTrainer(new EaseOptions { Regularization = spec.EffectiveRegularization, Threads = spec.EffectiveThreads }),
             "mf" => new BiasedMfTrainer(new BiasedMfOptions
             {
                 Factors = spec.Factors, Epochs = spec.Iterations ?? new BiasedMfOptions().Epochs,
-                FactorRegularization = spec.Regularization ?? new BiasedMfOptions().FactorRegularization, Seed = spec.Seed,
+                FactorRegularization = spec.EffectiveRegularization, Seed = spec.Seed,
             }),
             "popularity" => new PopularityTrainer(),
             _ => throw new ArgumentException($"--model must be one of {string.Join(", ", ModelSpec.Names)}, not '{spec.Model}'."),

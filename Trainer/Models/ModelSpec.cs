@@ -35,6 +35,15 @@ public sealed record ModelSpec
     /// <summary>Random seed of the initialization.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>λ as given, or the model's own default (ALS 20, EASE 500, MF its factor regularization); 0 for popularity.</summary>
+    public float EffectiveRegularization => Regularization ?? Model switch
+    {
+        "als" => AlsOptions.DefaultRegularization,
+        "ease" => (float)new Recommender.Models.EaseOptions().Regularization,
+        "mf" => new Recommender.Models.BiasedMfOptions().FactorRegularization,
+        _ => 0f,
+    };
+
     /// <summary>Whether the model learns from explicit ratings rather than signal weights.</summary>
     public bool Explicit => Model == "mf";
 

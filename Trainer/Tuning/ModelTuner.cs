@@ -57,9 +57,8 @@ public static class ModelTuner
         ArgumentNullException.ThrowIfNull(spec);
         return spec.Model switch
         {
-            "als" => [spec.Regularization ?? AlsOptions.DefaultRegularization, spec.Alpha],
-            "ease" => [spec.Regularization ?? 500f],
-            "mf" => [spec.Regularization ?? new BiasedMfOptions().FactorRegularization],
+            "als" => [spec.EffectiveRegularization, spec.Alpha],
+            "ease" or "mf" => [spec.EffectiveRegularization],
             _ => [],
         };
     }
