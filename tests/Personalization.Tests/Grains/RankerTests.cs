@@ -47,24 +47,12 @@ public sealed class RankerTests
     [Fact]
     public void The_home_page_from_int8_estimates_keeps_the_full_pages_rows()
     {
-        var model = RandomModel();
-        var catalog = new Dictionary<string, CatalogItem>();
-        var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
-        var estimated = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
-        Assert.NotNull(estimated.Index);
-        Assert.Null(estimated.PageIndex);
-        var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
-        var random = new Random(12);
+        var options = new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = int.MaxValue };
         double topHits = 0, topTotal = 0;
-        for (var user = 0; user < 10; user++)
+        foreach (var (expected, actual, serving) in FullAndOtherPages(options, seed: 12))
         {
-            var vector = Enumerable.Range(0, K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-            var exclude = Enumerable.Range(0, 30).Select(_ => random.Next(Items)).ToHashSet();
-            var page = new UserPage(vector, exclude, [], exclude.First(), [], [1f]);
-            var request = new Personalization.Contracts.RowsRequest(6, 20, "tv", 20);
-            var expected = Ranker.HomePage(full, page, trending, request, PageLayout.PartOf(20), (ulong)user);
-            var actual = Ranker.HomePage(estimated, page, trending, request, PageLayout.PartOf(20), (ulong)user);
-            Assert.Equal(expected.Select(r => r.Id), actual.Select(r => r.Id));
+            Assert.NotNull(serving.Index);
+            Assert.Null(serving.PageIndex);
             // Because you watched and Trending do not use the user's scores: the same lists.
             var similar = expected.Single(r => r.Id.StartsWith("because-you-watched", StringComparison.Ordinal));
             Assert.Equal(similar.Items.Select(i => i.ItemId), actual.Single(r => r.Id == similar.Id).Items.Select(i => i.ItemId));
@@ -73,33 +61,17 @@ public sealed class RankerTests
             var top = Row(expected, "top-picks").ToHashSet();
             topHits += Row(actual, "top-picks").Count(top.Contains);
             topTotal += top.Count;
-            Assert.All(actual.SelectMany(r => r.Items), i => Assert.DoesNotContain(int.Parse(i.ItemId[1..]), exclude));
-            Assert.Equal(actual.SelectMany(r => r.Items).Count(), actual.SelectMany(r => r.Items).Select(i => i.ItemId).Distinct().Count());
         }
         Assert.True(topHits / topTotal >= 0.9, $"top picks overlap {topHits / topTotal:F3}");
-
-        static IEnumerable<string> Row(List<Personalization.Contracts.Row> rows, string id) => rows.Single(r => r.Id == id).Items.Select(i => i.ItemId);
     }
 
     [Fact]
     public void The_home_page_from_index_candidates_matches_the_full_page()
     {
-        var model = RandomModel();
-        var catalog = new Dictionary<string, CatalogItem>();
-        var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
-        var indexed = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
-        var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
-        var random = new Random(11);
+        var options = new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = 1 };
         double similarHits = 0, similarTotal = 0;
-        for (var user = 0; user < 10; user++)
+        foreach (var (expected, actual, _) in FullAndOtherPages(options, seed: 11))
         {
-            var vector = Enumerable.Range(0, K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-            var exclude = Enumerable.Range(0, 30).Select(_ => random.Next(Items)).ToHashSet();
-            var page = new UserPage(vector, exclude, [], exclude.First(), [], [1f]);
-            var request = new Personalization.Contracts.RowsRequest(6, 20, "tv", 20);
-            var expected = Ranker.HomePage(full, page, trending, request, PageLayout.PartOf(20), (ulong)user);
-            var actual = Ranker.HomePage(indexed, page, trending, request, PageLayout.PartOf(20), (ulong)user);
-            Assert.Equal(expected.Select(r => r.Id), actual.Select(r => r.Id));
             // Top picks come from the 200 best, all among the index's 4,000 candidates with exact scores: the same list.
             Assert.Equal(Row(expected, "top-picks"), Row(actual, "top-picks"));
             // Trending (here: popularity fill) does not depend on the user's scores.
@@ -109,13 +81,39 @@ public sealed class RankerTests
             var found = actual.Single(r => r.Id.StartsWith("because-you-watched", StringComparison.Ordinal)).Items.Select(i => i.ItemId);
             similarHits += found.Count(similar.Contains);
             similarTotal += similar.Count;
-            Assert.All(actual.SelectMany(r => r.Items), i => Assert.DoesNotContain(int.Parse(i.ItemId[1..]), exclude));
-            Assert.Equal(actual.SelectMany(r => r.Items).Count(), actual.SelectMany(r => r.Items).Select(i => i.ItemId).Distinct().Count());
         }
         Assert.True(similarHits / similarTotal >= 0.9, $"because-you-watched recall {similarHits / similarTotal:F3}");
-
-        static IEnumerable<string> Row(List<Personalization.Contracts.Row> rows, string id) => rows.Single(r => r.Id == id).Items.Select(i => i.ItemId);
     }
+
+    /// <summary>
+    /// Ten random users' home pages from the exact full scan and from a serving model built with <paramref name="options"/>;
+    /// checks what must hold on every page (the same rows, nothing excluded, no item twice) before yielding the pair.
+    /// </summary>
+    private static IEnumerable<(List<Personalization.Contracts.Row> Expected, List<Personalization.Contracts.Row> Actual, ServingModel Serving)> FullAndOtherPages(
+        ServingOptions options, int seed)
+    {
+        var model = RandomModel();
+        var catalog = new Dictionary<string, CatalogItem>();
+        var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
+        var other = new ServingModel(model, catalog, options, DateTimeOffset.UnixEpoch);
+        var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
+        var random = new Random(seed);
+        for (var user = 0; user < 10; user++)
+        {
+            var vector = Enumerable.Range(0, K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var exclude = Enumerable.Range(0, 30).Select(_ => random.Next(Items)).ToHashSet();
+            var page = new UserPage(vector, exclude, [], exclude.First(), [], [1f]);
+            var request = new Personalization.Contracts.RowsRequest(6, 20, "tv", 20);
+            var expected = Ranker.HomePage(full, page, trending, request, PageLayout.PartOf(20), (ulong)user);
+            var actual = Ranker.HomePage(other, page, trending, request, PageLayout.PartOf(20), (ulong)user);
+            Assert.Equal(expected.Select(r => r.Id), actual.Select(r => r.Id));
+            Assert.All(actual.SelectMany(r => r.Items), i => Assert.DoesNotContain(int.Parse(i.ItemId[1..]), exclude));
+            Assert.Equal(actual.SelectMany(r => r.Items).Count(), actual.SelectMany(r => r.Items).Select(i => i.ItemId).Distinct().Count());
+            yield return (expected, actual, other);
+        }
+    }
+
+    private static IEnumerable<string> Row(List<Personalization.Contracts.Row> rows, string id) => rows.Single(r => r.Id == id).Items.Select(i => i.ItemId);
 
     [Theory]
     [InlineData(30)]   // most of the anchor's kept neighbours are still there: the row comes from the list
