@@ -65,7 +65,9 @@ public static class Program
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var progress = new LineProgress();
         var dataset = LoadDataset(spec, progress);
-        var data = await Task.Run(() => TrainingData.Build(dataset.Interactions, SignalPolicy.Default, cancellationToken), cancellationToken);
+        var data = await Task.Run(() => dataset.Resolved is { } resolved
+            ? TrainingData.Build(resolved, SignalPolicy.Default, cancellationToken)
+            : TrainingData.Build(dataset.Interactions, SignalPolicy.Default, cancellationToken), cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
         await Console.Error.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{dataset.Name}: {data.UserIds.Length} users x {data.ItemIds.Length} items, {data.Matrix.NonZeros} pairs from {data.Events} events; loaded in {seconds:F2} s ({data.Events / Math.Max(seconds, 1e-9) / 1e6:F2} M events/s)"));

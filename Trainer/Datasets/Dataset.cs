@@ -9,7 +9,14 @@ namespace Personalization.Trainer.Datasets;
 /// The history (source keys prefixed <c>import:</c>), streamed: each enumeration reads the files again, so a history
 /// of tens of millions of rows is never held whole. Bad lines throw <see cref="DatasetFormatException"/> when reached.
 /// </param>
-public sealed record Dataset(string Name, IReadOnlyList<CatalogItem> Items, IEnumerable<InteractionRecord> Interactions);
+public sealed record Dataset(string Name, IReadOnlyList<CatalogItem> Items, IEnumerable<InteractionRecord> Interactions)
+{
+    /// <summary>
+    /// The same history with its ids already numbered, where the loader offers it (MovieLens): what training reads,
+    /// several times faster than <see cref="Interactions"/>. Null where only records are offered.
+    /// </summary>
+    public IResolvedHistory? Resolved { get; init; }
+}
 
 /// <summary>A data file that cannot be read: names the file, the line and, where known, the column.</summary>
 public sealed class DatasetFormatException(string file, long line, string message, int column = 0)

@@ -13,6 +13,15 @@ internal sealed class DelimitedReader : IDisposable
     private readonly string _separator;
     private readonly Range[] _ranges;
 
+    // A line longer than this is an error, not a reason to hold the whole file in memory.
+    private const int MaxLineLength = 1 << 24;
+    private char[] _buffer = new char[1 << 16];
+    private int _filled;     // chars in _buffer
+    private int _next;       // where the next line starts
+    private int _lineStart;
+    private int _lineLength;
+    private bool _ended;
+
     /// <param name="path">The file.</param>
     /// <param name="separator">Between fields: ",", "::", "\t" or "|".</param>
     /// <param name="fields">Fields per line expected.</param>
@@ -44,28 +53,19 @@ internal sealed class DelimitedReader : IDisposable
     /// <summary>Bytes in the file.</summary>
     public long Length => _reader.BaseStream.Length;
 
-    /// <summary>The line last read.</summary>
-    public string Text { get; private set; } = "";
-
     /// <summary>Reads the next non-empty line; false at the end. Throws naming file, line and column when it has the wrong number of fields.</summary>
+    /// <remarks>Lines end at '\n', with an optional '\r' before it.</remarks>
     public bool Read()
     {
         while (true)
         {
-            string? text;
-            try
-            {
-                text = _reader.ReadLine();
-            }
-            catch (DecoderFallbackException)
-            {
-                throw new DatasetFormatException(Path, Line + 1, "the line is not valid UTF-8.");
-            }
-            if (text is null) return false;
+            if (!NextLine()) return false;
             Line++;
+            var text = Text;
+            if (text.Length > 0 && text[^1] == '\r') text = text[..^1];
+            _lineLength = text.Length;
             if (text.Length == 0) continue;
-            Text = text;
-            int found = text.AsSpan().Split(_ranges, _separator);
+            int found = text.Split(_ranges, _separator);
             if (found != Fields)
                 throw new DatasetFormatException(Path, Line,
                     $"expected {Fields} fields, found {(found > Fields ? "more" : found.ToString(System.Globalization.CultureInfo.InvariantCulture))} (separated by '{Escape(_separator)}').");
@@ -73,8 +73,61 @@ internal sealed class DelimitedReader : IDisposable
         }
     }
 
+    /// <summary>The line last read, without its line break.</summary>
+    public ReadOnlySpan<char> Text => _buffer.AsSpan(_lineStart, _lineLength);
+
+    // Finds the next '\n' in the buffer, refilling it (and growing it for a long line) as needed; the line is then
+    // [_lineStart, _lineStart + _lineLength). Lines are not copied into strings: this is the loaders' hot loop.
+    private bool NextLine()
+    {
+        while (true)
+        {
+            var pending = _buffer.AsSpan(_next, _filled - _next);
+            var newline = pending.IndexOf('\n');
+            if (newline >= 0)
+            {
+                _lineStart = _next;
+                _lineLength = newline;
+                _next += newline + 1;
+                return true;
+            }
+            if (_ended)
+            {
+                if (pending.IsEmpty) return false;
+                _lineStart = _next;
+                _lineLength = pending.Length;
+                _next = _filled;
+                return true;
+            }
+            // Keep the unfinished line, then read more after it.
+            if (_next > 0)
+            {
+                pending.CopyTo(_buffer);
+                _filled = pending.Length;
+                _next = _lineStart = 0;
+            }
+            if (_filled == _buffer.Length)
+            {
+                if (_buffer.Length >= MaxLineLength)
+                    throw new DatasetFormatException(Path, Line + 1, $"the line is longer than {MaxLineLength:N0} characters.");
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
+            int read;
+            try
+            {
+                read = _reader.Read(_buffer, _filled, _buffer.Length - _filled);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new DatasetFormatException(Path, Line + 1, "the line is not valid UTF-8.");
+            }
+            if (read == 0) _ended = true;
+            _filled += read;
+        }
+    }
+
     /// <summary>Field <paramref name="index"/> of the line last read.</summary>
-    public ReadOnlySpan<char> this[int index] => Text.AsSpan()[_ranges[index]];
+    public ReadOnlySpan<char> this[int index] => Text[_ranges[index]];
 
     /// <summary>The 1-based column (character position) where field <paramref name="index"/> starts, for error messages.</summary>
     public int ColumnOf(int index) => _ranges[index].Start.GetOffset(Text.Length) + 1;

@@ -85,7 +85,7 @@ public static class MovieLensDataset
             progress?.Report($"tags.csv: tags on {tags.Count} items");
         }
         CheckHeader(ratingsPath, "userId,movieId,rating,timestamp");
-        return new Dataset(name, items, Ratings(ratingsPath, ",", "movies.csv", known, headerLines: 1, Encoding.UTF8, progress));
+        return Open(name, items, ratingsPath, ",", "movies.csv", known, headerLines: 1, Encoding.UTF8, progress);
     }
 
     private static void CheckHeader(string path, string header)
@@ -128,7 +128,7 @@ public static class MovieLensDataset
         }
         var ratingsPath = Path.Combine(directory, "ratings.dat");
         if (!File.Exists(ratingsPath)) throw new FileNotFoundException($"{ratingsPath}: file not found.", ratingsPath);
-        return new Dataset(name, items, Ratings(ratingsPath, "::", "movies.dat", known, headerLines: 0, Latin1, progress));
+        return Open(name, items, ratingsPath, "::", "movies.dat", known, headerLines: 0, Latin1, progress);
     }
 
     // ---- ml-100k ----------------------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ public static class MovieLensDataset
         progress?.Report($"u.item: {items.Count} items");
         var ratingsPath = Path.Combine(directory, "u.data");
         if (!File.Exists(ratingsPath)) throw new FileNotFoundException($"{ratingsPath}: file not found.", ratingsPath);
-        return new Dataset(name, items, Ratings(ratingsPath, "\t", "u.item", Known(items), headerLines: 0, Latin1, progress));
+        return Open(name, items, ratingsPath, "\t", "u.item", Known(items), headerLines: 0, Latin1, progress);
     }
 
     // ---- shared -----------------------------------------------------------------------------------------------------
@@ -180,40 +180,15 @@ public static class MovieLensDataset
         return known;
     }
 
+    private static Dataset Open(string name, List<CatalogItem> items, string ratingsPath, string separator, string catalogFile, IdPool known,
+        int headerLines, Encoding encoding, IProgress<string>? progress)
+    {
+        var ratings = new MovieLensRatings(ratingsPath, separator, catalogFile, known, headerLines, encoding, progress);
+        return new Dataset(name, items, ratings.Records()) { Resolved = ratings };
+    }
+
     private static List<string> Genres(string field, char separator) =>
         field == "(no genres listed)" ? [] : [.. field.Split(separator, StringSplitOptions.RemoveEmptyEntries)];
-
-    /// <summary>
-    /// user, item, rating, timestamp per line, streamed. Users are interned; items must be in the catalog (the
-    /// catalog's string is reused). One record and one source key are allocated per row.
-    /// </summary>
-    private static IEnumerable<InteractionRecord> Ratings(string path, string separator, string catalogFile, IdPool known, int headerLines,
-        Encoding encoding, IProgress<string>? progress)
-    {
-        var file = Path.GetFileName(path);
-        var users = new IdPool();
-        using var reader = new DelimitedReader(path, separator, 4, encoding);
-        for (var h = 0; h < headerLines; h++)
-            if (!reader.Read()) yield break;
-        long rows = 0;
-        string lastUser = "";
-        while (reader.Read())
-        {
-            // Ratings come grouped by user: the same id as the line before needs no lookup.
-            var userField = reader[0];
-            if (userField.IsEmpty) throw reader.Error(0, "the user id is empty.");
-            var user = userField.SequenceEqual(lastUser) ? lastUser : lastUser = users.Intern(userField);
-            var item = known.Find(reader[1]) ?? throw reader.Error(1, $"movie id '{reader[1]}' is not in {catalogFile}.");
-            if (!float.TryParse(reader[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var rating) || rating is < 0.5f or > 5f)
-                throw reader.Error(2, $"rating '{reader[2]}' is not a number from 0.5 to 5.");
-            if (!long.TryParse(reader[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) || seconds is < -62_135_596_800 or > 253_402_300_799)
-                throw reader.Error(3, $"timestamp '{reader[3]}' is not a Unix time in seconds.");
-            yield return new InteractionRecord(string.Concat(InteractionRecord.ImportPrefix, "movielens:", reader.Line.ToString(CultureInfo.InvariantCulture)),
-                user, item, "rating", rating, DateTimeOffset.FromUnixTimeSeconds(seconds));
-            if (++rows % 5_000_000 == 0) progress?.Report($"{file}: {rows:N0} ratings ({100.0 * reader.Position / Math.Max(1, reader.Length):F0}%)");
-        }
-        progress?.Report($"{file}: {rows:N0} ratings");
-    }
 
     // Distinct tags per movie in first-use order; case differences are the same tag (the first spelling is kept).
     private sealed class TagCollector

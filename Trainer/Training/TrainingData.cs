@@ -74,8 +74,21 @@ public sealed class TrainingData
         return builder.Finish();
     }
 
+    /// <summary>
+    /// Aggregates a history its loader hands over with the ids already numbered (<see cref="Datasets.Dataset.Resolved"/>):
+    /// the same result as <see cref="Build(IEnumerable{InteractionRecord}, SignalPolicy, CancellationToken)"/> on the
+    /// same events, without a record or a string lookup per row.
+    /// </summary>
+    public static TrainingData Build(Datasets.IResolvedHistory history, SignalPolicy signals, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var builder = new Builder(signals);
+        history.ReadInto(builder, cancellationToken);
+        return builder.Finish();
+    }
+
     // Ids to dense indices, one matrix entry (with its time and rating) per event with signal or a rating.
-    private sealed class Builder(SignalPolicy signals)
+    private sealed class Builder(SignalPolicy signals) : Datasets.IInteractionSink
     {
         private readonly Dictionary<string, int> _users = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _items = new(StringComparer.Ordinal);
@@ -90,6 +103,13 @@ public sealed class TrainingData
         private int _lastUserIndex;
         private string? _lastType;
         private InteractionType? _lastParsed;
+
+        // A resolved history's numbers to ours (index + 1; 0 until first seen), so each id is hashed once per read.
+        private IReadOnlyList<string> _sourceUsers = [];
+        private IReadOnlyList<string> _sourceItems = [];
+        private int[] _userMap = [];
+        private int[] _itemMap = [];
+        private long _newestSeconds = long.MinValue;
 
         public void Add(InteractionRecord record)
         {
@@ -106,16 +126,57 @@ public sealed class TrainingData
             if (weight == 0f && !rating) return;
             if (!ReferenceEquals(record.UserId, _lastUser))
             {
-                ref var u = ref CollectionsMarshal.GetValueRefOrAddDefault(_users, record.UserId, out var userExists);
-                if (!userExists) u = _users.Count - 1;
                 _lastUser = record.UserId;
-                _lastUserIndex = u;
+                _lastUserIndex = IndexOf(_users, record.UserId);
             }
-            ref var i = ref CollectionsMarshal.GetValueRefOrAddDefault(_items, record.ItemId, out var itemExists);
-            if (!itemExists) i = _items.Count - 1;
-            _entries.Add(new MatrixEntry(_lastUserIndex, i, weight));
-            _times.Add(record.Timestamp.ToUnixTimeSeconds());
-            _ratings.Add(rating ? record.Value!.Value : float.NaN);
+            Append(_lastUserIndex, IndexOf(_items, record.ItemId), weight, record.Timestamp.ToUnixTimeSeconds(), rating ? record.Value!.Value : float.NaN);
+        }
+
+        public void Begin(IReadOnlyList<string> userIds, IReadOnlyList<string> itemIds, long expectedRows)
+        {
+            // One allocation per buffer instead of doubling: growth copies and faults in twice the memory. Capped, so
+            // an estimate from an odd first line cannot ask for absurd sizes (the lists still grow past it).
+            var capacity = (int)Math.Clamp(expectedRows, 0, 1L << 26);
+            _entries.EnsureCapacity(_entries.Count + capacity);
+            _times.EnsureCapacity(_times.Count + capacity);
+            _ratings.EnsureCapacity(_ratings.Count + capacity);
+            _sourceUsers = userIds;
+            _sourceItems = itemIds;
+            _userMap = new int[Math.Max(16, userIds.Count)];
+            _itemMap = new int[Math.Max(16, itemIds.Count)];
+        }
+
+        public void Add(int user, int item, InteractionType type, float? value, long unixSeconds)
+        {
+            _events++;
+            if (unixSeconds > _newestSeconds) _newestSeconds = unixSeconds;
+            var weight = signals.Weight(type, value);
+            bool rating = type == InteractionType.Rating && value is > 0f;
+            if (weight == 0f && !rating) return;
+            Append(Map(ref _userMap, user, _sourceUsers, _users), Map(ref _itemMap, item, _sourceItems, _items), weight, unixSeconds,
+                rating ? value!.Value : float.NaN);
+        }
+
+        private void Append(int user, int item, float weight, long seconds, float rating)
+        {
+            _entries.Add(new MatrixEntry(user, item, weight));
+            _times.Add(seconds);
+            _ratings.Add(rating);
+        }
+
+        private static int IndexOf(Dictionary<string, int> indices, string id)
+        {
+            ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(indices, id, out var exists);
+            if (!exists) index = indices.Count - 1;
+            return index;
+        }
+
+        private static int Map(ref int[] map, int source, IReadOnlyList<string> ids, Dictionary<string, int> indices)
+        {
+            if (source >= map.Length) Array.Resize(ref map, Math.Max(source + 1, 2 * map.Length));
+            ref var slot = ref map[source];
+            if (slot == 0) slot = IndexOf(indices, ids[source]) + 1;
+            return slot - 1;
         }
 
         public TrainingData Finish()
@@ -136,10 +197,13 @@ public sealed class TrainingData
                 if (!float.IsNaN(_ratings[e])) ratings[position] = _ratings[e];
             }
             var ratingMatrix = new InteractionMatrix(matrix.Rows, matrix.Columns, matrix.RowPointers, matrix.ColumnIndices, ratings);
+            var cutoff = _newestSeconds == long.MinValue ? _cutoff : Max(_cutoff, DateTimeOffset.FromUnixTimeSeconds(_newestSeconds));
             return new TrainingData(Ids(_users), Ids(_items), matrix, ratingMatrix, firstSeen,
-                _cutoff == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : _cutoff, _events);
+                cutoff == DateTimeOffset.MinValue ? DateTimeOffset.UnixEpoch : cutoff, _events);
         }
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static string[] Ids(Dictionary<string, int> map)
     {

@@ -7,9 +7,21 @@ namespace Personalization.TrainerBench;
 /// Writes a MovieLens-layout folder of any size (movies.csv, ratings.csv) for the loader benchmark: ml-25m's shape by
 /// default (162,541 users, 62,423 movies, 25,000,095 ratings), with Zipf-like movie popularity, half-star ratings and
 /// timestamps over ten years. Deterministic for a seed.
+/// <para>
+/// It plants taste so that model quality and tuning can be judged on it, not only load time: every user and movie
+/// belongs to one of <see cref="Tastes"/> groups, and <see cref="InTaste"/> of a user's ratings are of movies of their
+/// group (rated 3.5 to 5), the rest drawn from the whole catalog by popularity (rated 0.5 to 5). Each user's ratings
+/// are in time order, so the time-based protocols see a past and a future.
+/// </para>
 /// </summary>
 internal static class MovieLensWriter
 {
+    /// <summary>Taste groups planted in the ratings.</summary>
+    public const int Tastes = 40;
+
+    /// <summary>The share of each user's ratings of movies of their own taste group.</summary>
+    public const double InTaste = 0.6;
+
     public static void Write(string directory, int users, int items, long ratings, int seed)
     {
         Directory.CreateDirectory(directory);
@@ -32,11 +44,25 @@ internal static class MovieLensWriter
         {
             var count = u == users ? ratings - written : Math.Min(ratings - written, Math.Max(1, (long)(perUser * 2 * random.NextDouble())));
             var t = start + (long)(random.NextDouble() * span);
+            var taste = u % Tastes;
             for (long r = 0; r < count; r++)
             {
-                // Zipf-like popularity: a uniform draw cubed favours low ids.
-                var item = 1 + (int)(Math.Pow(random.NextDouble(), 3) * items);
-                var rating = 0.5 * (1 + random.Next(10));
+                // Zipf-like popularity: a uniform draw cubed favours low ids. Movie m is of taste group (m - 1) % Tastes, so
+                // a draw among the group's movies keeps the same popularity curve within the group.
+                var popular = Math.Pow(random.NextDouble(), 3);
+                int item, halfStars;
+                if (random.NextDouble() < InTaste)
+                {
+                    var inGroup = (items - 1 - taste) / Tastes + 1;
+                    item = 1 + taste + Tastes * Math.Min(inGroup - 1, (int)(popular * inGroup));
+                    halfStars = 7 + random.Next(4);
+                }
+                else
+                {
+                    item = 1 + (int)(popular * items);
+                    halfStars = 1 + random.Next(10);
+                }
+                var rating = 0.5 * halfStars;
                 t += random.Next(3_600);
                 if (!line.TryWrite(CultureInfo.InvariantCulture, $"{u},{Math.Min(item, items)},{rating:0.0},{t}\n", out var length))
                     throw new InvalidOperationException("line buffer too small");

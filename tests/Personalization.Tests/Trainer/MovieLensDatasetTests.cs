@@ -1,5 +1,7 @@
+using Personalization.Grains.Signals;
 using Personalization.Tests.Infrastructure;
 using Personalization.Trainer.Datasets;
+using Personalization.Trainer.Training;
 
 namespace Personalization.Tests.Trainer;
 
@@ -127,6 +129,84 @@ public sealed class MovieLensDatasetTests : IDisposable
         ex = Assert.Throws<DatasetFormatException>(() => MovieLensDataset.Load(_dir));
         Assert.Contains("u.item:1:", ex.Message);
         Assert.Contains("genre flag '2' is not 0 or 1", ex.Message);
+    }
+
+    // Training reads the ratings resolved (ids numbered by the loader, no record per row); import reads records. Both
+    // must give the same matrices: re-ratings, a neutral rating, ids that only look numeric, CRLF, no final newline.
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("dat")]
+    [InlineData("100k")]
+    public void The_resolved_ratings_build_the_same_training_data_as_the_records(string layout)
+    {
+        (string User, string Movie, string Rating, long Time)[] rows =
+        [
+            ("7", "2", "4", 100), ("7", "1", "3.5", 90), ("07", "2", "5", 80), ("7", "2", "1", 120), ("99999999999", "3", "2.5", 70),
+            ("x-user", "1", "4.75", 60), ("07", "3", "0.5", 130), ("12", "1", "5.0", 110),
+        ];
+        string[] movies = ["1", "2", "3", "4"];
+        var (separator, ratingsFile, encoding) = layout switch
+        {
+            "csv" => (",", "ratings.csv", System.Text.Encoding.UTF8),
+            "dat" => ("::", "ratings.dat", System.Text.Encoding.Latin1),
+            _ => ("\t", "u.data", System.Text.Encoding.Latin1),
+        };
+        switch (layout)
+        {
+            case "csv": File.WriteAllText(Path.Combine(_dir, "movies.csv"), "movieId,title,genres\n" + string.Concat(movies.Select(m => $"{m},Movie {m},Drama\n"))); break;
+            case "dat": File.WriteAllText(Path.Combine(_dir, "movies.dat"), string.Concat(movies.Select(m => $"{m}::Movie {m}::Drama\n")), encoding); break;
+            default: File.WriteAllText(Path.Combine(_dir, "u.item"), string.Concat(movies.Select(m => $"{m}|Movie {m}|||x|{string.Join("|", Enumerable.Repeat("0", 19))}\n")), encoding); break;
+        }
+        var lines = rows.Select(r => string.Join(separator, r.User, r.Movie, r.Rating, r.Time.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        File.WriteAllText(Path.Combine(_dir, ratingsFile), (layout == "csv" ? "userId,movieId,rating,timestamp\r\n" : "") + string.Join("\r\n", lines), encoding);
+
+        var dataset = MovieLensDataset.Load(_dir);
+        Assert.NotNull(dataset.Resolved);
+        var fromRecords = TrainingData.Build(dataset.Interactions, SignalPolicy.Default);
+        var resolved = TrainingData.Build(dataset.Resolved, SignalPolicy.Default);
+
+        Assert.Equal(["7", "07", "99999999999", "x-user", "12"], fromRecords.UserIds);
+        Assert.Equal(fromRecords.UserIds, resolved.UserIds);
+        Assert.Equal(fromRecords.ItemIds, resolved.ItemIds);
+        Assert.Equal(fromRecords.Matrix.RowPointers, resolved.Matrix.RowPointers);
+        Assert.Equal(fromRecords.Matrix.ColumnIndices, resolved.Matrix.ColumnIndices);
+        Assert.Equal(fromRecords.Matrix.Weights, resolved.Matrix.Weights);
+        Assert.Equal(fromRecords.Ratings.Weights, resolved.Ratings.Weights);
+        Assert.Equal(fromRecords.FirstSeen, resolved.FirstSeen);
+        Assert.Equal((fromRecords.DataCutoff, fromRecords.Events), (resolved.DataCutoff, resolved.Events));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(130), resolved.DataCutoff);
+        Assert.Equal(rows.Length, resolved.Events);
+        // The re-rating of (7, 2) keeps the last rating; "4.75" is parsed as float.Parse would.
+        var seven = Array.IndexOf(resolved.UserIds, "7");
+        var two = Array.IndexOf(resolved.ItemIds, "2");
+        var position = Array.IndexOf(resolved.Ratings.ColumnIndices, two, resolved.Ratings.RowPointers[seven]);
+        Assert.Equal(1f, resolved.Ratings.Weights[position]);
+        Assert.Contains(4.75f, resolved.Ratings.Weights);
+    }
+
+    [Fact]
+    public void The_resolved_ratings_report_bad_lines_as_the_records_do()
+    {
+        File.WriteAllText(Path.Combine(_dir, "movies.csv"), "movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n");
+        File.WriteAllText(Path.Combine(_dir, "ratings.csv"), "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,1,4..0,964982703\n");
+        var data = MovieLensDataset.Load(_dir);
+        var fromRecords = Assert.Throws<DatasetFormatException>(() => data.Interactions.Count());
+        var resolved = Assert.Throws<DatasetFormatException>(() => TrainingData.Build(data.Resolved!, SignalPolicy.Default));
+        Assert.Equal("ratings.csv:3:5: rating '4..0' is not a number from 0.5 to 5.", Path.GetFileName(resolved.Message));
+        Assert.Equal(fromRecords.Message, resolved.Message);
+    }
+
+    [Fact]
+    public void Lines_longer_than_the_read_buffer_are_read_whole_and_counted()
+    {
+        var title = new string('x', 200_000); // three times the reader's first buffer
+        File.WriteAllText(Path.Combine(_dir, "movies.dat"), $"1::{title}::Drama\r\n\r\n2::Short::Comedy", System.Text.Encoding.Latin1);
+        File.WriteAllText(Path.Combine(_dir, "ratings.dat"), "1::1::5::978300760\n1::2::3::978300761\n1::3::3::978300762\n");
+        var data = MovieLensDataset.Load(_dir);
+        Assert.Equal(title, data.Items[0].Title);
+        Assert.Equal(["Comedy"], data.Items[1].Genres); // the last line has no line break
+        var ex = Assert.Throws<DatasetFormatException>(() => TrainingData.Build(data.Resolved!, SignalPolicy.Default));
+        Assert.Equal((3L, 4), (ex.Line, ex.Column));
     }
 
     [Fact]
