@@ -86,6 +86,54 @@ public static class TemporalSplit
         return new EvaluationSplit(matrix, SplitProtocol.Holdout, roles);
     }
 
+    /// <summary>
+    /// Cold start: a share of the users is held out of training altogether, and each of them is folded in from only
+    /// their <paramref name="foldInEvents"/> oldest entries and judged on all the rest. It measures what a new member
+    /// sees after their first few events, where a model's regularization matters most, and which the protocols that
+    /// describe users by dozens of entries cannot.
+    /// </summary>
+    /// <remarks>Read as <see cref="SplitProtocol.HeldOutUsers"/>. Ties in time break towards the lower column being
+    /// older, as in <see cref="LeaveLastOut"/>.</remarks>
+    /// <param name="matrix">User × item matrix; only its pattern is used.</param>
+    /// <param name="firstSeen">Unix seconds per stored entry, in storage order.</param>
+    /// <param name="foldInEvents">Entries each held-out user is described by, at least 1; only users with more are eligible.</param>
+    /// <param name="heldOutUserFraction">Share of the eligible users held out, in (0, 1); at least one when any is eligible.</param>
+    /// <param name="seed">Seed of the choice of users.</param>
+    /// <exception cref="ArgumentException"><paramref name="firstSeen"/> does not match the matrix.</exception>
+    public static EvaluationSplit ColdStart(InteractionMatrix matrix, ReadOnlySpan<long> firstSeen, int foldInEvents, double heldOutUserFraction = 0.2, int seed = 42)
+    {
+        Check(matrix, firstSeen);
+        ArgumentOutOfRangeException.ThrowIfLessThan(foldInEvents, 1);
+        if (!(heldOutUserFraction > 0 && heldOutUserFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(heldOutUserFraction), heldOutUserFraction, "The held-out share must be in (0, 1).");
+        var eligible = new List<int>();
+        for (int u = 0; u < matrix.Rows; u++)
+            if (matrix.RowPointers[u + 1] - matrix.RowPointers[u] > foldInEvents)
+                eligible.Add(u);
+        int count = eligible.Count == 0 ? 0
+            : Math.Clamp((int)Math.Round(eligible.Count * heldOutUserFraction, MidpointRounding.AwayFromZero), 1, eligible.Count);
+        // A partial Fisher-Yates shuffle picks the held-out users.
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            int j = random.Next(i, eligible.Count);
+            (eligible[i], eligible[j]) = (eligible[j], eligible[i]);
+        }
+        var roles = new EntryRole[matrix.NonZeros];
+        var order = new (long Time, int Position)[MaxRowLength(matrix)];
+        foreach (int u in eligible.Take(count))
+        {
+            int start = matrix.RowPointers[u], end = matrix.RowPointers[u + 1];
+            var row = order.AsSpan(0, end - start);
+            for (int p = start; p < end; p++)
+                row[p - start] = (firstSeen[p], p);
+            row.Sort();
+            for (int i = 0; i < row.Length; i++)
+                roles[row[i].Position] = i < foldInEvents ? EntryRole.FoldIn : EntryRole.Test;
+        }
+        return new EvaluationSplit(matrix, SplitProtocol.HeldOutUsers, roles);
+    }
+
     private static int MaxRowLength(InteractionMatrix matrix)
     {
         int longest = 0;

@@ -24,7 +24,7 @@ namespace Personalization.Trainer.Evaluation;
 public static class OfflineEvaluation
 {
     /// <summary>The protocol names of the command line and the registry's metric keys.</summary>
-    public static readonly string[] Protocols = ["holdout", "users", "time", "last"];
+    public static readonly string[] Protocols = ["holdout", "users", "time", "last", "cold"];
 
     /// <summary>Checks a protocol name as used on the command line.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
@@ -36,12 +36,13 @@ public static class OfflineEvaluation
     /// The split of a protocol: <c>holdout</c>, a random share of each user's entries; <c>users</c>, held-out users
     /// (Liang et al. 2018) folded in from 80% of their history; <c>time</c>, a global time cutoff that leaves the newest
     /// <paramref name="testFraction"/> of the entries after it (<see cref="TemporalSplit.GlobalCutoff"/>); <c>last</c>,
-    /// each user's <paramref name="lastN"/> newest entries (<see cref="TemporalSplit.LeaveLastOut"/>).
+    /// each user's <paramref name="lastN"/> newest entries (<see cref="TemporalSplit.LeaveLastOut"/>); <c>cold</c>, held-out
+    /// users folded in from only their <paramref name="lastN"/> oldest entries (<see cref="TemporalSplit.ColdStart"/>).
     /// </summary>
     /// <param name="data">All interactions.</param>
     /// <param name="protocol">A name of <see cref="Protocols"/>.</param>
     /// <param name="testFraction">Share held out (entries per user, users, or entries after the cutoff).</param>
-    /// <param name="lastN">Entries per user under <c>last</c>.</param>
+    /// <param name="lastN">Entries per user under <c>last</c> (hidden) and <c>cold</c> (folded in).</param>
     /// <param name="seed">Seed of the random protocols.</param>
     public static EvaluationSplit Split(TrainingData data, string protocol, double testFraction, int lastN, int seed)
     {
@@ -51,7 +52,8 @@ public static class OfflineEvaluation
             "holdout" => EvaluationSplit.Holdout(data.Matrix, testFraction, seed),
             "users" => EvaluationSplit.UsersByFraction(data.Matrix, testFraction, foldInFraction: 0.8, seed),
             "time" => TemporalSplit.GlobalCutoff(data.Matrix, data.FirstSeen, TemporalSplit.CutoffForTestFraction(data.FirstSeen, testFraction)),
-            _ => TemporalSplit.LeaveLastOut(data.Matrix, data.FirstSeen, lastN),
+            "last" => TemporalSplit.LeaveLastOut(data.Matrix, data.FirstSeen, lastN),
+            _ => TemporalSplit.ColdStart(data.Matrix, data.FirstSeen, lastN, testFraction, seed),
         };
     }
 

@@ -82,4 +82,40 @@ public class TemporalSplitTests
         var split = TemporalSplit.LeaveLastOut(matrix, [10, 20, 20, 5], 1);
         Assert.Equal([EntryRole.Train, EntryRole.Train, EntryRole.Test, EntryRole.Train], split.Roles.ToArray());
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(10)]
+    public void Cold_start_folds_held_out_users_in_from_their_oldest_entries_and_trains_on_nobody_else_of_theirs(int events)
+    {
+        var times = Times(3);
+        var split = TemporalSplit.ColdStart(Matrix, times, events, heldOutUserFraction: 0.2, seed: 9);
+
+        Assert.Equal(SplitProtocol.HeldOutUsers, split.Protocol);
+        int eligible = Enumerable.Range(0, Matrix.Rows).Count(u => Matrix.RowPointers[u + 1] - Matrix.RowPointers[u] > events);
+        Assert.Equal((int)Math.Round(eligible * 0.2, MidpointRounding.AwayFromZero), split.HeldOutUsers.Count);
+        Assert.Equal(split.HeldOutUsers, split.TestUsers);
+        for (int u = 0; u < Matrix.Rows; u++)
+        {
+            int start = Matrix.RowPointers[u], end = Matrix.RowPointers[u + 1];
+            var roles = Enumerable.Range(start, end - start).Select(p => split.Roles[p]).ToArray();
+            if (!split.HeldOutUsers.Contains(u))
+            {
+                Assert.All(roles, r => Assert.Equal(EntryRole.Train, r));
+                continue;
+            }
+            // Exactly N entries describe the user, none trains, and no fold-in entry is newer than a test entry.
+            Assert.Equal(events, roles.Count(r => r == EntryRole.FoldIn));
+            Assert.DoesNotContain(EntryRole.Train, roles);
+            long newestShown = Enumerable.Range(start, end - start).Where(p => split.Roles[p] == EntryRole.FoldIn).Max(p => times[p]);
+            long oldestHidden = Enumerable.Range(start, end - start).Where(p => split.Roles[p] == EntryRole.Test).Min(p => times[p]);
+            Assert.True(newestShown <= oldestHidden, $"user {u}: shown at {newestShown}, hidden from {oldestHidden}");
+        }
+        // The same seed gives the same users; another seed other users.
+        Assert.Equal(split.HeldOutUsers, TemporalSplit.ColdStart(Matrix, times, events, 0.2, seed: 9).HeldOutUsers);
+        Assert.NotEqual(split.HeldOutUsers, TemporalSplit.ColdStart(Matrix, times, events, 0.2, seed: 10).HeldOutUsers);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TemporalSplit.ColdStart(Matrix, times, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TemporalSplit.ColdStart(Matrix, times, 1, heldOutUserFraction: 1));
+    }
 }

@@ -70,6 +70,7 @@ public sealed class TrainerCliTests : IDisposable
     [Theory]
     [InlineData("time")]
     [InlineData("last")]
+    [InlineData("cold")]
     public async Task Evaluate_splits_by_time_and_reports_intervals_over_users(string protocol)
     {
         var json = Path.Combine(_dir, protocol + ".json");
@@ -130,7 +131,7 @@ public sealed class TrainerCliTests : IDisposable
         var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "popularity",
             "--protocol", "random");
         Assert.Equal(2, code);
-        Assert.Equal("error: --protocol must be one of holdout, users, time, last, not 'random'.", error.Trim().Split('\n')[^1]);
+        Assert.Equal("error: --protocol must be one of holdout, users, time, last, cold, not 'random'.", error.Trim().Split('\n')[^1]);
     }
 
     [Fact]

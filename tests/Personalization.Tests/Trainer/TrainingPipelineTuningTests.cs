@@ -36,7 +36,7 @@ public sealed class TrainingPipelineTuningTests : IDisposable
         Assert.InRange(tuned["tuned.regularization"], 0.01, 100);
         Assert.InRange(tuned["tuned.alpha"], 0.1, 100);
         Assert.True(tuned["tuned.trials"] >= 4);
-        // The model is trained with what the search chose, not with the configured 0.1 and 10.
+        // The model is trained with what the search chose, not with the configured 20 and 10.
         Assert.Equal((float)tuned["tuned.regularization"], first.Model.Regularization);
         Assert.Equal((float)tuned["tuned.alpha"], first.Model.Alpha);
 
@@ -55,7 +55,7 @@ public sealed class TrainingPipelineTuningTests : IDisposable
         var plain = await pipeline.TrainAndPublishAsync(new TrainingOptions { Factors = 8, Iterations = 4, Threads = 2, LearnContentMapping = false, PublishMargin = 1 },
             CancellationToken.None);
         Assert.DoesNotContain(plain.Model.Metrics.Keys, k => k.StartsWith("tuned.", StringComparison.Ordinal));
-        Assert.Equal(0.1f, plain.Model.Regularization);
+        Assert.Equal(20f, plain.Model.Regularization);
         Assert.Equal(10f, plain.Model.Alpha);
     }
 
