@@ -24,12 +24,14 @@ public sealed class FactorModel
     /// <param name="itemPopularity">Per-item popularity (e.g. positive interaction count).</param>
     /// <param name="metrics">Offline evaluation metrics by name; copied.</param>
     /// <param name="content">Map from content features to this model's factors, for items added after training; null when none was learned.</param>
+    /// <param name="userGram">XᵀX of the trained user factors, row-major k×k, for the item-side fold-in of live item vectors; null when not kept.</param>
+    /// <param name="users">Users the model was trained on (the rows of <paramref name="userGram"/>'s X).</param>
     /// <exception cref="ArgumentException">Lengths disagree, an id is null or duplicated, a value is out of range, or
     /// <paramref name="content"/> maps to a different number of factors.</exception>
     public FactorModel(
         long version, DateTimeOffset trainedAt, DateTimeOffset dataCutoff, int factors, float alpha, float regularization,
         string[] itemIds, float[] itemFactors, double[] gram, float[] itemPopularity, IReadOnlyDictionary<string, double> metrics,
-        ContentMapping? content = null)
+        ContentMapping? content = null, double[]? userGram = null, int users = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(factors, 1);
         ArgumentNullException.ThrowIfNull(itemIds);
@@ -49,6 +51,9 @@ public sealed class FactorModel
         if (itemPopularity.Length != itemIds.Length)
             throw new ArgumentException(
                 $"Expected {itemIds.Length} popularity values, got {itemPopularity.Length}.", nameof(itemPopularity));
+        if (userGram is not null && userGram.Length != factors * factors)
+            throw new ArgumentException($"Expected a {factors}×{factors} user Gram matrix, got {userGram.Length} elements.", nameof(userGram));
+        ArgumentOutOfRangeException.ThrowIfNegative(users);
         if (content is not null && content.Factors != factors)
             throw new ArgumentException($"The content mapping has {content.Factors} factors, the model {factors}.", nameof(content));
 
@@ -72,6 +77,8 @@ public sealed class FactorModel
         ItemPopularity = itemPopularity;
         Metrics = new ReadOnlyDictionary<string, double>(new Dictionary<string, double>(metrics, StringComparer.Ordinal));
         Content = content;
+        UserGram = userGram;
+        Users = users;
     }
 
     /// <summary>Monotonic model version.</summary>
@@ -100,6 +107,15 @@ public sealed class FactorModel
 
     /// <summary>YᵀY of <see cref="ItemFactors"/>, row-major k×k, for <see cref="FoldIn"/>.</summary>
     public double[] Gram { get; }
+
+    /// <summary>
+    /// XᵀX of the trained user factors (row-major k×k): what the item side of the implicit-ALS step needs to fold a
+    /// new interaction into an item's vector (<see cref="ItemFoldIn"/>). Null for models that did not keep it.
+    /// </summary>
+    public double[]? UserGram { get; }
+
+    /// <summary>Users the model was trained on (0 when unknown).</summary>
+    public int Users { get; }
 
     /// <summary>Popularity per item (e.g. number of positive interactions), for cold-start and tie-breaking.</summary>
     public float[] ItemPopularity { get; }

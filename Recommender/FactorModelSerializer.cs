@@ -13,14 +13,15 @@ namespace Personalization.Recommender;
 /// item ids (7-bit length-prefixed UTF-8), float32 item factors, float64 Gram (k·k), float32 popularity,
 /// int32 metric count and (name, float64) pairs; then the content mapping: a byte 1 if present (0 if not) and, when
 /// present, float64 λ, int32 feature count, feature names (length-prefixed UTF-8) and float32 weights
-/// (features·k). Version 1 is the same without the content mapping, which ends it after the metrics; it is still
-/// read (as a model without <see cref="FactorModel.Content"/>). Arrays are written as raw bytes so loading a large
-/// model is a copy.
+/// (features·k); then (version 3) a byte 1 if the user Gram is kept (0 if not) and, when kept, int32 users and float64
+/// XᵀX (k·k). Version 1 ends after the metrics, version 2 after the content mapping; both are still read (as models
+/// without <see cref="FactorModel.Content"/> or <see cref="FactorModel.UserGram"/>). Arrays are written as raw bytes
+/// so loading a large model is a copy.
 /// </remarks>
 public static class FactorModelSerializer
 {
     /// <summary>The current format version written by <see cref="Write"/>.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     // The oldest format version Read accepts: version 1 lacks only the trailing content mapping.
     private const int OldestFormatVersion = 1;
@@ -59,6 +60,12 @@ public static class FactorModelSerializer
             writer.Write(value);
         }
         WriteContent(writer, model.Content);
+        writer.Write(model.UserGram is null ? (byte)0 : (byte)1);
+        if (model.UserGram is not null)
+        {
+            writer.Write(model.Users);
+            WriteArray<double>(writer, model.UserGram);
+        }
         writer.Flush();
     }
 
@@ -113,9 +120,19 @@ public static class FactorModelSerializer
                 metrics[name] = reader.ReadDouble();
             }
             ContentMapping? content = formatVersion >= 2 ? ReadContent(reader, stream, factors) : null;
+            double[]? userGram = null;
+            int users = 0;
+            if (formatVersion >= 3 && reader.ReadByte() is var kept && kept != 0)
+            {
+                if (kept != 1) throw new InvalidDataException($"Corrupt factor model: user Gram flag {kept} is neither 0 nor 1.");
+                users = reader.ReadInt32();
+                if (users < 0) throw new InvalidDataException($"Corrupt factor model: user count {users} is negative.");
+                EnsureRemaining(stream, (long)factors * factors * sizeof(double));
+                userGram = ReadArray<double>(stream, factors * factors);
+            }
 
             return new FactorModel(version, trainedAt, dataCutoff, factors, alpha, regularization,
-                itemIds, itemFactors, gram, popularity, metrics, content);
+                itemIds, itemFactors, gram, popularity, metrics, content, userGram, users);
         }
         catch (EndOfStreamException e)
         {

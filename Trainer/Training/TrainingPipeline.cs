@@ -88,7 +88,9 @@ public sealed class TrainingPipeline(
             gram: GramMatrix.Compute(result.ItemFactors, data.ItemIds.Length, options.Factors, als.Threads),
             itemPopularity: data.ItemPopularity(),
             metrics: metrics,
-            content: content);
+            content: content,
+            userGram: GramMatrix.Compute(result.UserFactors, result.Users, options.Factors, als.Threads),
+            users: result.Users);
 
         var (publish, reason) = PublishGate.Decide(options, metrics, current);
         if (!publish)

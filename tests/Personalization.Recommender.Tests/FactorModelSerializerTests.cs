@@ -77,6 +77,36 @@ public class FactorModelSerializerTests
     }
 
     [Fact]
+    public void WriteThenRead_RoundTripsTheUserGram_and_version_2_reads_without_it()
+    {
+        const int k = 5;
+        float[] users = TestData.GaussianFactors(7, k, seed: 11);
+        FactorModel plain = SampleModel();
+        var original = new FactorModel(plain.Version, plain.TrainedAt, plain.DataCutoff, k, plain.Alpha, plain.Regularization, plain.ItemIds,
+            plain.ItemFactors, plain.Gram, plain.ItemPopularity, plain.Metrics, userGram: GramMatrix.Compute(users, 7, k), users: 7);
+        using var stream = new MemoryStream();
+        FactorModelSerializer.Write(original, stream);
+        stream.Position = 0;
+        FactorModel copy = FactorModelSerializer.Read(stream);
+        Assert.Equal(stream.Length, stream.Position);
+        Assert.Equal(original.UserGram, copy.UserGram);
+        Assert.Equal(7, copy.Users);
+
+        // A version-2 file ends after the content mapping's flag.
+        byte[] version2 = Serialized();
+        BitConverter.TryWriteBytes(version2.AsSpan(4), 2);
+        FactorModel old = FactorModelSerializer.Read(new MemoryStream(version2, 0, version2.Length - 1));
+        Assert.Null(old.UserGram);
+        Assert.Equal(0, old.Users);
+
+        byte[] bad = Serialized();
+        bad[^1] = 3;
+        Assert.Contains("user Gram flag 3", Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bad))).Message);
+        Assert.Throws<ArgumentException>(() => new FactorModel(1, plain.TrainedAt, plain.DataCutoff, k, 1f, 1f, plain.ItemIds, plain.ItemFactors,
+            plain.Gram, plain.ItemPopularity, plain.Metrics, userGram: new double[k * k - 1]));
+    }
+
+    [Fact]
     public void Read_Version1_GivesAModelWithoutContentMapping()
     {
         byte[] bytes = Convert.FromBase64String(Version1Model);
@@ -104,7 +134,7 @@ public class FactorModelSerializerTests
     public void Read_BadContentFlag_ThrowsInvalidData()
     {
         byte[] bytes = Serialized();
-        bytes[^1] = 2; // the flag is the last byte of a model without a mapping
+        bytes[^2] = 2; // the flag comes just before the user Gram's flag, the last byte of a model without either
 
         var error = Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bytes)));
         Assert.Contains("content mapping flag", error.Message);
@@ -116,8 +146,8 @@ public class FactorModelSerializerTests
         using var stream = new MemoryStream();
         FactorModelSerializer.Write(SampleModel(new ContentMapping(["tag:a", "tag:b"], new float[10], 5, 1.0)), stream);
         byte[] bytes = stream.ToArray();
-        // The names are followed by 2·5 weights; turn "tag:b" into "tag:a".
-        int last = bytes.Length - 10 * sizeof(float) - 1;
+        // The names are followed by 2·5 weights and the user Gram's flag; turn "tag:b" into "tag:a".
+        int last = bytes.Length - 10 * sizeof(float) - 2;
         Assert.Equal((byte)'b', bytes[last]);
         bytes[last] = (byte)'a';
 
