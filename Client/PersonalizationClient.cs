@@ -80,9 +80,17 @@ public sealed partial class PersonalizationClient(HttpClient http)
     public Task<SimilarItemsResponse> GetSimilarAsync(string itemId, int k = 20, CancellationToken cancellationToken = default) =>
         GetAsync<SimilarItemsResponse>($"v1/items/{Uri.EscapeDataString(itemId)}/similar?k={k}", cancellationToken);
 
-    /// <summary>An item's catalog entry and live counters.</summary>
+    /// <summary>An item's catalog entry and live counters, where its vector comes from, and its 20 most recent interactions.</summary>
     public Task<ItemView> GetItemAsync(string itemId, CancellationToken cancellationToken = default) =>
         GetAsync<ItemView>($"v1/items/{Uri.EscapeDataString(itemId)}", cancellationToken);
+
+    /// <summary>An item as <see cref="GetItemAsync(string, CancellationToken)"/>, with a chosen page of its recent interactions.</summary>
+    /// <param name="itemId">The item.</param>
+    /// <param name="recent">Interactions on the page (newest first).</param>
+    /// <param name="recentOffset">How many of the newest to skip.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public Task<ItemView> GetItemAsync(string itemId, int recent, int recentOffset = 0, CancellationToken cancellationToken = default) =>
+        GetAsync<ItemView>($"v1/items/{Uri.EscapeDataString(itemId)}?recent={recent}&recentOffset={recentOffset}", cancellationToken);
 
     /// <summary>Creates or updates a catalog item.</summary>
     public async Task<ItemView> PutItemAsync(string itemId, ItemUpsert item, CancellationToken cancellationToken = default)

@@ -14,4 +14,5 @@ namespace Personalization.Grains;
 [JsonSerializable(typeof(ItemState))]
 [JsonSerializable(typeof(ExperimentDefinition))]
 [JsonSerializable(typeof(Storage.ExperimentRecord))]
+[JsonSerializable(typeof(IReadOnlyList<LiveItemVector>))]
 public sealed partial class GrainsJsonContext : JsonSerializerContext;

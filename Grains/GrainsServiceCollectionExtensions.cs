@@ -45,6 +45,12 @@ public static class GrainsSiloBuilderExtensions
         services.Configure<Artwork.ArtworkOptions>(configuration.GetSection(Artwork.ArtworkOptions.Section));
         services.AddSingleton<Artwork.ArtworkBoard>();
         services.AddSingleton<Experiments.ExperimentRegistry>();
+        services.AddOptions<LiveItemOptions>().Bind(configuration.GetSection(LiveItemOptions.Section))
+            .Validate(o => o.MaxRecent >= 0 && o.MaxUsers >= 1 && o.PublishInterval > TimeSpan.Zero,
+                "LiveItems:MaxRecent must be at least 0, MaxUsers at least 1 and PublishInterval positive.")
+            .ValidateOnStart();
+        services.AddSingleton<UserVectorBoard>();
+        services.AddSingleton<ItemVectorBoard>();
 
         // Idle user and item grains go after Grains:IdleTimeout; their state is durable after every batch of events.
         var idle = configuration.GetValue<TimeSpan?>("Grains:IdleTimeout");

@@ -24,9 +24,11 @@ namespace Personalization.Recommender;
 /// <see cref="Scoring.ScoreAll"/> and returns the top K of those, ties to the lower row. The returned scores are
 /// therefore exactly the full scan's; an item is missed only if quantization error pushes it below the
 /// candidates-th approximate score, which the oversampling makes rare (see the tests and docs/benchmarks.md).</para>
-/// <para><b>Concurrency.</b> The index is immutable after construction and a search keeps its state on the stack
-/// (or in arrays rented from <see cref="ArrayPool{T}.Shared"/> for unusually large K or k), so any number of threads
-/// may search at once. A search is single-threaded by design: the server runs many requests at once.</para>
+/// <para><b>Concurrency.</b> A search keeps its state on the stack (or in arrays rented from
+/// <see cref="ArrayPool{T}.Shared"/> for unusually large K or k), so any number of threads may search at once. A search
+/// is single-threaded by design: the server runs many requests at once. <see cref="Update"/> rewrites one row in
+/// place: a search that meets the row mid-write estimates that one item from a mix of old and new codes (and re-scores
+/// it exactly if it is a candidate).</para>
 /// </remarks>
 public sealed class QuantizedItemIndex
 {
@@ -232,6 +234,19 @@ public sealed class QuantizedItemIndex
             codes[d] = (byte)(sbyte)Math.Clamp((int)MathF.Round(user[d] * inverse), -127, 127);
     }
 
+    /// <summary>
+    /// Re-quantizes one item after its factors changed in place (a live item vector): the index reads the factors it
+    /// was built on, so the exact re-score already sees the new values.
+    /// </summary>
+    /// <param name="item">The item's row.</param>
+    /// <exception cref="ArgumentException">The row's factors are not finite.</exception>
+    public void Update(int item)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(item);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(item, ItemCount);
+        QuantizeRow(_itemFactors.Span.Slice(item * Factors, Factors), item, _storage.AsSpan(_offset, (int)SizeInBytes), Int8BlockScan.BlockBytes(_groups));
+    }
+
     private static void Quantize(ReadOnlySpan<float> factors, int k, int groups, Span<byte> blocks)
     {
         int itemCount = factors.Length / k;
@@ -241,22 +256,22 @@ public sealed class QuantizedItemIndex
         for (int at = 0; at < blocks.Length; at += blockBytes)
             blocks.Slice(at, Int8BlockScan.ScaleBytes).Clear();
         for (int item = 0; item < itemCount; item++)
+            QuantizeRow(factors.Slice(item * k, k), item, blocks, blockBytes);
+    }
+
+    private static void QuantizeRow(ReadOnlySpan<float> row, int item, Span<byte> blocks, int blockBytes)
+    {
+        float max = MathF.Abs(TensorPrimitives.MaxMagnitude(row));
+        if (!float.IsFinite(max))
+            throw new ArgumentException($"Item row {item} has a NaN or infinite factor.", nameof(row));
+        var block = blocks.Slice(item / Int8BlockScan.BlockItems * blockBytes, blockBytes);
+        int lane = item % Int8BlockScan.BlockItems;
+        MemoryMarshal.Cast<byte, float>(block[..Int8BlockScan.ScaleBytes])[lane] = max / 127f;
+        float inverse = max == 0f ? 0f : 127f / max;
+        for (int d = 0; d < row.Length; d++)
         {
-            var row = factors.Slice(item * k, k);
-            float max = MathF.Abs(TensorPrimitives.MaxMagnitude(row));
-            if (!float.IsFinite(max))
-                throw new ArgumentException($"Item row {item} has a NaN or infinite factor.", nameof(factors));
-            var block = blocks.Slice(item / Int8BlockScan.BlockItems * blockBytes, blockBytes);
-            int lane = item % Int8BlockScan.BlockItems;
-            MemoryMarshal.Cast<byte, float>(block[..Int8BlockScan.ScaleBytes])[lane] = max / 127f;
-            if (max == 0f)
-                continue;
-            float inverse = 127f / max;
-            for (int d = 0; d < k; d++)
-            {
-                int q = Math.Clamp((int)MathF.Round(row[d] * inverse), -127, 127);
-                block[Int8BlockScan.ScaleBytes + d / 4 * Int8BlockScan.GroupBytes + lane * 4 + d % 4] = (byte)(q + 128);
-            }
+            int q = Math.Clamp((int)MathF.Round(row[d] * inverse), -127, 127);
+            block[Int8BlockScan.ScaleBytes + d / 4 * Int8BlockScan.GroupBytes + lane * 4 + d % 4] = (byte)(q + 128);
         }
     }
 

@@ -87,9 +87,38 @@ public sealed record ItemStats(long Plays, long Impressions, long Clicks, double
 /// <param name="InModel">Whether the current model has factors for it.</param>
 /// <param name="Stats">Live counters.</param>
 /// <param name="Artwork">The item's artwork variants with their live impressions and clicks.</param>
+/// <param name="Vector">Where the vector it is ranked with comes from.</param>
+/// <param name="Recent">A page of the users who interacted with it most recently, newest first.</param>
 [GenerateSerializer, Immutable]
 public sealed record ItemView(string ItemId, string Title, IReadOnlyList<string> Genres, IReadOnlyList<string> Tags, bool InModel, ItemStats Stats,
-    IReadOnlyList<ArtworkView>? Artwork = null);
+    IReadOnlyList<ArtworkView>? Artwork = null, VectorProvenance? Vector = null, ItemInteractionsPage? Recent = null);
+
+/// <summary>Where an item's vector comes from.</summary>
+/// <param name="Source">
+/// <c>trained</c> (the batch model's), <c>content</c> (mapped from genres and tags: the item is newer than the model),
+/// <c>live</c> (re-solved from the users who interacted with it since the model), or <c>none</c> (not in the model).
+/// </param>
+/// <param name="ModelVersion">The model the vector belongs to.</param>
+/// <param name="Interactions">For <c>live</c>: interactions folded in since the model.</param>
+/// <param name="Prior">For <c>live</c>: what it started from, <c>trained</c> or <c>content</c>.</param>
+[GenerateSerializer, Immutable]
+public sealed record VectorProvenance(string Source, long ModelVersion, int Interactions = 0, string? Prior = null);
+
+/// <summary>A page of an item's recent interactions.</summary>
+/// <param name="Kept">Interactions the item keeps (the most recent).</param>
+/// <param name="Total">Interactions recorded since its first.</param>
+/// <param name="Offset">Index of the first one on this page (0 is the newest).</param>
+/// <param name="Items">The page, newest first.</param>
+[GenerateSerializer, Immutable]
+public sealed record ItemInteractionsPage(int Kept, long Total, int Offset, IReadOnlyList<ItemInteraction> Items);
+
+/// <summary>One interaction with an item.</summary>
+/// <param name="UserId">Who.</param>
+/// <param name="Type">The event type's wire name.</param>
+/// <param name="Weight">Its signed signal weight.</param>
+/// <param name="At">When.</param>
+[GenerateSerializer, Immutable]
+public sealed record ItemInteraction(string UserId, string Type, float Weight, DateTimeOffset At);
 
 /// <summary>An artwork variant of an item and how it fares.</summary>
 /// <param name="Id">Variant id.</param>

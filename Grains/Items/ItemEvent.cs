@@ -38,4 +38,13 @@ public sealed record ItemEvent
 
     /// <summary>The source event's idempotency key, if the client gave one.</summary>
     public string? EventId { get; init; }
+
+    /// <summary>The event's signed signal weight (the user grains' <see cref="Signals.SignalPolicy"/>).</summary>
+    public float Weight { get; init; }
+
+    /// <summary>The user's live vector when the event was re-keyed, if its grain had one: the item side of the ALS step.</summary>
+    public float[]? UserVector { get; init; }
+
+    /// <summary>The model version <see cref="UserVector"/> was folded in against.</summary>
+    public long UserVectorModel { get; init; }
 }

@@ -35,6 +35,15 @@ public sealed class ItemState : Streams.IStreamFedState
 
     /// <summary>The (user, event id) pairs applied within the deduplication window.</summary>
     public Streams.EventIdWindow EventIds { get; set; } = new();
+
+    /// <summary>The most recent interactions, oldest first (bounded by <see cref="LiveItemOptions.MaxRecent"/>).</summary>
+    public List<ItemRecentEntry> Recent { get; set; } = [];
+
+    /// <summary>Interactions recorded in <see cref="Recent"/> since the item's first, including those dropped from it.</summary>
+    public long RecentTotal { get; set; }
+
+    /// <summary>The live vector and what it is solved from; null until an event brings a user's vector.</summary>
+    public LiveItemState? Live { get; set; }
 }
 
 /// <summary>One artwork variant's counters and bandit statistics.</summary>

@@ -17,4 +17,10 @@ public interface IServingModelProvider
 
     /// <summary>The live catalog (titles, genres) including items not in the model yet.</summary>
     ItemCatalog Catalog { get; }
+
+    /// <summary>
+    /// Serves an item's live vector over its trained or content one (<see cref="ServingModel.SetLive"/>) until the next
+    /// model. Ignored when it belongs to another model version, or when a vector with more interactions is held.
+    /// </summary>
+    void ApplyLive(Items.LiveItemVector live);
 }

@@ -30,7 +30,12 @@ public sealed class ServingModel
     /// <param name="options">Serving settings (the window of "new" items).</param>
     /// <param name="now">The time "new" is measured from.</param>
     /// <param name="previous">The index being replaced; its normalized factors are reused when only the catalog changed.</param>
-    public ServingModel(FactorModel model, IReadOnlyDictionary<string, CatalogItem> catalog, ServingOptions options, DateTimeOffset now, ServingModel? previous = null)
+    /// <param name="ownFactors">
+    /// Copy the model's factors even without catalog extras, so live item vectors (<see cref="SetLive"/>) can be written
+    /// into them without changing the published model.
+    /// </param>
+    public ServingModel(FactorModel model, IReadOnlyDictionary<string, CatalogItem> catalog, ServingOptions options, DateTimeOffset now, ServingModel? previous = null,
+        bool ownFactors = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         Model = model;
@@ -43,8 +48,9 @@ public sealed class ServingModel
         _rowOf = ItemIds.Select((id, row) => (id, row)).ToFrozenDictionary(p => p.id, p => p.row, StringComparer.Ordinal);
 
         // Without extras the model's array is shared, not copied: at a million items it is 256 MB.
-        ItemFactors = extras.Count == 0 ? model.ItemFactors : new float[count * k];
-        if (extras.Count > 0)
+        OwnsFactors = ownFactors || extras.Count > 0;
+        ItemFactors = OwnsFactors ? new float[count * k] : model.ItemFactors;
+        if (OwnsFactors)
         {
             model.ItemFactors.AsSpan().CopyTo(ItemFactors);
             for (var e = 0; e < extras.Count; e++)
@@ -101,6 +107,48 @@ public sealed class ServingModel
 
     /// <summary>The model.</summary>
     public FactorModel Model { get; }
+
+    /// <summary>Whether <see cref="ItemFactors"/> is this index's own copy, which live vectors may be written into.</summary>
+    public bool OwnsFactors { get; }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, LiveVectorInfo> _live = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> _priors = new();
+
+    /// <summary>
+    /// Writes an item's live vector (re-solved by its grain from its viewers since the model was trained) over its row:
+    /// the factors, the normalized factors, the int8 index and its cached neighbours, so Top picks, Because you
+    /// watched, similar items and the index all rank with it from the next request on.
+    /// </summary>
+    /// <remarks>
+    /// Rows are written in place while requests read them: a request that reads a row half-written ranks that one item
+    /// with a mix of its old and new vector, once. The Gram matrix the user grains fold in with is the model's, not
+    /// updated: one item's change moves it by a rank-2 term that the next model brings in.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The factors are the model's own array (<see cref="OwnsFactors"/> is false).</exception>
+    public void SetLive(int row, ReadOnlySpan<float> vector, LiveVectorInfo info)
+    {
+        if (!OwnsFactors) throw new InvalidOperationException("Live vectors need a serving index with its own copy of the factors.");
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, ItemCount);
+        if (vector.Length != Factors) throw new ArgumentException($"A vector of {Factors} factors is needed, not {vector.Length}.", nameof(vector));
+        var k = Factors;
+        var target = ItemFactors.AsSpan(row * k, k);
+        _priors.TryAdd(row, target.ToArray());
+        vector.CopyTo(target);
+        var normalized = NormalizedFactors.AsSpan(row * k, k);
+        var norm = TensorPrimitives.Norm(vector);
+        if (norm > 0) TensorPrimitives.Divide(vector, norm, normalized);
+        else normalized.Clear();
+        Index?.Update(row);
+        _neighbours.TryRemove(row, out _);
+        _live[row] = info;
+    }
+
+    /// <summary>The live vector's provenance of a row, or null when the row holds its trained or content vector.</summary>
+    public LiveVectorInfo? LiveOf(int row) => _live.TryGetValue(row, out var info) ? info : null;
+
+    /// <summary>The row's vector before any live vector: the trained one, or the content-mapped one of an extra.</summary>
+    public ReadOnlySpan<float> PriorOf(int row) => _priors.TryGetValue(row, out var prior) ? prior : FactorsOf(row);
 
     /// <summary>Model version.</summary>
     public long Version => Model.Version;
@@ -209,3 +257,8 @@ public sealed class ServingModel
 /// <param name="Similarities">Their cosine similarity to the anchor.</param>
 /// <param name="Complete">True when the list holds every candidate (the catalog, or the index's pool, had no more).</param>
 public sealed record ItemNeighbours(int[] Rows, float[] Similarities, bool Complete);
+
+/// <summary>Where a live item vector came from.</summary>
+/// <param name="Interactions">Interactions folded in since the model was trained.</param>
+/// <param name="UpdatedAtMs">Unix ms of the solve.</param>
+public sealed record LiveVectorInfo(int Interactions, long UpdatedAtMs);

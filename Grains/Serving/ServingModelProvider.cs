@@ -16,6 +16,8 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
 
     private readonly Lock _swap = new();
     private volatile ServingModel? _current;
+    // The live item vectors of the current model version, kept to carry them over a catalog refresh.
+    private readonly Dictionary<string, Items.LiveItemVector> _live = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ServingModel? Current => _current;
@@ -31,6 +33,7 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
             if (_current is { } current && current.Version >= model.Version) return;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             _current = new ServingModel(model, catalog.Items, options.Value, time.GetUtcNow());
+            _live.Clear(); // the new model replaces them
             LoadMs.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("kind", "model"),
                 new KeyValuePair<string, object?>("model.version", model.Version));
         }
@@ -45,9 +48,35 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
         {
             if (_current is not { } current) return;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            _current = new ServingModel(current.Model, catalog.Items, options.Value, time.GetUtcNow(), current);
+            _current = WithLive(new ServingModel(current.Model, catalog.Items, options.Value, time.GetUtcNow(), current, ownFactors: current.OwnsFactors && _live.Count > 0));
             LoadMs.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("kind", "catalog"),
                 new KeyValuePair<string, object?>("model.version", current.Version));
         }
+    }
+
+    /// <inheritdoc />
+    public void ApplyLive(Items.LiveItemVector live)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        lock (_swap)
+        {
+            if (_current is not { } current || current.Version != live.ModelVersion || live.Vector.Length != current.Factors) return;
+            if (_live.TryGetValue(live.ItemId, out var held) && held.Interactions > live.Interactions) return;
+            var row = current.RowOf(live.ItemId);
+            if (row < 0 || !live.Vector.All(float.IsFinite)) return;
+            _live[live.ItemId] = live;
+            // The first live vector of a version copies the factors once (the published model's array stays as it was).
+            if (!current.OwnsFactors) _current = WithLive(new ServingModel(current.Model, catalog.Items, options.Value, time.GetUtcNow(), current, ownFactors: true));
+            else current.SetLive(row, live.Vector, new LiveVectorInfo(live.Interactions, live.UpdatedAtMs));
+        }
+    }
+
+    // Writes every held live vector into a freshly built index.
+    private ServingModel WithLive(ServingModel model)
+    {
+        if (!model.OwnsFactors) return model;
+        foreach (var live in _live.Values)
+            if (model.RowOf(live.ItemId) is var row and >= 0) model.SetLive(row, live.Vector, new LiveVectorInfo(live.Interactions, live.UpdatedAtMs));
+        return model;
     }
 }

@@ -14,9 +14,11 @@ namespace Personalization.Grains.Streams;
 /// <remarks>
 /// An impression or click with <c>context.artworkId</c> also carries the user's artwork features, asked of the user's
 /// grain (the tap runs where the user's partition is read), so the item's bandit learns from the
-/// context the choice was made in.
+/// context the choice was made in. An event with signal also carries the user's live vector from the silo's <see cref="Users.UserVectorBoard"/>, for
+/// the item grain's share of the ALS step.
 /// </remarks>
-public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory grains) : IStreamTap
+public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory grains, Signals.SignalPolicy signals, Users.UserVectorBoard userVectors)
+    : IStreamTap
 {
     /// <inheritdoc />
     public string Topic => StreamTopics.Interactions;
@@ -30,7 +32,10 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
         {
             ItemId = e.ItemId, UserId = e.UserId, Type = e.Type, Value = e.Value, Timestamp = e.Timestamp ?? record.Timestamp,
             SourcePartition = record.Partition, SourceOffset = record.Offset, EventId = e.EventId,
+            Weight = signals.Weight(e.Type, e.Value, Signals.SignalPolicy.DurationOf(e.Context)),
         };
+        if (copy.Weight != 0f && userVectors.Find(e.UserId) is { } vector)
+            copy = copy with { UserVector = vector.Vector, UserVectorModel = vector.ModelVersion };
         var artwork = e.Type is InteractionType.Impression or InteractionType.Click ? e.Context?.GetValueOrDefault("artworkId") : null;
         if (artwork is null && _handedOff.IsCompleted) return Produce(copy);
         // Copies must reach item-events in log order (item grains drop an offset at or below one they applied), so

@@ -40,7 +40,8 @@ public sealed class UserGrain(
     ExperimentRegistry experiments,
     IExperimentStore experimentStore,
     Artwork.ArtworkBoard artwork,
-    IDeadLetterSink deadLetters) : StreamFedGrain<UserState>(state, deadLetters, logger), IUserGrain
+    IDeadLetterSink deadLetters,
+    UserVectorBoard userVectors) : StreamFedGrain<UserState>(state, deadLetters, logger), IUserGrain
 {
     /// <summary>Meter of the user grains.</summary>
     public const string MeterName = "Personalization.Grains";
@@ -157,9 +158,18 @@ public sealed class UserGrain(
                 System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights),
                 model.Model.Alpha, model.Model.Regularization, _vector);
             FoldInMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            // A copy: _vector is solved in place next time, and the item events carry what the board holds.
+            userVectors.Report(this.GetPrimaryKeyString(), model.Version, _vector.ToArray());
         }
         _vectorVersion = model.Version;
         return _vector;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        userVectors.Remove(this.GetPrimaryKeyString());
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -20,7 +20,8 @@ public static class ItemsEndpoints
     {
         var items = app.MapGroup("/v1/items/{itemId}").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         items.MapGet("/similar", GetSimilar).WithName("GetSimilarItems").WithSummary("Items most similar to this one (cosine of item factors).");
-        items.MapGet("/", GetItemAsync).WithName("GetItem").WithSummary("The item's catalog entry and live counters.");
+        items.MapGet("/", GetItemAsync).WithName("GetItem")
+            .WithSummary("The item's catalog entry, live counters, where its vector comes from, and a page of its recent interactions (?recent=N&recentOffset=M).");
         items.MapPut("/", PutItemAsync).WithName("PutItem").WithSummary("Create or update a catalog item.");
         return app;
     }
@@ -48,16 +49,34 @@ public static class ItemsEndpoints
     }
 
     private static async Task<Results<Ok<ItemView>, ValidationProblem, ProblemHttpResult>> GetItemAsync(
-        string itemId, IServingModelProvider models, IGrainFactory grains)
+        string itemId, IServingModelProvider models, IGrainFactory grains, IOptions<Grains.Items.LiveItemOptions> live, int recent = 20, int recentOffset = 0)
     {
-        if (EventValidator.IdProblem(itemId) is { } problem) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = [problem] });
+        var errors = new Dictionary<string, string[]>();
+        UsersEndpoints.Check(errors, "itemId", EventValidator.IdProblem(itemId));
+        UsersEndpoints.Check(errors, "recent", recent < 0 || recent > live.Value.MaxRecent ? $"Must be from 0 to {live.Value.MaxRecent}." : null);
+        UsersEndpoints.Check(errors, "recentOffset", recentOffset < 0 || recentOffset > live.Value.MaxRecent ? $"Must be from 0 to {live.Value.MaxRecent}." : null);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var item = models.Catalog.Find(itemId);
-        var inModel = models.Current?.RowOf(itemId) >= 0;
-        if (item is null && !inModel) return TypedResults.Problem(statusCode: 404, title: $"Item '{itemId}' is not in the catalog.");
+        var model = models.Current;
+        var row = model?.RowOf(itemId) ?? -1;
+        var inModel = row >= 0;
+        if (item is null && row < 0) return TypedResults.Problem(statusCode: 404, title: $"Item '{itemId}' is not in the catalog.");
         var grain = grains.GetGrain<IItemGrain>(itemId);
         var stats = await grain.GetStatsAsync();
         var artwork = item?.Artwork is { Count: > 0 } ? await grain.GetArtworkStatsAsync() : [];
-        return TypedResults.Ok(new ItemView(itemId, item?.Title ?? itemId, item?.Genres ?? [], item?.Tags ?? [], inModel, stats, ArtworkViews(item, artwork)));
+        var page = await grain.GetRecentAsync(recentOffset, recent);
+        return TypedResults.Ok(new ItemView(itemId, item?.Title ?? itemId, item?.Genres ?? [], item?.Tags ?? [], inModel, stats, ArtworkViews(item, artwork),
+            Provenance(model, row), page));
+    }
+
+    // Trained, content-mapped or live: what the serving index holds for the row.
+    private static VectorProvenance Provenance(ServingModel? model, int row)
+    {
+        if (model is null || row < 0) return new VectorProvenance("none", model?.Version ?? 0);
+        var prior = row < model.ModelItems ? "trained" : "content";
+        return model.LiveOf(row) is { } live
+            ? new VectorProvenance("live", model.Version, live.Interactions, prior)
+            : new VectorProvenance(prior, model.Version);
     }
 
     private static async Task<Results<Ok<ItemView>, Created<ItemView>, ValidationProblem>> PutItemAsync(

@@ -70,6 +70,7 @@ public static class SiloHost
         services.AddHostedService<ExperimentLoader>();
         services.AddHostedService<ModelUpdateListener>();
         services.AddHostedService<ArtworkPublisher>();
+        services.AddHostedService<Items.ItemVectorPublisher>();
         services.AddHostedService<BootstrapService>();
         services.AddSiloTelemetry(configuration);
         services.AddSiloSecurity(configuration);

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Personalization.Grains;
 using Personalization.Grains.Artwork;
 using Personalization.Grains.Experiments;
+using Personalization.Grains.Items;
 using Personalization.Grains.Models;
 using Personalization.Grains.Serving;
 using Personalization.Streaming.Kafka;
@@ -12,8 +13,8 @@ namespace Personalization.Silo.Models;
 
 /// <summary>
 /// Follows <see cref="StreamTopics.ModelUpdates"/>: on each announced version, loads the model from the
-/// store (off the request path) and swaps it in atomically; applies announced catalog changes, artwork policies
-/// and experiments.
+/// store (off the request path) and swaps it in atomically; applies announced catalog changes, artwork policies,
+/// live item vectors and experiments.
 /// </summary>
 public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore store, IServingModelProvider provider,
     ArtworkBoard artwork, ExperimentRegistry experiments, ILogger<ModelUpdateListener> logger)
@@ -48,6 +49,11 @@ public sealed class ModelUpdateListener(KafkaConnection connection, IModelStore 
                 if (result.Message.Key == ArtworkAnnouncement.Key)
                 {
                     foreach (var policy in ArtworkAnnouncement.Read(value)) artwork.Apply(policy);
+                    continue;
+                }
+                if (result.Message.Key == ItemVectorAnnouncement.Key)
+                {
+                    foreach (var live in ItemVectorAnnouncement.Read(value)) provider.ApplyLive(live);
                     continue;
                 }
                 if (result.Message.Key == ExperimentAnnouncement.Key)
