@@ -34,39 +34,35 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
             SourcePartition = record.Partition, SourceOffset = record.Offset, EventId = e.EventId,
             Weight = signals.Weight(e.Type, e.Value, Signals.SignalPolicy.DurationOf(e.Context)),
         };
-        if (copy.Weight != 0f && userVectors.Find(e.UserId) is { } vector)
+        // The board misses a user whose grain (re)activated since its last fold-in: then the grain is asked.
+        var askVector = copy.Weight != 0f;
+        if (askVector && userVectors.Find(e.UserId) is { } vector)
+        {
             copy = copy with { UserVector = vector.Vector, UserVectorModel = vector.ModelVersion };
+            askVector = false;
+        }
         var artwork = e.Type is InteractionType.Impression or InteractionType.Click ? e.Context?.GetValueOrDefault("artworkId") : null;
-        if (artwork is null && _handedOff.IsCompleted) return Produce(copy);
+        if (artwork is null && !askVector && _handedOff.IsCompleted) return Produce(copy);
         // Copies must reach item-events in log order (item grains drop an offset at or below one they applied), so
         // while a copy waits for its user's features, later ones queue behind it until it is handed to the producer.
         var before = _handedOff;
         var handedOff = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _handedOff = handedOff.Task;
-        return ProduceInOrderAsync(before, handedOff, artwork is null ? copy : copy with { ArtworkId = artwork });
+        return ProduceInOrderAsync(before, handedOff, artwork is null ? copy : copy with { ArtworkId = artwork }, askVector);
     }
 
     // Observe is called by one consumer loop, in log order: completes once every copy observed so far was handed to the producer.
     private Task _handedOff = Task.CompletedTask;
 
-    private async Task ProduceInOrderAsync(Task before, TaskCompletionSource handedOff, ItemEvent copy)
+    private async Task ProduceInOrderAsync(Task before, TaskCompletionSource handedOff, ItemEvent copy, bool askVector)
     {
         Task<long> acknowledged;
         try
         {
-            if (copy.ArtworkId is not null)
-            {
-                float[] context;
-                try
-                {
-                    context = await grains.GetGrain<IUserGrain>(copy.UserId).GetArtworkContextAsync();
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    context = []; // the counters still count; only the bandit misses this one
-                }
-                if (context.Length > 0) copy = copy with { ArtworkContext = context };
-            }
+            if (askVector && await AskAsync(grain => grain.GetLiveVectorAsync(), copy.UserId) is { } vector)
+                copy = copy with { UserVector = vector.Vector, UserVectorModel = vector.ModelVersion };
+            if (copy.ArtworkId is not null && await AskAsync<float[]>(async grain => await grain.GetArtworkContextAsync(), copy.UserId) is { Length: > 0 } context)
+                copy = copy with { ArtworkContext = context };
             await before;
             acknowledged = Produce(copy);
         }
@@ -75,6 +71,25 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
             handedOff.TrySetResult();
         }
         await acknowledged;
+    }
+
+    // How long a copy waits for its user's grain (whose silo may have just died) before it goes without the detail.
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    // A detail of the copy asked of the user's grain. Whatever goes wrong with the call (the grain's silo died, the call
+    // was cancelled or timed out), the copy must still be produced: a tap task that faults never lets the source offset
+    // commit, and the item would miss the event. Without the detail, the item still counts the event; only its live
+    // vector or its artwork bandit misses this user.
+    private async Task<T?> AskAsync<T>(Func<IUserGrain, Task<T?>> ask, string userId) where T : class
+    {
+        try
+        {
+            return await ask(grains.GetGrain<IUserGrain>(userId)).WaitAsync(AskTimeout).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return null;
+        }
     }
 
     private Task<long> Produce(ItemEvent copy) =>

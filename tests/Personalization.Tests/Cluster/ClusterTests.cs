@@ -109,6 +109,44 @@ public sealed class ClusterTests(ClusterFixture cluster)
         Assert.Equal(3, (await answered.Content.ReadFromJsonAsync<UserView>())!.Interactions);
     }
 
+    [Fact]
+    public async Task A_live_item_vector_solved_on_one_silo_is_served_by_every_silo_within_seconds()
+    {
+        var running = cluster.Silos.Where(s => s.IsRunning).ToList();
+        var gateway = running[0].Client;
+        var popular = (await gateway.GetRecommendationsAsync("cluster-live-probe", 10)).Items.Select(i => i.ItemId).ToList();
+        const string fresh = "cluster-live-title";
+        await gateway.PutItemAsync(fresh, new ItemUpsert("Cluster Premiere", ["Drama"], []));
+        async Task<ItemView?> ItemOn(SiloProcess silo)
+        {
+            try { return await silo.Client.GetItemAsync(fresh); }
+            catch (Personalization.Client.PersonalizationApiException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.ServiceUnavailable) { return null; }
+        }
+        foreach (var silo in running)
+            await TestSilo.EventuallyAsync(() => ItemOn(silo), v => v?.Vector?.Source == "content", TimeSpan.FromSeconds(15), $"{silo.Name} to know the new title");
+
+        // Fans on every silo's partitions: their grains fold in five ratings each (not plays: the other test counts the
+        // catalog's plays), then they all play the new title.
+        var fans = Enumerable.Range(0, 12).Select(i => $"cluster-live-fan-{i}").ToList();
+        await gateway.TrackAsync(fans.SelectMany(f => popular.Take(5).Select(i => new InteractionEvent { UserId = f, ItemId = i, Type = InteractionType.Rating, Value = 5 })).ToList());
+        foreach (var fan in fans)
+            await TestSilo.EventuallyAsync(() => gateway.GetUserAsync(fan), u => u.Interactions == 5, TimeSpan.FromSeconds(15), $"{fan}'s ratings");
+        await gateway.TrackAsync(fans.Select(f => new InteractionEvent { UserId = f, ItemId = fresh, Type = InteractionType.Play }).ToList());
+
+        // The item's grain solves it where the item's partition is read; every silo's serving index then holds it.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var silo in running)
+        {
+            ItemView? view = null;
+            while (clock.Elapsed < TimeSpan.FromSeconds(20) && (view = await ItemOn(silo))?.Vector is not { Source: "live", Interactions: 12 })
+                await Task.Delay(50);
+            Assert.True(view?.Vector is { Source: "live", Interactions: 12 },
+                $"{silo.Name} serves {view?.Vector} after {clock.Elapsed.TotalSeconds:F1} s; the item's recent list: {view?.Recent?.Total} interactions");
+            Assert.Equal("content", view!.Vector!.Prior);
+        }
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20));
+    }
+
     private static async Task<List<string>> MismatchesAsync(ConcurrentDictionary<string, int> expected, Func<string, Task<long>> actual)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
