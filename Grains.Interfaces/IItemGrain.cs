@@ -14,7 +14,7 @@ public interface IItemGrain : Orleans.IGrainWithStringKey
     [Orleans.Concurrency.AlwaysInterleave]
     Task<ItemStats> GetStatsAsync();
 
-    /// <summary>A page of the most recent interactions, newest first.</summary>
+    /// <summary>A page of the most recent interactions, the latest applied first.</summary>
     /// <param name="offset">How many of the newest to skip.</param>
     /// <param name="limit">Most to return.</param>
     [Orleans.Concurrency.AlwaysInterleave]

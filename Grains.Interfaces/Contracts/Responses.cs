@@ -107,8 +107,8 @@ public sealed record VectorProvenance(string Source, long ModelVersion, int Inte
 /// <summary>A page of an item's recent interactions.</summary>
 /// <param name="Kept">Interactions the item keeps (the most recent).</param>
 /// <param name="Total">Interactions recorded since its first.</param>
-/// <param name="Offset">Index of the first one on this page (0 is the newest).</param>
-/// <param name="Items">The page, newest first.</param>
+/// <param name="Offset">Index of the first one on this page (0 is the latest applied).</param>
+/// <param name="Items">The page, the latest applied first.</param>
 [GenerateSerializer, Immutable]
 public sealed record ItemInteractionsPage(int Kept, long Total, int Offset, IReadOnlyList<ItemInteraction> Items);
 

@@ -1,5 +1,8 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Personalization.Contracts;
-using Personalization.Grains.Serving;
+using Personalization.Grains;
+using Personalization.Streaming.Kafka;
 using Personalization.Tests.Infrastructure;
 
 namespace Personalization.Tests.EndToEnd;
@@ -57,7 +60,8 @@ public sealed class LiveItemVectorTests(SharedSiloFixture fixture)
         Assert.Equal(before.ModelVersion, after.ModelVersion);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15));
 
-        // The item says where its vector comes from, and who watched it, newest first.
+        // The item says where its vector comes from, and who watched it, the latest applied first (fans on different
+        // partitions reach the item in any order, so not by their timestamps).
         view = await TestSilo.EventuallyAsync(() => Silo.Client.GetItemAsync(fresh, recent: 5), v => v.Vector!.Interactions == fans.Count,
             TimeSpan.FromSeconds(10), "every fan folded in");
         Assert.Equal(new VectorProvenance("live", before.ModelVersion, fans.Count, "content"), view.Vector);
@@ -65,7 +69,6 @@ public sealed class LiveItemVectorTests(SharedSiloFixture fixture)
         Assert.Equal(fans.Count, view.Recent.Total);
         Assert.Equal(5, view.Recent.Items.Count);
         Assert.All(view.Recent.Items, i => Assert.Contains(i.UserId, fans));
-        Assert.Equal(view.Recent.Items.OrderByDescending(i => i.At).Select(i => i.At), view.Recent.Items.Select(i => i.At));
         var second = await Silo.Client.GetItemAsync(fresh, recent: 5, recentOffset: 5);
         Assert.Empty(second.Recent!.Items.Select(i => i.UserId).Intersect(view.Recent.Items.Select(i => i.UserId)));
 
@@ -73,6 +76,55 @@ public sealed class LiveItemVectorTests(SharedSiloFixture fixture)
         var similarAfter = await Silo.Client.GetSimilarAsync(fresh, 10);
         Assert.True(InTaste(similarAfter.Items) >= 6 && InTaste(similarAfter.Items) > InTaste(similarBefore.Items),
             $"similar items of the audience's genre: {InTaste(similarBefore.Items)} of 10 before, {InTaste(similarAfter.Items)} after");
+    }
+
+    [Fact]
+    public async Task Copies_replayed_onto_item_events_leave_the_live_vector_and_the_recent_list_as_if_applied_once()
+    {
+        var model = Silo.Model;
+        const string item = "live-vector-replayed";
+        await Silo.Client.PutItemAsync(item, new ItemUpsert("Replayed Premiere", [model.Genres[0]], []));
+        await TestSilo.EventuallyAsync(() => Task.FromResult(Silo.Model.RowOf(item)), row => row >= 0, TimeSpan.FromSeconds(10), "the title in the serving index");
+        var viewers = Enumerable.Range(0, 6).Select(v => $"live-vector-replay-viewer-{v}").ToList();
+        foreach (var (viewer, v) in viewers.Select((u, v) => (u, v)))
+            await Silo.TrackAndWaitAsync(viewer, Enumerable.Range(0, 4).Select(j => Watch(viewer, model.ItemId(40 + 7 * v + j))).ToArray());
+        foreach (var viewer in viewers) await Silo.Client.TrackAsync([Watch(viewer, item)]);
+        var applied = await TestSilo.EventuallyAsync(() => Silo.Client.GetItemAsync(item, recent: 50), v => v.Vector!.Interactions == viewers.Count,
+            TimeSpan.FromSeconds(10), "the six viewers folded in");
+        var row = Silo.Model.RowOf(item);
+        var vector = Silo.Model.FactorsOf(row).ToArray();
+
+        // A replay of the source partition re-forwards the same copies (same source offsets) onto item-events.
+        var partitions = Silo.Services.GetRequiredService<KafkaOptions>().Partitions;
+        var partition = Murmur2Partitioner.Partition(item, partitions);
+        var copies = new List<byte[]>();
+        using (var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig { BootstrapServers = Silo.BootstrapServers, GroupId = "test-replay" }).Build())
+        {
+            var topicPartition = new TopicPartition(StreamTopics.ItemEvents, partition);
+            var end = consumer.QueryWatermarkOffsets(topicPartition, TimeSpan.FromSeconds(5)).High;
+            consumer.Assign(new TopicPartitionOffset(topicPartition, Offset.Beginning));
+            while (consumer.Consume(TimeSpan.FromSeconds(5)) is { } result && result.Offset < end)
+            {
+                if (result.Message.Key == item) copies.Add(result.Message.Value);
+                if (result.Offset == end - 1) break;
+            }
+        }
+        Assert.Equal(viewers.Count, copies.Count);
+        var producer = Silo.Services.GetRequiredService<EventProducer>();
+        foreach (var copy in copies) await producer.ProduceAsync(StreamTopics.ItemEvents, item, copy);
+
+        // A marker behind them on the same partition: once its item counts it, the copies before it were seen.
+        var marker = Enumerable.Range(0, model.ModelItems).Select(model.ItemId).First(id => Murmur2Partitioner.Partition(id, partitions) == partition);
+        var markerPlays = (await Silo.Client.GetItemAsync(marker)).Stats.Plays;
+        await Silo.Client.TrackAsync([new InteractionEvent { UserId = "live-vector-replay-marker", ItemId = marker, Type = InteractionType.Play }]);
+        await TestSilo.EventuallyAsync(() => Silo.Client.GetItemAsync(marker), v => v.Stats.Plays == markerPlays + 1, TimeSpan.FromSeconds(10), "the marker");
+
+        var after = await Silo.Client.GetItemAsync(item, recent: 50);
+        Assert.Equal(applied.Vector, after.Vector);
+        Assert.Equal(applied.Stats.Plays, after.Stats.Plays);
+        Assert.Equal((applied.Recent!.Kept, applied.Recent.Total), (after.Recent!.Kept, after.Recent.Total));
+        Assert.Equal(applied.Recent.Items, after.Recent.Items);
+        Assert.Equal(vector, Silo.Model.FactorsOf(row).ToArray());
     }
 
     [Fact]
