@@ -30,6 +30,7 @@ public static class Program
             TuneCommand.Create(),
             RecommendCommand.Create(),
             BanditReplayCommand.Create(),
+            NewItemsCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync();
     }
@@ -62,6 +63,13 @@ public static class Program
     /// <summary>Loads a data set and aggregates it with the default signal policy, as the cluster's trainer does; prints the load time.</summary>
     internal static async Task<(string Name, TrainingData Data)> LoadTrainingDataAsync(DatasetSpec spec, CancellationToken cancellationToken)
     {
+        var (name, data, _) = await LoadTrainingDataWithCatalogAsync(spec, cancellationToken);
+        return (name, data);
+    }
+
+    /// <summary><see cref="LoadTrainingDataAsync"/>, with the data set's catalog.</summary>
+    internal static async Task<(string Name, TrainingData Data, IReadOnlyList<CatalogItem> Catalog)> LoadTrainingDataWithCatalogAsync(DatasetSpec spec, CancellationToken cancellationToken)
+    {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var progress = new LineProgress();
         var dataset = LoadDataset(spec, progress);
@@ -71,11 +79,11 @@ public static class Program
         var seconds = clock.Elapsed.TotalSeconds;
         await Console.Error.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{dataset.Name}: {data.UserIds.Length} users x {data.ItemIds.Length} items, {data.Matrix.NonZeros} pairs from {data.Events} events; loaded in {seconds:F2} s ({data.Events / Math.Max(seconds, 1e-9) / 1e6:F2} M events/s)"));
-        return (dataset.Name, data);
+        return (dataset.Name, data, dataset.Items);
     }
 
     // Progress<T> posts to the thread pool, so its lines could come after the command's own output or error.
-    private sealed class LineProgress : IProgress<string>
+    internal sealed class LineProgress : IProgress<string>
     {
         public void Report(string value) => Console.Error.WriteLine(value);
     }

@@ -15,11 +15,7 @@ public static class ModelFactory
         spec.Validate();
         return spec.Model switch
         {
-            "als" => new AlsModelTrainer(new AlsOptions
-            {
-                Factors = spec.Factors, Iterations = spec.Iterations ?? 15, Regularization = spec.EffectiveRegularization,
-                Alpha = spec.Alpha, Solver = spec.Solver, Threads = spec.EffectiveThreads, Seed = spec.Seed,
-            }),
+            "als" => new AlsModelTrainer(spec.ToAlsOptions()),
             "ease" => new EaseTrainer(new EaseOptions { Regularization = spec.EffectiveRegularization, Threads = spec.EffectiveThreads }),
             "mf" => new BiasedMfTrainer(new BiasedMfOptions
             {

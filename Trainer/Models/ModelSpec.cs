@@ -47,6 +47,13 @@ public sealed record ModelSpec
     /// <summary>Whether the model learns from explicit ratings rather than signal weights.</summary>
     public bool Explicit => Model == "mf";
 
+    /// <summary>The ALS settings this spec names (whatever its model: the reference ALS and the new-item protocol use them too).</summary>
+    public AlsOptions ToAlsOptions() => new()
+    {
+        Factors = Factors, Iterations = Iterations ?? 15, Regularization = Model == "als" ? EffectiveRegularization : Regularization ?? AlsOptions.DefaultRegularization,
+        Alpha = Alpha, Solver = Solver, Threads = EffectiveThreads, Seed = Seed,
+    };
+
     /// <summary>The thread count to use.</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
