@@ -60,7 +60,7 @@ public static class ItemFoldIn
         if (!(regularization > 0) || !float.IsFinite(regularization))
             throw new ArgumentOutOfRangeException(nameof(regularization), regularization, "Regularization must be finite and positive.");
 
-        int length = k * k + 3 * k;
+        int length = k * k + 6 * k;
         if (k <= MaxStackallocFactors)
         {
             Solve(userGram, k, prior, priorStrength, userVectors, weights, alpha, regularization, result, stackalloc double[length]);
@@ -83,7 +83,7 @@ public static class ItemFoldIn
         Span<double> a = scratch[..(k * k)];
         Span<double> b = scratch.Slice(k * k, k);
         Span<double> y0 = scratch.Slice(k * k + k, k);
-        Span<double> x = scratch.Slice(k * k + 2 * k, k);
+        Span<double> block = scratch.Slice(k * k + 2 * k, 4 * k);
 
         // A = s·XᵀX + λI, b = A·y₀ (the full symmetric Gram, so b is a plain product).
         for (int i = 0; i < a.Length; i++) a[i] = priorStrength * userGram[i];
@@ -93,6 +93,8 @@ public static class ItemFoldIn
             b[r] = DoubleKernels.Dot(ref MemoryMarshal.GetReference(a.Slice(r * k, k)), ref MemoryMarshal.GetReference(y0), k);
 
         ref double b0 = ref MemoryMarshal.GetReference(b);
+        Span<double> scales = stackalloc double[4];
+        int pending = 0;
         for (int u = 0; u < weights.Length; u++)
         {
             float weight = weights[u];
@@ -100,10 +102,21 @@ public static class ItemFoldIn
             bool positive = ImplicitSignal.Preference(weight) > 0f;
             double extra = confidence - 1.0;
             if (extra == 0 && !positive) continue;
+            Span<double> x = block.Slice(pending * k, k);
             DoubleKernels.Widen(userVectors.Slice(u * k, k), x);
             if (positive) DoubleKernels.MultiplyAddInPlace(ref b0, ref MemoryMarshal.GetReference(x), confidence, k);
-            if (extra != 0) DoubleKernels.AddScaledOuterUpper(a, k, x, extra);
+            if (extra == 0) continue;
+            // Four rank-1 updates per pass over A, as the user-side solve does.
+            scales[pending++] = extra;
+            if (pending == 4)
+            {
+                DoubleKernels.AddScaledOuterUpper4(a, k, block[..k], scales[0], block.Slice(k, k), scales[1],
+                    block.Slice(2 * k, k), scales[2], block.Slice(3 * k, k), scales[3]);
+                pending = 0;
+            }
         }
+        for (int j = 0; j < pending; j++)
+            DoubleKernels.AddScaledOuterUpper(a, k, block.Slice(j * k, k), scales[j]);
         if (!Cholesky.TrySolveInPlace(a, k, b))
             throw new InvalidOperationException("The item fold-in system is not positive definite; check that the vectors are finite.");
         for (int d = 0; d < k; d++) result[d] = (float)b[d];
