@@ -26,10 +26,6 @@ public interface IUserGrain : Orleans.IGrainWithStringKey
     [Orleans.Concurrency.AlwaysInterleave]
     Task<RowsResponse> GetRowsAsync(RowsRequest request);
 
-    /// <summary>The user's live vector, or null while the user has nothing the model knows (or no model is loaded).</summary>
-    [Orleans.Concurrency.AlwaysInterleave]
-    Task<UserVector?> GetLiveVectorAsync();
-
     /// <summary>The user's current features for the artwork bandit (empty while no model is loaded).</summary>
     [Orleans.Concurrency.AlwaysInterleave]
     Task<float[]> GetArtworkContextAsync();

@@ -34,33 +34,29 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
             SourcePartition = record.Partition, SourceOffset = record.Offset, EventId = e.EventId,
             Weight = signals.Weight(e.Type, e.Value, Signals.SignalPolicy.DurationOf(e.Context)),
         };
-        // The board misses a user whose grain (re)activated since its last fold-in: then the grain is asked.
-        var askVector = copy.Weight != 0f;
-        if (askVector && userVectors.Find(e.UserId) is { } vector)
-        {
+        // Only from the board: asking the user's grain for every miss (a grain activated elsewhere, by a read) would put
+        // a grain call on the event path, and during a failover those calls pile up behind a dead silo. A miss leaves
+        // the vector out: the item counts the event, and its live vector goes without this user.
+        if (copy.Weight != 0f && userVectors.Find(e.UserId) is { } vector)
             copy = copy with { UserVector = vector.Vector, UserVectorModel = vector.ModelVersion };
-            askVector = false;
-        }
         var artwork = e.Type is InteractionType.Impression or InteractionType.Click ? e.Context?.GetValueOrDefault("artworkId") : null;
-        if (artwork is null && !askVector && _handedOff.IsCompleted) return Produce(copy);
+        if (artwork is null && _handedOff.IsCompleted) return Produce(copy);
         // Copies must reach item-events in log order (item grains drop an offset at or below one they applied), so
         // while a copy waits for its user's features, later ones queue behind it until it is handed to the producer.
         var before = _handedOff;
         var handedOff = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _handedOff = handedOff.Task;
-        return ProduceInOrderAsync(before, handedOff, artwork is null ? copy : copy with { ArtworkId = artwork }, askVector);
+        return ProduceInOrderAsync(before, handedOff, artwork is null ? copy : copy with { ArtworkId = artwork });
     }
 
     // Observe is called by one consumer loop, in log order: completes once every copy observed so far was handed to the producer.
     private Task _handedOff = Task.CompletedTask;
 
-    private async Task ProduceInOrderAsync(Task before, TaskCompletionSource handedOff, ItemEvent copy, bool askVector)
+    private async Task ProduceInOrderAsync(Task before, TaskCompletionSource handedOff, ItemEvent copy)
     {
         Task<long> acknowledged;
         try
         {
-            if (askVector && await AskAsync(grain => grain.GetLiveVectorAsync(), copy.UserId) is { } vector)
-                copy = copy with { UserVector = vector.Vector, UserVectorModel = vector.ModelVersion };
             if (copy.ArtworkId is not null && await AskAsync<float[]>(async grain => await grain.GetArtworkContextAsync(), copy.UserId) is { Length: > 0 } context)
                 copy = copy with { ArtworkContext = context };
             await before;
@@ -78,8 +74,8 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
 
     // A detail of the copy asked of the user's grain. Whatever goes wrong with the call (the grain's silo died, the call
     // was cancelled or timed out), the copy must still be produced: a tap task that faults never lets the source offset
-    // commit, and the item would miss the event. Without the detail, the item still counts the event; only its live
-    // vector or its artwork bandit misses this user.
+    // commit, and the item would miss the event. Without the detail, the item still counts the event; only its artwork
+    // bandit misses this user.
     private async Task<T?> AskAsync<T>(Func<IUserGrain, Task<T?>> ask, string userId) where T : class
     {
         try

@@ -255,13 +255,6 @@ public sealed class UserGrain(
     }
 
     /// <inheritdoc />
-    public Task<UserVector?> GetLiveVectorAsync()
-    {
-        if (models.Current is not { } model || EnsureVector(model) is null) return Task.FromResult<UserVector?>(null);
-        return Task.FromResult(userVectors.Find(this.GetPrimaryKeyString()));
-    }
-
-    /// <inheritdoc />
     public Task<float[]> GetArtworkContextAsync()
     {
         var model = models.Current;
