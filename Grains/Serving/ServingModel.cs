@@ -140,7 +140,15 @@ public sealed class ServingModel
         if (norm > 0) TensorPrimitives.Divide(vector, norm, normalized);
         else normalized.Clear();
         Index?.Update(row);
+        // Kept neighbour lists (Because you watched): the item's own, and every list the new vector may now enter or
+        // had a place in. A dot product per kept list: at most MaxCachedNeighbourLists·k multiply-adds.
         _neighbours.TryRemove(row, out _);
+        foreach (var (anchor, list) in _neighbours)
+        {
+            var similarity = TensorPrimitives.Dot(NormalizedFactors.AsSpan(anchor * k, k), normalized);
+            if (list.Rows.Length == 0 || similarity >= list.Similarities[^1] || Array.IndexOf(list.Rows, row) >= 0)
+                _neighbours.TryRemove(anchor, out _);
+        }
         _live[row] = info;
     }
 
