@@ -7,9 +7,9 @@ namespace Personalization.Tests.Grains;
 /// <summary>The serving ranker's two retrieval paths agree.</summary>
 public sealed class RankerTests
 {
-    private const int Items = 5_000, K = 32;
+    internal const int Items = 5_000, K = 32;
 
-    private static FactorModel RandomModel()
+    internal static FactorModel RandomModel()
     {
         var random = new Random(3);
         var factors = new float[Items * K];
@@ -145,47 +145,5 @@ public sealed class RankerTests
         var scores = new float[model.ItemCount];
         Scoring.ScoreAll(model.NormalizedFactors, model.Factors, model.NormalizedFactors.AsSpan(anchor * model.Factors, model.Factors), scores);
         return scores;
-    }
-
-    [Fact]
-    public void A_live_vector_is_served_everywhere_an_item_vector_is_and_keeps_its_prior()
-    {
-        var model = RandomModel();
-        var served = new ServingModel(model, new Dictionary<string, CatalogItem>(), new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = 1 },
-            DateTimeOffset.UnixEpoch, ownFactors: true);
-        Assert.Throws<InvalidOperationException>(() => new ServingModel(model, new Dictionary<string, CatalogItem>(), new ServingOptions(), DateTimeOffset.UnixEpoch)
-            .SetLive(0, new float[K], new LiveVectorInfo(1, 0)));
-        static ItemNeighbours Scan(ServingModel m, int anchor)
-        {
-            var scores = new float[m.ItemCount];
-            Scoring.ScoreAll(m.NormalizedFactors, m.Factors, m.NormalizedFactors.AsSpan(anchor * m.Factors, m.Factors), scores);
-            scores[anchor] = float.NegativeInfinity;
-            var rows = new int[10];
-            var similarities = new float[10];
-            TopK.Select(scores, rows, similarities);
-            return new ItemNeighbours(rows, similarities, false);
-        }
-        const int anchor = 7, moved = 4_321, far = 99;
-        var before = served.NeighboursOf(anchor, Scan);
-        var unrelated = served.NeighboursOf(far, Scan);
-        Assert.DoesNotContain(moved, before.Rows);
-        var prior = served.FactorsOf(moved).ToArray();
-
-        // The moved item takes the anchor's direction (twice its length): it becomes the anchor's nearest neighbour.
-        var vector = served.FactorsOf(anchor).ToArray().Select(v => 2 * v).ToArray();
-        served.SetLive(moved, vector, new LiveVectorInfo(12, 1_000));
-
-        Assert.Equal(vector, served.FactorsOf(moved).ToArray());
-        Assert.Equal(prior, served.PriorOf(moved).ToArray());
-        Assert.Equal(new LiveVectorInfo(12, 1_000), served.LiveOf(moved));
-        Assert.Null(served.LiveOf(anchor));
-        Assert.Equal(moved, served.NeighboursOf(anchor, Scan).Rows[0]);
-        Assert.Same(unrelated, served.NeighboursOf(far, Scan)); // a list it does not enter is kept
-        // The int8 index re-quantized the row: a user facing the anchor's way finds the moved item first.
-        var indices = new int[5];
-        var scores = new float[5];
-        served.Index!.Search(vector, indices, scores);
-        Assert.Equal(moved, indices[0]);
-        Assert.Equal(model.ItemFactors.AsSpan(moved * K, K).ToArray(), prior); // the published model is untouched
     }
 }
