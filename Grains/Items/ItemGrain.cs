@@ -150,6 +150,13 @@ public sealed class ItemGrain(
                 model.Model.Alpha, Math.Max(model.Model.Regularization, 1e-3f), solved);
             live.Vector = solved;
         }
+        catch (InvalidOperationException ex)
+        {
+            // A system that is not positive definite (it cannot be with finite vectors and λ > 0): the item keeps the
+            // vector it had, and the events stay applied.
+            logger.LogWarning(ex, "Could not solve the live vector of item {ItemId}", this.GetPrimaryKeyString());
+            return;
+        }
         finally
         {
             ArrayPool<float>.Shared.Return(vectors);

@@ -57,7 +57,7 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
         Task<long> acknowledged;
         try
         {
-            if (copy.ArtworkId is not null && await AskAsync<float[]>(async grain => await grain.GetArtworkContextAsync(), copy.UserId) is { Length: > 0 } context)
+            if (copy.ArtworkId is not null && await ArtworkContextAsync(copy.UserId) is { Length: > 0 } context)
                 copy = copy with { ArtworkContext = context };
             await before;
             acknowledged = Produce(copy);
@@ -72,19 +72,19 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
     // How long a copy waits for its user's grain (whose silo may have just died) before it goes without the detail.
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
-    // A detail of the copy asked of the user's grain. Whatever goes wrong with the call (the grain's silo died, the call
-    // was cancelled or timed out), the copy must still be produced: a tap task that faults never lets the source offset
-    // commit, and the item would miss the event. Without the detail, the item still counts the event; only its artwork
-    // bandit misses this user.
-    private async Task<T?> AskAsync<T>(Func<IUserGrain, Task<T?>> ask, string userId) where T : class
+    // The user's artwork features, asked of the user's grain. Whatever goes wrong with the call (the grain's silo died,
+    // the call was cancelled or timed out), the copy must still be produced: a tap task that faults never lets the
+    // source offset commit, and the item would miss the event. Without them the item still counts the event; only its
+    // artwork bandit misses this user.
+    private async Task<float[]> ArtworkContextAsync(string userId)
     {
         try
         {
-            return await ask(grains.GetGrain<IUserGrain>(userId)).WaitAsync(AskTimeout).ConfigureAwait(false);
+            return await grains.GetGrain<IUserGrain>(userId).GetArtworkContextAsync().WaitAsync(AskTimeout).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            return null;
+            return [];
         }
     }
 
