@@ -4,6 +4,7 @@
 # for each model (EASE does not fit: its 62,423 x 62,423 Gram matrix is 15.6 GB of floats and its inverse ~8e13 flops).
 #   bench/trainer-tune-25m.sh [DATA_DIR] [CONFIGURATIONS] [PROTOCOLS] [MODELS]
 #   defaults: /tmp/ml25, 27, "time holdout last", "als mf"; e.g. bench/trainer-tune-25m.sh /tmp/ml25 9 "holdout last" als
+#   OUT=DIR writes into DIR instead of bench/results/tune-25m-<date> (to add to an earlier run)
 # Writes bench/results/tune-25m-<date>/*.json and the console reports beside them. The trainer runs from a copy,
 # so rebuilding the tree meanwhile does not change the binaries under a run. On 2 cores one ALS search with 27
 # configurations takes about 25 minutes.
@@ -13,7 +14,7 @@ data="${1:-/tmp/ml25}"
 configurations="${2:-27}"
 protocols="${3:-time holdout last}"
 models="${4:-als mf}"
-out="bench/results/tune-25m-$(date +%Y-%m-%d)"
+out="${OUT:-bench/results/tune-25m-$(date +%Y-%m-%d)}"   # OUT=DIR adds to an earlier run's folder
 mkdir -p "$out"
 dotnet build bench/TrainerBench/TrainerBench.csproj -c Release -nologo -v quiet
 [ -f "$data/ratings.csv" ] || dotnet bench/TrainerBench/bin/Release/net10.0/TrainerBench.dll --write-movielens "$data"
