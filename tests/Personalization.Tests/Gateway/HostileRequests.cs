@@ -249,7 +249,8 @@ public static class HostileRequests
                     .Select((u, q) => new HostileRequest("GET", $"/v1/users/{u}/rows{q}", null, null))),
                 (2, Gen.Select(user, Query(("recent", ["0", "20", "100", "101"]))).Select((u, q) => new HostileRequest("GET", $"/v1/users/{u}{q}", null, null))),
                 (2, Gen.Select(item, Query(("k", ["1", "20", "200"]))).Select((i, q) => new HostileRequest("GET", $"/v1/items/{i}/similar{q}", null, null))),
-                (2, Get(item.Select(i => $"/v1/items/{i}"))),
+                (2, Gen.Select(item, Query(("recent", ["0", "5", "200", "201"]), ("recentOffset", ["0", "5", "200"])))
+                    .Select((i, q) => new HostileRequest("GET", $"/v1/items/{i}{q}", null, null))),
                 (4, WithBody("PUT", item.Select(i => $"/v1/items/{i}"), ItemBody)),
                 (3, WithBody("POST", Gen.Const("/v1/experiments"), ExperimentBody)),
                 (2, WithBody("PUT", Gen.Select(experiment, Query(("reassign", ["true", "false"]))).Select((e, q) => $"/v1/experiments/{e}{q}"), ExperimentBody)),
