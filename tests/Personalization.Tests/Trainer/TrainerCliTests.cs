@@ -86,6 +86,24 @@ public sealed class TrainerCliTests : IDisposable
     }
 
     [Fact]
+    public async Task New_items_replays_the_newest_items_and_reports_each_step_or_names_a_bad_option()
+    {
+        var json = Path.Combine(_dir, "new-items.json");
+        var (code, output, error) = await RunWithOutputAsync("new-items", "--dataset", "movielens", MovieLensData.Generated, "--factors", "8",
+            "--iterations", "3", "--steps", "0,1,2", "--held-out-fraction", "0.2", "--json", json);
+        Assert.True(code == 0, error);
+        Assert.Contains("| interactions | items | later viewers | recall@20 content | live fold-in | full retrain | gap closed |", output);
+        Assert.Contains("held out (the newest by their first interaction)", error);
+        var steps = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        Assert.Equal([0, 1, 2], steps.EnumerateArray().Select(s => s.GetProperty("Interactions").GetInt32()));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, steps[0].GetProperty("Retrain").ValueKind);
+
+        (code, _, error) = await RunWithOutputAsync("new-items", "--dataset", "movielens", MovieLensData.Generated, "--steps", "1,two");
+        Assert.Equal(2, code);
+        Assert.Contains("--steps must be non-negative whole numbers separated by commas, not '1,two'.", error);
+    }
+
+    [Fact]
     public async Task Train_reads_a_users_own_log_through_its_column_mapping_and_prints_the_load_time()
     {
         var log = Path.Combine(_dir, "plays.jsonl");
