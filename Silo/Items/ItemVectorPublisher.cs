@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Personalization.Grains.Items;
+using Personalization.Silo.Models;
 using Personalization.Streaming.Kafka;
 
 namespace Personalization.Silo.Items;
@@ -10,31 +11,15 @@ namespace Personalization.Silo.Items;
 /// but announced once per interval, with its newest vector.
 /// </summary>
 public sealed class ItemVectorPublisher(ItemVectorBoard board, EventProducer producer, IOptions<LiveItemOptions> options, ILogger<ItemVectorPublisher> logger)
-    : BackgroundService
+    : ModelUpdatesPublisher<LiveItemVector>(options.Value.PublishInterval, BatchSize, "live item vectors", logger)
 {
     /// <summary>Most vectors in one announcement (bounds the record size: about 0.7 KB of JSON per vector of 64 factors).</summary>
     public const int BatchSize = 256;
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.PublishInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            var changed = board.TakeChanged();
-            for (var i = 0; i < changed.Count; i += BatchSize)
-            {
-                var batch = changed.GetRange(i, Math.Min(BatchSize, changed.Count - i));
-                try
-                {
-                    await ItemVectorAnnouncement.AnnounceAsync(producer, batch, stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The item's next solve publishes it again; until then other silos rank it with its older vector.
-                    logger.LogWarning(ex, "Could not share {Count} live item vectors", batch.Count);
-                }
-            }
-        }
-    }
+    protected override List<LiveItemVector> TakeChanged() => board.TakeChanged();
+
+    /// <inheritdoc />
+    protected override Task AnnounceAsync(IReadOnlyList<LiveItemVector> batch, CancellationToken cancellationToken) =>
+        ItemVectorAnnouncement.AnnounceAsync(producer, batch, cancellationToken);
 }
