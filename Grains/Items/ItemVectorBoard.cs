@@ -17,7 +17,7 @@ public sealed class ItemVectorBoard(IServingModelProvider models)
     {
         ArgumentNullException.ThrowIfNull(live);
         models.ApplyLive(live);
-        _changed.AddOrUpdate(live.ItemId, live, (_, held) => held.ModelVersion == live.ModelVersion && held.Interactions > live.Interactions ? held : live);
+        _changed.AddOrUpdate(live.ItemId, live, (_, held) => live.IsOlderThan(held) ? held : live);
     }
 
     /// <summary>Takes the vectors changed since the last call (to publish them).</summary>

@@ -6,4 +6,9 @@ namespace Personalization.Grains.Items;
 /// <param name="Vector">k factors.</param>
 /// <param name="Interactions">Interactions folded in since the model (orders the versions of one item's vector).</param>
 /// <param name="UpdatedAtMs">Unix ms of the solve.</param>
-public sealed record LiveItemVector(string ItemId, long ModelVersion, float[] Vector, int Interactions, long UpdatedAtMs);
+public sealed record LiveItemVector(string ItemId, long ModelVersion, float[] Vector, int Interactions, long UpdatedAtMs)
+{
+    /// <summary>Whether <paramref name="other"/> is a later solve of the same item in the same model (more interactions folded in).</summary>
+    public bool IsOlderThan(LiveItemVector other) =>
+        other is not null && ModelVersion == other.ModelVersion && Interactions < other.Interactions;
+}

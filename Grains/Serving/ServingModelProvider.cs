@@ -61,7 +61,7 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
         lock (_swap)
         {
             if (_current is not { } current || current.Version != live.ModelVersion || live.Vector.Length != current.Factors) return;
-            if (_live.TryGetValue(live.ItemId, out var held) && held.Interactions > live.Interactions) return;
+            if (_live.TryGetValue(live.ItemId, out var held) && live.IsOlderThan(held)) return;
             var row = current.RowOf(live.ItemId);
             if (row < 0 || !live.Vector.All(float.IsFinite)) return;
             _live[live.ItemId] = live;
