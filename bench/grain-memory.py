@@ -7,7 +7,8 @@ resident memory, activates N fresh user grains through GET /v1/users/{id}, and r
 Prints one Markdown row: users activated, activations reported by /healthz, RSS before and after, bytes per grain.
 Run it against another build (e.g. a worktree of an older commit) with --silo to compare in the same session.
 """
-import argparse, concurrent.futures, json, os, shutil, subprocess, sys, tempfile, time, urllib.request
+import argparse, concurrent.futures, json, time, urllib.request
+from silo_process import DEFAULT_SILO, embedded_silo
 
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
@@ -22,23 +23,11 @@ def get(url):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--silo", default=os.path.join(os.path.dirname(__file__), "..", "Silo/bin/Release/net10.0/Personalization.Silo.dll"))
+    p.add_argument("--silo", default=DEFAULT_SILO)
     p.add_argument("--users", type=int, default=20000)
     p.add_argument("--port", type=int, default=5099)
     a = p.parse_args()
-    data = tempfile.mkdtemp(prefix="grain-memory-")
-    base = f"http://127.0.0.1:{a.port}"
-    args = ["dotnet", a.silo, "--data-dir", data, "--urls", base, "--Logging:LogLevel:Default=Warning",
-            "--Bootstrap:Synthetic:Users=600", "--Bootstrap:Synthetic:Items=3000", "--Bootstrap:Synthetic:MeanInteractionsPerUser=30",
-            "--Training:Factors=32", "--Training:Iterations=8", "--Cluster:SiloPort=0", "--Cluster:GatewayPort=0"]
-    silo = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "DOTNET_gcServer": "1"})
-    try:
-        for _ in range(240):
-            try:
-                if get(base + "/healthz")[0] == 200: break
-            except Exception:
-                pass
-            time.sleep(0.5)
+    with embedded_silo(a.silo, a.port, factors=32, env={"DOTNET_gcServer": "1"}, prefix="grain-memory-") as (base, silo):
         # Warm every code path with a few users first, then settle.
         for i in range(200): get(f"{base}/v1/users/warm-{i}?recent=0")
         time.sleep(5)
@@ -52,11 +41,6 @@ def main():
         health = json.loads(get(base + "/healthz")[1])
         per = (after - before) * 1024 / a.users
         print(f"| {a.users} | {health.get('activations')} | {before / 1024:.0f} MiB | {after / 1024:.0f} MiB | {per:.0f} B | {a.users / seconds:.0f}/s |")
-    finally:
-        silo.terminate()
-        try: silo.wait(30)
-        except subprocess.TimeoutExpired: silo.kill()
-        shutil.rmtree(data, ignore_errors=True)
 
 if __name__ == "__main__":
     main()

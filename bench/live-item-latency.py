@@ -8,7 +8,8 @@ run, the same time for the user side: a fan's next event until GET /v1/users/{id
 
 Prints one Markdown row per path: samples, median, p90 and max milliseconds.
 """
-import argparse, json, os, shutil, statistics, subprocess, tempfile, time, urllib.request
+import argparse, json, statistics, time, urllib.request
+from silo_process import DEFAULT_SILO, embedded_silo
 
 def request(method, url, body=None):
     data = None if body is None else json.dumps(body).encode()
@@ -31,18 +32,11 @@ def row(name, samples):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--silo", default=os.path.join(os.path.dirname(__file__), "..", "Silo/bin/Release/net10.0/Personalization.Silo.dll"))
+    p.add_argument("--silo", default=DEFAULT_SILO)
     p.add_argument("--fans", type=int, default=40)
     p.add_argument("--port", type=int, default=5098)
     a = p.parse_args()
-    data = tempfile.mkdtemp(prefix="live-item-")
-    base = f"http://127.0.0.1:{a.port}"
-    args = ["dotnet", a.silo, "--data-dir", data, "--urls", base, "--Logging:LogLevel:Default=Warning",
-            "--Bootstrap:Synthetic:Users=600", "--Bootstrap:Synthetic:Items=3000", "--Bootstrap:Synthetic:MeanInteractionsPerUser=30",
-            "--Training:Factors=64", "--Training:Iterations=8", "--Cluster:SiloPort=0", "--Cluster:GatewayPort=0"]
-    silo = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait(lambda: _health(base), lambda ok: ok, "the silo to serve", timeout=180)
+    with embedded_silo(a.silo, a.port, factors=64, prefix="live-item-") as (base, _):
         popular = [i["itemId"] for i in request("GET", f"{base}/v1/users/latency-probe/recommendations?k=10")["items"]]
         title = "latency-new-title"
         request("PUT", f"{base}/v1/items/{title}", {"title": "Released Now", "genres": ["Drama"]})
@@ -65,17 +59,6 @@ def main():
         print("|---|--:|--:|--:|--:|")
         print(row("event -> user grain applied (baseline)", user_ms))
         print(row("event -> live item vector served", item_ms))
-    finally:
-        silo.terminate()
-        try: silo.wait(30)
-        except subprocess.TimeoutExpired: silo.kill()
-        shutil.rmtree(data, ignore_errors=True)
-
-def _health(base):
-    try:
-        with urllib.request.urlopen(base + "/healthz", timeout=5) as r: return r.status == 200
-    except Exception:
-        return False
 
 if __name__ == "__main__":
     main()
