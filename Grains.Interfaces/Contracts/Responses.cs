@@ -155,9 +155,3 @@ public sealed record ItemUpsert(string? Title, IReadOnlyList<string>? Genres, IR
 /// <param name="Items">Most similar items (cosine of item factors).</param>
 [GenerateSerializer, Immutable]
 public sealed record SimilarItemsResponse(string ItemId, long ModelVersion, IReadOnlyList<RecommendedItem> Items);
-
-/// <summary>A user's live vector and the model version whose factor space it is in.</summary>
-/// <param name="ModelVersion">The model it was folded in against.</param>
-/// <param name="Vector">k floats; never changed after it is handed out.</param>
-[GenerateSerializer, Immutable]
-public sealed record UserVector(long ModelVersion, float[] Vector);

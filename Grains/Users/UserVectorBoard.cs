@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Personalization.Contracts;
 
 namespace Personalization.Grains.Users;
 
@@ -28,3 +27,8 @@ public sealed class UserVectorBoard
     /// <summary>The user's vector, or null.</summary>
     public UserVector? Find(string userId) => _vectors.TryGetValue(userId, out var vector) ? vector : null;
 }
+
+/// <summary>A user's live vector and the model version whose factor space it is in.</summary>
+/// <param name="ModelVersion">The model it was folded in against.</param>
+/// <param name="Vector">k floats; never changed after it is reported.</param>
+public sealed record UserVector(long ModelVersion, float[] Vector);
