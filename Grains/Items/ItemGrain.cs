@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Numerics.Tensors;
 using System.Text.Json;
 using Personalization.Contracts;
 using Personalization.Grains.Serving;
@@ -106,7 +107,7 @@ public sealed class ItemGrain(
         if (State.Recent.Count > _live.MaxRecent) State.Recent.RemoveRange(0, State.Recent.Count - _live.MaxRecent);
 
         if (!_live.Enabled || e.UserVector is not { Length: > 0 } vector || models.Current is not { } model
-            || model.Version != e.UserVectorModel || vector.Length != model.Factors || !vector.All(float.IsFinite))
+            || model.Version != e.UserVectorModel || vector.Length != model.Factors || !TensorPrimitives.IsFiniteAll<float>(vector))
             return;
         if (State.Live is not { } live || live.ModelVersion != model.Version) State.Live = live = new LiveItemState { ModelVersion = model.Version };
         var user = live.Users.Find(u => u.UserId == e.UserId);

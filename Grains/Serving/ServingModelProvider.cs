@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Personalization.Recommender;
@@ -63,7 +64,7 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
             if (_current is not { } current || current.Version != live.ModelVersion || live.Vector.Length != current.Factors) return;
             if (_live.TryGetValue(live.ItemId, out var held) && live.IsOlderThan(held)) return;
             var row = current.RowOf(live.ItemId);
-            if (row < 0 || !live.Vector.All(float.IsFinite)) return;
+            if (row < 0 || !TensorPrimitives.IsFiniteAll<float>(live.Vector)) return;
             _live[live.ItemId] = live;
             // The first live vector of a version copies the factors once (the published model's array stays as it was).
             if (!current.OwnsFactors) _current = WithLive(new ServingModel(current.Model, catalog.Items, options.Value, time.GetUtcNow(), current, ownFactors: true));
