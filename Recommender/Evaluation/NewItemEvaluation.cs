@@ -88,7 +88,12 @@ public static class NewItemEvaluation
         var mapping = ContentMapping.Fit(trainedFeatures, baseModel.ItemFactors, k, content);
         var contentVectors = new float[matrix.Columns * k];
         foreach (int i in heldOut) mapping.TryMap(itemFeatures[i], contentVectors.AsSpan(i * k, k));
-        var baseThresholds = Thresholds(matrix, isHeldOut, baseModel, options.K);
+        // Only viewers of held-out items are ever judged: nobody else's top K is needed.
+        var judged = new bool[matrix.Rows];
+        foreach (int item in heldOut)
+            foreach (var (user, weight, _) in byItem[item])
+                if (weight > 0) judged[user] = true;
+        var baseThresholds = Thresholds(matrix, isHeldOut, judged, baseModel, options.K);
         // Users the base model knows: they have training entries outside the held-out items.
         var known = new bool[matrix.Rows];
         for (int u = 0; u < matrix.Rows; u++)
@@ -101,7 +106,7 @@ public static class NewItemEvaluation
         {
             cancellationToken.ThrowIfCancellationRequested();
             AlsResult? retrained = n > 0 ? Train(matrix, isHeldOut, byItem, heldOut, n, als, cancellationToken) : null;
-            var retrainThresholds = retrained is null ? null : Thresholds(matrix, isHeldOut, retrained, options.K);
+            var retrainThresholds = retrained is null ? null : Thresholds(matrix, isHeldOut, judged, retrained, options.K);
             double contentSum = 0, liveSum = 0, retrainSum = 0;
             int items = 0, viewers = 0;
             foreach (int item in heldOut)
@@ -145,9 +150,9 @@ public static class NewItemEvaluation
         return new ImplicitAlsTrainer(als).Fit(training, cancellationToken: cancellationToken);
     }
 
-    // Each user's K-th best score over the trained items they have not interacted with: a held-out item is in their top
-    // K when it scores above it.
-    private static float[] Thresholds(InteractionMatrix matrix, bool[] isHeldOut, AlsResult model, int topK)
+    // Each judged user's K-th best score over the trained items they have not interacted with: a held-out item is in
+    // their top K when it scores above it.
+    private static float[] Thresholds(InteractionMatrix matrix, bool[] isHeldOut, bool[] judged, AlsResult model, int topK)
     {
         int k = model.Factors;
         var thresholds = new float[matrix.Rows];
@@ -156,6 +161,7 @@ public static class NewItemEvaluation
         var top = new float[topK];
         for (int u = 0; u < matrix.Rows; u++)
         {
+            if (!judged[u]) continue;
             Scoring.ScoreAll(model.ItemFactors, k, model.UserFactors.AsSpan(u * k, k), scores);
             for (int i = 0; i < scores.Length; i++)
                 if (isHeldOut[i]) scores[i] = float.NegativeInfinity;
