@@ -120,16 +120,13 @@ public sealed class TrainingData
                 _lastType = record.Type;
                 _lastParsed = InteractionTypes.TryParse(record.Type, out var parsed) ? parsed : null;
             }
-            if (_lastParsed is not { } type) return;
-            var weight = signals.Weight(type, record.Value);
-            bool rating = type == InteractionType.Rating && record.Value is > 0f;
-            if (weight == 0f && !rating) return;
+            if (_lastParsed is not { } type || !Counts(type, record.Value, out var weight, out var rating)) return;
             if (!ReferenceEquals(record.UserId, _lastUser))
             {
                 _lastUser = record.UserId;
                 _lastUserIndex = IndexOf(_users, record.UserId);
             }
-            Append(_lastUserIndex, IndexOf(_items, record.ItemId), weight, record.Timestamp.ToUnixTimeSeconds(), rating ? record.Value!.Value : float.NaN);
+            Append(_lastUserIndex, IndexOf(_items, record.ItemId), weight, record.Timestamp.ToUnixTimeSeconds(), rating);
         }
 
         public void Begin(IReadOnlyList<string> userIds, IReadOnlyList<string> itemIds, long expectedRows)
@@ -150,11 +147,16 @@ public sealed class TrainingData
         {
             _events++;
             if (unixSeconds > _newestSeconds) _newestSeconds = unixSeconds;
-            var weight = signals.Weight(type, value);
-            bool rating = type == InteractionType.Rating && value is > 0f;
-            if (weight == 0f && !rating) return;
-            Append(Map(ref _userMap, user, _sourceUsers, _users), Map(ref _itemMap, item, _sourceItems, _items), weight, unixSeconds,
-                rating ? value!.Value : float.NaN);
+            if (!Counts(type, value, out var weight, out var rating)) return;
+            Append(Map(ref _userMap, user, _sourceUsers, _users), Map(ref _itemMap, item, _sourceItems, _items), weight, unixSeconds, rating);
+        }
+
+        // An event's signal weight and its rating (NaN when it is none); false when it brings neither, and so no entry.
+        private bool Counts(InteractionType type, float? value, out float weight, out float rating)
+        {
+            weight = signals.Weight(type, value);
+            rating = type == InteractionType.Rating && value is > 0f ? value.Value : float.NaN;
+            return weight != 0f || !float.IsNaN(rating);
         }
 
         private void Append(int user, int item, float weight, long seconds, float rating)
