@@ -25,6 +25,26 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 [ $found -eq 1 ] || { status=1; failed=$((failed + 1)); }
+if [ $failed -gt 0 ]; then
+  # The failures again, last, where a reader of only the log's tail sees them.
+  echo "Failed tests:"
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    if command -v python3 >/dev/null; then
+      python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as et
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in et.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if result.get("outcome") != "Failed":
+        continue
+    message = result.find("t:Output/t:ErrorInfo/t:Message", ns)
+    print(f"  {result.get('testName')}: {(message.text or '').strip()[:600] if message is not None else ''}")
+PY
+    else
+      grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'
+    fi
+  done
+fi
 [ $failed -eq 0 ] || status=1
 echo "$passed passed, $failed failed"
 exit $status
