@@ -54,10 +54,17 @@ internal ref struct CandidateCollector : IScoreSink
     /// </summary>
     public float Threshold { get; private set; }
 
-    /// <summary>Offers one row; rows arrive in ascending order. Scores are finite.</summary>
+    /// <summary>
+    /// Added to every row offered: a scan of one list of an inverted file (<see cref="IvfItemIndex"/>) numbers its
+    /// items from 0, and the lists' positions ascend from one scan to the next.
+    /// </summary>
+    public int RowOffset { get; set; }
+
+    /// <summary>Offers one row (plus <see cref="RowOffset"/>); rows arrive in ascending order. Scores are finite.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Offer(int row, float score)
     {
+        row += RowOffset;
         if (!(score > Threshold) || IsExcluded(row))
             return;
         _buffer[_count++] = Key(score, row);

@@ -30,13 +30,13 @@ namespace Personalization.Recommender;
 /// place: a search that meets the row mid-write estimates that one item from a mix of old and new codes (and re-scores
 /// it exactly if it is a candidate).</para>
 /// </remarks>
-public sealed class QuantizedItemIndex
+public sealed class QuantizedItemIndex : IItemIndex
 {
     // Scratch up to these sizes lives on the stack (≤ 16 KB of collector buffer, ≤ 8 KB of candidates, ≤ 1 KB of user
     // codes); larger is rented.
-    private const int StackBuffer = 2048;
-    private const int StackCandidates = 1024;
-    private const int StackGroups = 256;
+    internal const int StackBuffer = 2048;
+    internal const int StackCandidates = 1024;
+    internal const int StackGroups = 256;
 
     private readonly ReadOnlyMemory<float> _itemFactors;
     private readonly byte[] _storage;
@@ -117,15 +117,7 @@ public sealed class QuantizedItemIndex
     internal int Search(ReadOnlySpan<float> user, Span<int> indices, Span<float> scores, ReadOnlySpan<int> excludedRows,
         int candidates, Int8Kernel kernel)
     {
-        if (user.Length != Factors)
-            throw new ArgumentException($"User vector needs {Factors} elements, got {user.Length}.", nameof(user));
-        if (scores.Length < indices.Length)
-            throw new ArgumentException($"scores ({scores.Length}) must be at least as long as indices ({indices.Length}).", nameof(scores));
-        ArgumentOutOfRangeException.ThrowIfNegative(candidates);
-        ValidateExcluded(excludedRows, ItemCount);
-        float userMax = MathF.Abs(TensorPrimitives.MaxMagnitude(user));
-        if (!float.IsFinite(userMax))
-            throw new ArgumentException("User vector has a NaN or infinite element.", nameof(user));
+        float userMax = ValidateSearch(user, Factors, indices.Length, scores.Length, candidates, excludedRows, ItemCount);
 
         int k = indices.Length;
         if (k == 0 || ItemCount == 0)
@@ -153,15 +145,9 @@ public sealed class QuantizedItemIndex
             var collector = new CandidateCollector(buffer, keep, excludedRows);
             Int8BlockScan.Scan(kernel, Blocks, ItemCount, userGroups, ref collector);
 
-            // Re-score in row order so TopK's tie rule (lower position first) is the full scan's (lower row first).
             var found = rows[..collector.Finish(rows)];
             found.Sort();
-            exact = exact[..found.Length];
-            Scoring.ScoreRows(_itemFactors.Span, Factors, user, found, exact);
-            int written = TopK.Select(exact, indices, scores);
-            for (int i = 0; i < written; i++)
-                indices[i] = found[indices[i]];
-            return written;
+            return RescoreExact(_itemFactors.Span, Factors, user, found, exact, indices, scores);
         }
         finally
         {
@@ -208,7 +194,38 @@ public sealed class QuantizedItemIndex
         }
     }
 
-    private static void ValidateExcluded(ReadOnlySpan<int> excluded, int itemCount)
+    /// <summary>Checks a search's arguments (the exceptions name the argument); returns max|user|.</summary>
+    internal static float ValidateSearch(ReadOnlySpan<float> user, int factors, int indices, int scores, int candidates,
+        ReadOnlySpan<int> excludedRows, int itemCount)
+    {
+        if (user.Length != factors)
+            throw new ArgumentException($"User vector needs {factors} elements, got {user.Length}.", nameof(user));
+        if (scores < indices)
+            throw new ArgumentException($"scores ({scores}) must be at least as long as indices ({indices}).", nameof(scores));
+        ArgumentOutOfRangeException.ThrowIfNegative(candidates);
+        ValidateExcluded(excludedRows, itemCount);
+        float userMax = MathF.Abs(TensorPrimitives.MaxMagnitude(user));
+        if (!float.IsFinite(userMax))
+            throw new ArgumentException("User vector has a NaN or infinite element.", nameof(user));
+        return userMax;
+    }
+
+    /// <summary>
+    /// Re-scores the candidates exactly and writes the best indices.Length of them. The rows must be sorted ascending,
+    /// so TopK's tie rule (lower position first) is the full scan's (lower row first).
+    /// </summary>
+    internal static int RescoreExact(ReadOnlySpan<float> itemFactors, int factors, ReadOnlySpan<float> user, ReadOnlySpan<int> sortedRows,
+        Span<float> exact, Span<int> indices, Span<float> scores)
+    {
+        exact = exact[..sortedRows.Length];
+        Scoring.ScoreRows(itemFactors, factors, user, sortedRows, exact);
+        int written = TopK.Select(exact, indices, scores);
+        for (int i = 0; i < written; i++)
+            indices[i] = sortedRows[indices[i]];
+        return written;
+    }
+
+    internal static void ValidateExcluded(ReadOnlySpan<int> excluded, int itemCount)
     {
         const string name = "excludedRows";
         int previous = 0;
@@ -224,7 +241,7 @@ public sealed class QuantizedItemIndex
 
     // Symmetric codes round(x·127/max|x|) as signed bytes; padding dimensions stay zero. The user's scale is not
     // needed: it multiplies every score alike.
-    private static void QuantizeUser(ReadOnlySpan<float> user, float max, Span<byte> codes)
+    internal static void QuantizeUser(ReadOnlySpan<float> user, float max, Span<byte> codes)
     {
         codes.Clear();
         if (max == 0f)
@@ -259,7 +276,7 @@ public sealed class QuantizedItemIndex
             QuantizeRow(factors.Slice(item * k, k), item, blocks, blockBytes);
     }
 
-    private static void QuantizeRow(ReadOnlySpan<float> row, int item, Span<byte> blocks, int blockBytes)
+    internal static void QuantizeRow(ReadOnlySpan<float> row, int item, Span<byte> blocks, int blockBytes)
     {
         float max = MathF.Abs(TensorPrimitives.MaxMagnitude(row));
         if (!float.IsFinite(max))
@@ -275,7 +292,7 @@ public sealed class QuantizedItemIndex
         }
     }
 
-    private static unsafe int AlignmentOffset(byte[] pinned)
+    internal static unsafe int AlignmentOffset(byte[] pinned)
     {
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
         return (int)((64 - address % 64) % 64);

@@ -20,9 +20,9 @@ public class QuantizedItemIndexTests
     public void Search_RecallAt20_OnClusteredSkewedFactors_IsAtLeast099()
     {
         const int items = 20_000, k = 64;
-        float[] factors = ClusteredFactors(items, k, clusters: 40, seed: 3);
+        float[] factors = TestData.ClusteredFactors(items, k, clusters: 40, seed: 3);
         // Users near the cluster centres too: many items score alike, the hard case for an approximate ranking.
-        float[] users = ClusteredFactors(200, k, clusters: 40, seed: 3, firstRow: items);
+        float[] users = TestData.ClusteredFactors(200, k, clusters: 40, seed: 3, firstRow: items);
 
         double recall = MeanRecall(new QuantizedItemIndex(factors, k), factors, k, users);
 
@@ -34,8 +34,8 @@ public class QuantizedItemIndexTests
     {
         // 500 tight clusters of equal-length rows: the top scores crowd together, within the quantization error.
         const int items = 20_000, k = 64;
-        float[] factors = ClusteredFactors(items, k, clusters: 500, seed: 4, spread: 0.03, normSpread: 0);
-        float[] users = ClusteredFactors(200, k, clusters: 500, seed: 4, firstRow: items, spread: 0.03, normSpread: 0);
+        float[] factors = TestData.ClusteredFactors(items, k, clusters: 500, seed: 4, spread: 0.03, normSpread: 0);
+        float[] users = TestData.ClusteredFactors(200, k, clusters: 500, seed: 4, firstRow: items, spread: 0.03, normSpread: 0);
 
         double recall = MeanRecall(new QuantizedItemIndex(factors, k), factors, k, users);
 
@@ -75,7 +75,7 @@ public class QuantizedItemIndexTests
         for (int u = 0; u < 5; u++)
         {
             float[] user = TestData.GaussianFactors(1, k, seed: 100 + u);
-            var (expectedRows, expectedScores) = ExactTopK(factors, k, user, K, excluded: []);
+            var (expectedRows, expectedScores) = TestData.ExactTopK(factors, k, user, K, excluded: []);
             var rows = new int[K];
             var scores = new float[K];
 
@@ -95,7 +95,7 @@ public class QuantizedItemIndexTests
         float[] user = TestData.GaussianFactors(1, k, seed: 22);
         var index = new QuantizedItemIndex(factors, k);
         // The ten best rows (they would surely be returned) plus random ones, with duplicates, sorted.
-        var (best, _) = ExactTopK(factors, k, user, 10, excluded: []);
+        var (best, _) = TestData.ExactTopK(factors, k, user, 10, excluded: []);
         var random = new Random(23);
         int[] excluded = [.. best, .. Enumerable.Range(0, 300).Select(_ => random.Next(items)), best[0], 0, items - 1];
         Array.Sort(excluded);
@@ -106,7 +106,7 @@ public class QuantizedItemIndexTests
 
         Assert.Equal(K, written);
         Assert.Empty(rows.Intersect(excluded));
-        var (expectedRows, expectedScores) = ExactTopK(factors, k, user, K, excluded);
+        var (expectedRows, expectedScores) = TestData.ExactTopK(factors, k, user, K, excluded);
         Assert.Equal(expectedRows, rows);
         Assert.Equal(expectedScores, scores);
 
@@ -139,7 +139,7 @@ public class QuantizedItemIndexTests
         var scores = new float[50];
         int written = index.Search(user, rows, scores, excluded);
 
-        var (expectedRows, expectedScores) = ExactTopK(factors, k, user, 50, excluded);
+        var (expectedRows, expectedScores) = TestData.ExactTopK(factors, k, user, 50, excluded);
         Assert.Equal(items - excluded.Length, written);
         Assert.Equal(expectedRows, rows[..written]);
         Assert.Equal(expectedScores, scores[..written]);
@@ -244,7 +244,7 @@ public class QuantizedItemIndexTests
         var scores = new float[300];
         int written = index.Search(user, rows, scores);
 
-        var (expectedRows, _) = ExactTopK(factors, k, user, 300, excluded: []);
+        var (expectedRows, _) = TestData.ExactTopK(factors, k, user, 300, excluded: []);
         Assert.Equal(300, written);
         Assert.True(rows.Intersect(expectedRows).Count() >= 297);
     }
@@ -327,47 +327,11 @@ public class QuantizedItemIndexTests
         for (int u = 0; u < userCount; u++)
         {
             var user = users.AsSpan(u * k, k).ToArray();
-            var (expected, _) = ExactTopK(factors, k, user, K, excluded: []);
+            var (expected, _) = TestData.ExactTopK(factors, k, user, K, excluded: []);
             int written = index.Search(user, rows, scores);
             Assert.Equal(K, written);
             hits += rows.Intersect(expected).Count();
         }
         return hits / (userCount * K);
-    }
-
-    private static (int[] Rows, float[] Scores) ExactTopK(float[] factors, int k, float[] user, int count, int[] excluded)
-    {
-        var all = new float[factors.Length / k];
-        Scoring.ScoreAll(factors, k, user, all);
-        foreach (int row in excluded)
-            all[row] = float.NegativeInfinity;
-        var rows = new int[count];
-        var scores = new float[count];
-        int written = TopK.Select(all, rows, scores);
-        return (rows[..written], scores[..written]);
-    }
-
-    /// <summary>
-    /// Rows around a few cluster centres, with dimension variances decaying like a trained model's and log-normal row
-    /// norms (popular items have long vectors; σ of the log norm <paramref name="normSpread"/>), so scales differ by
-    /// orders of magnitude between rows. <paramref name="spread"/> is the noise around a centre.
-    /// </summary>
-    private static float[] ClusteredFactors(int rows, int k, int clusters, int seed, int firstRow = 0, double spread = 0.3,
-        double normSpread = 1.0)
-    {
-        var centreRandom = new Random(seed);
-        var centres = new double[clusters * k];
-        for (int i = 0; i < centres.Length; i++)
-            centres[i] = TestData.Gaussian(centreRandom) / (1 + (i % k) / 8.0);
-        var random = new Random(seed * 7919 + firstRow);
-        var values = new float[rows * k];
-        for (int r = 0; r < rows; r++)
-        {
-            int c = random.Next(clusters);
-            double norm = Math.Exp(normSpread * TestData.Gaussian(random)); // log-normal: ~e^±2 in length at 1
-            for (int d = 0; d < k; d++)
-                values[r * k + d] = (float)(norm * (centres[c * k + d] + spread * TestData.Gaussian(random) / (1 + d / 8.0)));
-        }
-        return values;
     }
 }

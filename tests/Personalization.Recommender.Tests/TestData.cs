@@ -41,4 +41,41 @@ internal static class TestData
                     gram[a * k + b] += (double)factors[r * k + a] * factors[r * k + b];
         return gram;
     }
+
+    /// <summary>
+    /// Rows around a few cluster centres, with dimension variances decaying like a trained model's and log-normal row
+    /// norms (popular items have long vectors; σ of the log norm <paramref name="normSpread"/>), so scales differ by
+    /// orders of magnitude between rows. <paramref name="spread"/> is the noise around a centre.
+    /// </summary>
+    public static float[] ClusteredFactors(int rows, int k, int clusters, int seed, int firstRow = 0, double spread = 0.3,
+        double normSpread = 1.0)
+    {
+        var centreRandom = new Random(seed);
+        var centres = new double[clusters * k];
+        for (int i = 0; i < centres.Length; i++)
+            centres[i] = Gaussian(centreRandom) / (1 + (i % k) / 8.0);
+        var random = new Random(seed * 7919 + firstRow);
+        var values = new float[rows * k];
+        for (int r = 0; r < rows; r++)
+        {
+            int c = random.Next(clusters);
+            double norm = Math.Exp(normSpread * Gaussian(random)); // log-normal: ~e^±2 in length at 1
+            for (int d = 0; d < k; d++)
+                values[r * k + d] = (float)(norm * (centres[c * k + d] + spread * Gaussian(random) / (1 + d / 8.0)));
+        }
+        return values;
+    }
+
+    /// <summary>The exact top <paramref name="count"/> rows by dot product (a full float32 scan), minus the excluded rows.</summary>
+    public static (int[] Rows, float[] Scores) ExactTopK(float[] factors, int k, float[] user, int count, int[] excluded)
+    {
+        var all = new float[factors.Length / k];
+        Scoring.ScoreAll(factors, k, user, all);
+        foreach (int row in excluded)
+            all[row] = float.NegativeInfinity;
+        var rows = new int[count];
+        var scores = new float[count];
+        int written = TopK.Select(all, rows, scores);
+        return (rows[..written], scores[..written]);
+    }
 }
