@@ -23,7 +23,7 @@ public static class Ranker
     public static List<RecommendedItem> Recommend(ServingModel model, float[]? vector, IReadOnlySet<int> exclude, int count, ulong seed, RankingSettings? ranking = null)
     {
         ranking ??= model.Ranking;
-        if (vector is not null && model.Index is { } index)
+        if (vector is not null && model.SearchIndex is { } index)
             return RecommendFromIndex(model, index, vector, exclude, count, seed, ranking);
         var buffer = ArrayPool<float>.Shared.Rent(model.ItemCount);
         try
@@ -60,12 +60,15 @@ public static class Ranker
         var rows = new List<Row>(maxRows);
         var scoreBuffer = ArrayPool<float>.Shared.Rent(n);
         var workBuffer = ArrayPool<float>.Shared.Rent(n);
+        int[]? candidateBuffer = null;
+        var candidates = 0;
         try
         {
             // scores[row] = -inf marks "not on this page": consumed, disliked, in progress, or already placed. On a large
             // catalog only the index's best candidates get a score; the rest hold NotCandidate.
             var scores = scoreBuffer.AsSpan(0, n);
-            if (user.Vector is not null && model.PageIndex is { } index) CandidateScores(model, index, user.Vector, user.Exclude, scores);
+            if (user.Vector is not null && model.PageIndex is { } index)
+                candidates = CandidateScores(model, index, user.Vector, user.Exclude, scores, candidateBuffer = ArrayPool<int>.Shared.Rent(PageCandidates));
             // Mid-sized catalogs: every item's int8 estimate, a quarter of the bytes of the exact scan, which was a
             // quarter of a page's CPU at 20,000 items; near-ties may swap, nothing else moves.
             else if (user.Vector is not null && model.Index is { } estimates) estimates.EstimateAll(user.Vector, scores);
@@ -100,7 +103,8 @@ public static class Ranker
                         Add(NewForYou(model, scores, user, perRow));
                         break;
                     case PageLayout.Genres:
-                        GenreRows(model, scores, workBuffer, user.GenreAffinity, perRow, maxRows - rows.Count, Add);
+                        GenreRows(model, scores, workBuffer, candidateBuffer is null ? (ArraySegment<int>?)null : new ArraySegment<int>(candidateBuffer, 0, candidates),
+                            user.GenreAffinity, perRow, maxRows - rows.Count, Add);
                         break;
                 }
             }
@@ -110,6 +114,7 @@ public static class Ranker
         {
             ArrayPool<float>.Shared.Return(scoreBuffer);
             ArrayPool<float>.Shared.Return(workBuffer);
+            if (candidateBuffer is not null) ArrayPool<int>.Shared.Return(candidateBuffer);
         }
     }
 
@@ -148,6 +153,7 @@ public static class Ranker
     /// <summary>The <see cref="NeighbourListLength"/> items most similar to <paramref name="anchor"/>.</summary>
     private static ItemNeighbours Neighbours(ServingModel model, int anchor)
     {
+        if (model.PageIndex is { } index) return IndexedNeighbours(model, index, anchor);
         var n = model.ItemCount;
         var buffer = ArrayPool<float>.Shared.Rent(n);
         try
@@ -164,6 +170,35 @@ public static class Ranker
         finally
         {
             ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Large catalogs: the index's candidates for the anchor's direction ranked by exact cosine, with no pass over the
+    /// catalog. Not complete: items beyond the candidates exist, so a page that runs out scores them all.
+    /// </summary>
+    private static ItemNeighbours IndexedNeighbours(ServingModel model, IItemIndex index, int anchor)
+    {
+        var k = model.Factors;
+        var query = model.NormalizedFactors.AsSpan(anchor * k, k);
+        var pool = Math.Min(PageCandidates / 2, model.ItemCount);
+        var rows = ArrayPool<int>.Shared.Rent(pool);
+        var cosines = ArrayPool<float>.Shared.Rent(pool);
+        try
+        {
+            var found = index.Search(query, rows.AsSpan(0, pool), cosines.AsSpan(0, pool), [anchor], candidates: pool);
+            for (var i = 0; i < found; i++)
+                cosines[i] = System.Numerics.Tensors.TensorPrimitives.Dot(model.NormalizedFactors.AsSpan(rows[i] * k, k), query);
+            var top = new int[Math.Min(NeighbourListLength, found)];
+            var similarities = new float[top.Length];
+            var kept = TopK.Select(cosines.AsSpan(0, found), top, similarities);
+            for (var i = 0; i < kept; i++) top[i] = rows[top[i]];
+            return new ItemNeighbours(top[..kept], similarities[..kept], Complete: false);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rows);
+            ArrayPool<float>.Shared.Return(cosines);
         }
     }
 
@@ -234,23 +269,44 @@ public static class Ranker
             : a.Row.CompareTo(b.Row);
     }
 
-    private static void GenreRows(ServingModel model, Span<float> scores, float[] workBuffer, double[] genreAffinity, int perRow, int maxRows, Action<Row> add)
+    /// <summary>
+    /// Genre rows by the user's affinity. On a large catalog (<paramref name="candidates"/> given) a genre's members are
+    /// looked for among the page's candidates, the only rows that hold a score, instead of reading every member's slot.
+    /// </summary>
+    private static void GenreRows(ServingModel model, Span<float> scores, float[] workBuffer, ArraySegment<int>? candidates, double[] genreAffinity,
+        int perRow, int maxRows, Action<Row> add)
     {
         var genreOrder = Enumerable.Range(0, model.Genres.Length)
             .OrderByDescending(g => genreAffinity[g]).ThenByDescending(g => model.GenrePopularity[g]).ThenBy(g => model.Genres[g], StringComparer.Ordinal);
         var added = 0;
-        foreach (var genre in genreOrder)
+        var memberBuffer = candidates is { Count: var count } ? ArrayPool<int>.Shared.Rent(Math.Max(1, count)) : null;
+        try
         {
-            if (added >= maxRows) break;
-            var members = model.GenreItems[genre];
-            var local = workBuffer.AsSpan(0, members.Length);
-            for (var i = 0; i < members.Length; i++) local[i] = scores[members[i]];
-            var reason = genreAffinity[genre] > 0 ? $"Because you like {model.Genres[genre]}" : $"Popular in {model.Genres[genre]}";
-            var items = Take(model, local, perRow, reason, members);
-            Mark(model, scores, items);
-            if (items.Count == 0) continue;
-            add(new Row($"genre:{model.Genres[genre]}", model.Genres[genre], items));
-            added++;
+            foreach (var genre in genreOrder)
+            {
+                if (added >= maxRows) break;
+                var members = model.GenreItems[genre];
+                var memberCount = members.Length;
+                if (candidates is { } pool)
+                {
+                    memberCount = 0;
+                    foreach (var row in pool)
+                        if (Array.IndexOf(model.ItemGenres[row], genre) >= 0) memberBuffer![memberCount++] = row;
+                    members = memberBuffer!;
+                }
+                var local = workBuffer.AsSpan(0, memberCount);
+                for (var i = 0; i < memberCount; i++) local[i] = scores[members[i]];
+                var reason = genreAffinity[genre] > 0 ? $"Because you like {model.Genres[genre]}" : $"Popular in {model.Genres[genre]}";
+                var items = Take(model, local, perRow, reason, members);
+                Mark(model, scores, items);
+                if (items.Count == 0) continue;
+                add(new Row($"genre:{model.Genres[genre]}", model.Genres[genre], items));
+                added++;
+            }
+        }
+        finally
+        {
+            if (memberBuffer is not null) ArrayPool<int>.Shared.Return(memberBuffer);
         }
     }
 
@@ -262,25 +318,25 @@ public static class Ranker
 
     /// <summary>
     /// Large catalogs: exact scores for the index's best <see cref="PageCandidates"/> items, <see cref="NotCandidate"/>
-    /// elsewhere, so the page reads 68 bytes per item once instead of scoring every item in float32.
+    /// elsewhere, so the page reads 68 bytes per item once (or a few percent of them, through the inverted file) instead
+    /// of scoring every item in float32. The candidates' rows are written to <paramref name="rows"/>; returns how many.
     /// </summary>
-    private static void CandidateScores(ServingModel model, QuantizedItemIndex index, float[] vector, IReadOnlySet<int> exclude, Span<float> scores)
+    private static int CandidateScores(ServingModel model, IItemIndex index, float[] vector, IReadOnlySet<int> exclude, Span<float> scores, int[] rows)
     {
         scores.Fill(NotCandidate);
         var pool = Math.Min(PageCandidates, scores.Length);
         var excluded = ArrayPool<int>.Shared.Rent(Math.Max(1, exclude.Count));
-        var rows = ArrayPool<int>.Shared.Rent(pool);
         var found = ArrayPool<float>.Shared.Rent(pool);
         try
         {
             var excludedSpan = SortedRows(exclude, excluded);
             var count = index.Search(vector, rows.AsSpan(0, pool), found.AsSpan(0, pool), excludedSpan, candidates: pool);
             for (var i = 0; i < count; i++) scores[rows[i]] = found[i];
+            return count;
         }
         finally
         {
             ArrayPool<int>.Shared.Return(excluded);
-            ArrayPool<int>.Shared.Return(rows);
             ArrayPool<float>.Shared.Return(found);
         }
     }
@@ -289,7 +345,7 @@ public static class Ranker
     /// Large catalogs: "Because you watched" candidates from the index (by the anchor's direction against the raw
     /// factors, oversampled), re-scored with the exact cosine; <see cref="NotCandidate"/> elsewhere.
     /// </summary>
-    private static void SimilarCandidates(ServingModel model, QuantizedItemIndex index, ReadOnlySpan<float> query, Span<float> similar)
+    private static void SimilarCandidates(ServingModel model, IItemIndex index, ReadOnlySpan<float> query, Span<float> similar)
     {
         similar.Fill(NotCandidate);
         var k = model.Factors;
@@ -337,9 +393,17 @@ public static class Ranker
             items.Add(new RecommendedItem(itemId, model.Titles[row], (float)score, "Trending now"));
             scores[row] = float.NegativeInfinity;
         }
+        // Too little live activity yet: fill with what was popular in the training data, most popular first, from the
+        // order kept per model; only a page that skipped all of those scores the catalog.
+        foreach (var row in model.MostPopular)
+        {
+            if (items.Count >= count) break;
+            if (float.IsNegativeInfinity(scores[row])) continue;
+            items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], model.PopularityScores[row], "Popular lately"));
+            scores[row] = float.NegativeInfinity;
+        }
         if (items.Count < count)
         {
-            // Too little live activity yet: fill with what was popular in the training data.
             var buffer = ArrayPool<float>.Shared.Rent(model.ItemCount);
             try
             {
@@ -362,7 +426,7 @@ public static class Ranker
     /// Large catalogs: the int8 index returns the best candidate pool with exact scores, and the reranker works on that
     /// pool alone, so a request reads 68 bytes per item instead of 256 and allocates only its response.
     /// </summary>
-    private static List<RecommendedItem> RecommendFromIndex(ServingModel model, QuantizedItemIndex index, float[] vector, IReadOnlySet<int> exclude, int count, ulong seed,
+    private static List<RecommendedItem> RecommendFromIndex(ServingModel model, IItemIndex index, float[] vector, IReadOnlySet<int> exclude, int count, ulong seed,
         RankingSettings ranking)
     {
         var k = model.Factors;

@@ -98,7 +98,12 @@ public sealed class ServingModel
         Index = count < options.QuantizedIndexFromItems ? null
             : previous?.Index is { } index && ReferenceEquals(previous.ItemFactors, ItemFactors) ? index
             : new QuantizedItemIndex(ItemFactors, k);
-        PageIndex = count >= options.PageIndexFromItems ? Index : null;
+        InvertedIndex = Index is null || count < options.InvertedIndexFromItems ? null
+            : previous?.InvertedIndex is { } inverted && ReferenceEquals(previous.ItemFactors, ItemFactors) ? inverted
+            : new IvfItemIndex(ItemFactors, k);
+        SearchIndex = InvertedIndex ?? (IItemIndex?)Index;
+        PageIndex = count >= options.PageIndexFromItems ? SearchIndex : null;
+        MostPopular = MostPopularRows(PopularityScores, Math.Min(count, MostPopularLength));
         GenrePopularity = GenreItems.Select(rows => rows.Sum(r => r < ModelItems ? (double)model.ItemPopularity[r] : 0)).ToArray();
         var since = now - options.NewItemWindow;
         NewItems = Enumerable.Range(0, count).Where(r => AddedAt[r] >= since)
@@ -140,6 +145,7 @@ public sealed class ServingModel
         if (norm > 0) TensorPrimitives.Divide(vector, norm, normalized);
         else normalized.Clear();
         Index?.Update(row);
+        InvertedIndex?.Update(row);
         // Kept neighbour lists (Because you watched): the item's own, and every list the new vector may now enter or
         // had a place in. A dot product per kept list: at most MaxCachedNeighbourLists·k multiply-adds.
         _neighbours.TryRemove(row, out _);
@@ -224,11 +230,34 @@ public sealed class ServingModel
     /// <summary>The int8 candidate index, for catalogs of at least <see cref="ServingOptions.QuantizedIndexFromItems"/> items; else null.</summary>
     public QuantizedItemIndex? Index { get; }
 
+    /// <summary>Rows kept in <see cref="MostPopular"/>: more than a page's popularity fill skips in practice.</summary>
+    public const int MostPopularLength = 1024;
+
+    /// <summary>
+    /// The most popular rows, most popular first (ties to the lower row, as <see cref="TopK"/> orders them): Trending's
+    /// fill walks these instead of ranking the whole catalog by popularity on every page.
+    /// </summary>
+    public int[] MostPopular { get; }
+
+    private static int[] MostPopularRows(float[] popularity, int length)
+    {
+        var rows = new int[length];
+        var scores = new float[length];
+        var found = TopK.Select(popularity, rows, scores);
+        return rows[..found];
+    }
+
+    /// <summary>The inverted file over the int8 codes, for catalogs of at least <see cref="ServingOptions.InvertedIndexFromItems"/> items; else null.</summary>
+    public IvfItemIndex? InvertedIndex { get; }
+
+    /// <summary>What top-K searches go through: the inverted file where there is one, else the flat int8 index, else null.</summary>
+    public IItemIndex? SearchIndex { get; }
+
     /// <summary>
     /// The index the home page takes its candidates from (catalogs of at least <see cref="ServingOptions.PageIndexFromItems"/>
     /// items); null when the page scores the whole catalog.
     /// </summary>
-    public QuantizedItemIndex? PageIndex { get; }
+    public IItemIndex? PageIndex { get; }
 
     /// <summary>The row of an item, or -1.</summary>
     public int RowOf(string itemId) => _rowOf.TryGetValue(itemId, out var row) ? row : -1;

@@ -9,11 +9,22 @@ public sealed class RankerTests
 {
     internal const int Items = 5_000, K = 32;
 
-    internal static FactorModel RandomModel()
+    /// <summary>Uniform random factors, or items around <paramref name="clusters"/> random centres with log-normal lengths.</summary>
+    internal static FactorModel RandomModel(int clusters = 0)
     {
         var random = new Random(3);
         var factors = new float[Items * K];
         for (var i = 0; i < factors.Length; i++) factors[i] = (float)(random.NextDouble() * 2 - 1);
+        if (clusters > 0)
+        {
+            var centres = factors[..(clusters * K)];
+            for (var item = 0; item < Items; item++)
+            {
+                var centre = random.Next(clusters);
+                var length = (float)Math.Exp(random.NextDouble() - 0.5);
+                for (var d = 0; d < K; d++) factors[item * K + d] = length * (centres[centre * K + d] + 0.3f * factors[item * K + d]);
+            }
+        }
         var popularity = Enumerable.Range(0, Items).Select(i => (float)(1000.0 / (1 + i))).ToArray();
         return new FactorModel(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, K, 10f, 0.1f,
             Enumerable.Range(0, Items).Select(i => $"i{i}").ToArray(), factors, GramMatrix.Compute(factors, Items, K), popularity, new Dictionary<string, double>());
@@ -85,15 +96,64 @@ public sealed class RankerTests
         Assert.True(similarHits / similarTotal >= 0.9, $"because-you-watched recall {similarHits / similarTotal:F3}");
     }
 
+    [Fact]
+    public void The_home_page_through_the_inverted_file_matches_the_full_page()
+    {
+        // 5,000 items in 71 lists: the page's 4,000 candidates probe nearly every list, so the rows must agree with the
+        // full scan's; genre rows come from the candidates instead of every member.
+        var options = new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = 1, InvertedIndexFromItems = 1 };
+        var genreRows = 0;
+        foreach (var (expected, actual, serving) in FullAndOtherPages(options, seed: 13, GenreCatalog()))
+        {
+            Assert.NotNull(serving.InvertedIndex);
+            Assert.Same(serving.InvertedIndex, serving.PageIndex);
+            Assert.Equal(Row(expected, "top-picks"), Row(actual, "top-picks"));
+            Assert.Equal(Row(expected, "trending"), Row(actual, "trending"));
+            foreach (var genre in expected.Where(r => r.Id.StartsWith("genre:", StringComparison.Ordinal)))
+            {
+                Assert.Equal(genre.Items.Select(i => i.ItemId), Row(actual, genre.Id));
+                genreRows++;
+            }
+        }
+        Assert.True(genreRows >= 10, $"{genreRows} genre rows compared");
+    }
+
+    [Fact]
+    public void Recommendations_through_the_inverted_file_are_the_full_scans()
+    {
+        var model = RandomModel(clusters: 50);
+        var full = new ServingModel(model, new Dictionary<string, CatalogItem>(), new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
+        var inverted = new ServingModel(model, new Dictionary<string, CatalogItem>(), new ServingOptions { QuantizedIndexFromItems = 1, InvertedIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        Assert.Same(inverted.InvertedIndex, inverted.SearchIndex);
+        var random = new Random(14);
+        double hits = 0;
+        for (var user = 0; user < 20; user++)
+        {
+            // A user who liked a few items: the sum of their vectors.
+            var liked = Enumerable.Range(0, 3).Select(_ => random.Next(Items)).ToArray();
+            var vector = Enumerable.Range(0, K).Select(d => liked.Sum(r => model.ItemFactors[r * K + d])).ToArray();
+            var exclude = liked.ToHashSet();
+            var expected = Ranker.Recommend(full, vector, exclude, 20, seed: (ulong)user).Select(i => i.ItemId).ToHashSet();
+            var actual = Ranker.Recommend(inverted, vector, exclude, 20, seed: (ulong)user);
+            Assert.DoesNotContain(actual, i => exclude.Contains(int.Parse(i.ItemId[1..])));
+            hits += actual.Count(i => expected.Contains(i.ItemId));
+        }
+        // Taste clusters, as trained factors have (uniform noise has none to find: the inverted file's worst case).
+        Assert.True(hits / (20 * 20) >= 0.95, $"overlap {hits / 400:F3}");
+    }
+
+    private static Dictionary<string, CatalogItem> GenreCatalog() => Enumerable.Range(0, Items).ToDictionary(
+        i => $"i{i}", i => new CatalogItem($"i{i}", $"Title {i}", [$"G{i % 5}", $"G{i % 3 + 5}"], [], DateTimeOffset.UnixEpoch));
+
     /// <summary>
     /// Ten random users' home pages from the exact full scan and from a serving model built with <paramref name="options"/>;
     /// checks what must hold on every page (the same rows, nothing excluded, no item twice) before yielding the pair.
     /// </summary>
     private static IEnumerable<(List<Personalization.Contracts.Row> Expected, List<Personalization.Contracts.Row> Actual, ServingModel Serving)> FullAndOtherPages(
-        ServingOptions options, int seed)
+        ServingOptions options, int seed, Dictionary<string, CatalogItem>? catalog = null)
     {
         var model = RandomModel();
-        var catalog = new Dictionary<string, CatalogItem>();
+        catalog ??= [];
         var full = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
         var other = new ServingModel(model, catalog, options, DateTimeOffset.UnixEpoch);
         var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
@@ -102,7 +162,8 @@ public sealed class RankerTests
         {
             var vector = Enumerable.Range(0, K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
             var exclude = Enumerable.Range(0, 30).Select(_ => random.Next(Items)).ToHashSet();
-            var page = new UserPage(vector, exclude, [], exclude.First(), [], [1f]);
+            var affinity = other.Genres.Select(_ => random.NextDouble()).ToArray();
+            var page = new UserPage(vector, exclude, [], exclude.First(), [], [1f]) { GenreAffinity = affinity };
             var request = new Personalization.Contracts.RowsRequest(6, 20, "tv", 20);
             var expected = Ranker.HomePage(full, page, trending, request, PageLayout.PartOf(20), (ulong)user);
             var actual = Ranker.HomePage(other, page, trending, request, PageLayout.PartOf(20), (ulong)user);
