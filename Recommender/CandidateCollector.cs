@@ -123,16 +123,16 @@ internal ref struct CandidateCollector : IScoreSink
 
     // Order-preserving map of a finite float onto uint (negative: flip all bits; positive: set the sign bit); −0 is
     // first folded into +0 so equal scores get equal halves and the row decides.
-    private static ulong Key(float score, int row)
+    internal static ulong Key(float score, int row)
     {
         uint bits = BitConverter.SingleToUInt32Bits(score + 0f);
         uint ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
         return (ulong)ordered << 32 | ~(uint)row;
     }
 
-    private static int RowOf(ulong key) => (int)~(uint)key;
+    internal static int RowOf(ulong key) => (int)~(uint)key;
 
-    private static float ScoreOf(ulong key)
+    internal static float ScoreOf(ulong key)
     {
         uint ordered = (uint)(key >> 32);
         return BitConverter.UInt32BitsToSingle((ordered & 0x8000_0000u) != 0 ? ordered & 0x7FFF_FFFFu : ~ordered);

@@ -219,10 +219,38 @@ public sealed class QuantizedItemIndex : IItemIndex
     {
         exact = exact[..sortedRows.Length];
         Scoring.ScoreRows(itemFactors, factors, user, sortedRows, exact);
+        if (indices.Length >= sortedRows.Length && sortedRows.Length > 64)
+            return SortAll(sortedRows, exact, indices, scores);
         int written = TopK.Select(exact, indices, scores);
         for (int i = 0; i < written; i++)
             indices[i] = sortedRows[indices[i]];
         return written;
+    }
+
+    /// <summary>
+    /// Every candidate in order, for a caller that keeps them all (a home page's thousands): one sort of (score, row)
+    /// keys instead of a heap as deep as the list; the same order and ties as <see cref="TopK.Select"/>.
+    /// </summary>
+    private static int SortAll(ReadOnlySpan<int> rows, ReadOnlySpan<float> exact, Span<int> indices, Span<float> scores)
+    {
+        var keys = ArrayPool<ulong>.Shared.Rent(rows.Length);
+        try
+        {
+            var span = keys.AsSpan(0, rows.Length);
+            for (int i = 0; i < span.Length; i++) span[i] = CandidateCollector.Key(exact[i], rows[i]);
+            span.Sort();
+            for (int i = 0; i < span.Length; i++)
+            {
+                ulong key = span[span.Length - 1 - i];
+                indices[i] = CandidateCollector.RowOf(key);
+                scores[i] = CandidateCollector.ScoreOf(key);
+            }
+            return span.Length;
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(keys);
+        }
     }
 
     internal static void ValidateExcluded(ReadOnlySpan<int> excluded, int itemCount)

@@ -91,7 +91,8 @@ public static class Ranker
                         break;
                     case PageLayout.TopPicks:
                         Add(new Row(kind, user.Vector is null ? "Popular on the service" : "Top picks for you",
-                            PickAndMark(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you", seed, ranking)));
+                            candidateBuffer is not null ? PickFromCandidates(model, scores, candidateBuffer.AsSpan(0, candidates), perRow, seed, ranking)
+                            : PickAndMark(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you", seed, ranking)));
                         break;
                     case PageLayout.BecauseYouWatched when user.Anchor >= 0:
                         Add(BecauseYouWatched(model, scores, workBuffer.AsSpan(0, n), user.Anchor, perRow));
@@ -279,23 +280,31 @@ public static class Ranker
         var genreOrder = Enumerable.Range(0, model.Genres.Length)
             .OrderByDescending(g => genreAffinity[g]).ThenByDescending(g => model.GenrePopularity[g]).ThenBy(g => model.Genres[g], StringComparer.Ordinal);
         var added = 0;
-        var memberBuffer = candidates is { Count: var count } ? ArrayPool<int>.Shared.Rent(Math.Max(1, count)) : null;
+        // A large catalog's candidates, bucketed by genre once (in score order), instead of every member's slot per row.
+        int[]? starts = null, buckets = null;
+        if (candidates is { } pool)
+        {
+            starts = ArrayPool<int>.Shared.Rent(model.Genres.Length + 1);
+            var bounds = starts.AsSpan(0, model.Genres.Length + 1);
+            bounds.Clear();
+            foreach (var row in pool)
+                foreach (var g in model.ItemGenres[row]) bounds[g + 1]++;
+            for (var g = 0; g < model.Genres.Length; g++) bounds[g + 1] += bounds[g];
+            buckets = ArrayPool<int>.Shared.Rent(Math.Max(1, bounds[^1]));
+            var next = ArrayPool<int>.Shared.Rent(Math.Max(1, model.Genres.Length));
+            bounds[..^1].CopyTo(next);
+            foreach (var row in pool)
+                foreach (var g in model.ItemGenres[row]) buckets[next[g]++] = row;
+            ArrayPool<int>.Shared.Return(next);
+        }
         try
         {
             foreach (var genre in genreOrder)
             {
                 if (added >= maxRows) break;
-                var members = model.GenreItems[genre];
-                var memberCount = members.Length;
-                if (candidates is { } pool)
-                {
-                    memberCount = 0;
-                    foreach (var row in pool)
-                        if (Array.IndexOf(model.ItemGenres[row], genre) >= 0) memberBuffer![memberCount++] = row;
-                    members = memberBuffer!;
-                }
-                var local = workBuffer.AsSpan(0, memberCount);
-                for (var i = 0; i < memberCount; i++) local[i] = scores[members[i]];
+                ReadOnlySpan<int> members = buckets is null ? model.GenreItems[genre] : buckets.AsSpan(starts![genre], starts[genre + 1] - starts[genre]);
+                var local = workBuffer.AsSpan(0, members.Length);
+                for (var i = 0; i < members.Length; i++) local[i] = scores[members[i]];
                 var reason = genreAffinity[genre] > 0 ? $"Because you like {model.Genres[genre]}" : $"Popular in {model.Genres[genre]}";
                 var items = Take(model, local, perRow, reason, members);
                 Mark(model, scores, items);
@@ -306,7 +315,8 @@ public static class Ranker
         }
         finally
         {
-            if (memberBuffer is not null) ArrayPool<int>.Shared.Return(memberBuffer);
+            if (starts is not null) ArrayPool<int>.Shared.Return(starts);
+            if (buckets is not null) ArrayPool<int>.Shared.Return(buckets);
         }
     }
 
@@ -429,39 +439,87 @@ public static class Ranker
     private static List<RecommendedItem> RecommendFromIndex(ServingModel model, IItemIndex index, float[] vector, IReadOnlySet<int> exclude, int count, ulong seed,
         RankingSettings ranking)
     {
-        var k = model.Factors;
         var pool = Math.Max(count, ranking.CandidatePool);
         var excluded = ArrayPool<int>.Shared.Rent(Math.Max(1, exclude.Count));
         var rows = ArrayPool<int>.Shared.Rent(pool);
         var scores = ArrayPool<float>.Shared.Rent(pool);
-        var vectors = ArrayPool<float>.Shared.Rent(pool * k);
-        var popularity = ArrayPool<float>.Shared.Rent(pool);
-        var output = ArrayPool<int>.Shared.Rent(count);
         try
         {
             var excludedSpan = SortedRows(exclude, excluded);
             // The pool feeds the reranker, so the margin that keeps its last ranks exact is the top K's, not 4× the pool.
             var candidates = Math.Max(QuantizedItemIndex.DefaultCandidateCount(count), pool + 64);
             var found = index.Search(vector, rows.AsSpan(0, pool), scores.AsSpan(0, pool), excludedSpan, candidates);
-            for (var i = 0; i < found; i++)
-            {
-                model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));
-                popularity[i] = model.Popularity[rows[i]];
-            }
-            var picked = Reranker.Rerank(scores.AsSpan(0, found), vectors.AsSpan(0, found * k), k, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
-            var chosenScores = popularity.AsSpan(0, picked); // reused: the popularity of the pool is no longer needed
-            for (var i = 0; i < picked; i++)
-            {
-                chosenScores[i] = scores[output[i]];
-                output[i] = rows[output[i]];
-            }
-            return Items(model, output.AsSpan(0, picked), chosenScores, "Picked for you", ranking);
+            return RerankPool(model, rows.AsSpan(0, found), scores.AsSpan(0, found), count, "Picked for you", seed, ranking);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(excluded);
             ArrayPool<int>.Shared.Return(rows);
             ArrayPool<float>.Shared.Return(scores);
+        }
+    }
+
+    /// <summary>
+    /// Top picks of a large catalog's page: the reranker's pool is the best candidates not yet on the page, which the
+    /// index returned best first, so no pass over the catalog's score array ranks them again.
+    /// </summary>
+    private static List<RecommendedItem> PickFromCandidates(ServingModel model, Span<float> scores, ReadOnlySpan<int> candidates, int count, ulong seed,
+        RankingSettings ranking)
+    {
+        var pool = Math.Max(count, ranking.CandidatePool);
+        var rows = ArrayPool<int>.Shared.Rent(pool);
+        var poolScores = ArrayPool<float>.Shared.Rent(pool);
+        try
+        {
+            var found = 0;
+            foreach (var row in candidates)
+            {
+                if (found == pool) break;
+                if (float.IsNegativeInfinity(scores[row])) continue;
+                rows[found] = row;
+                poolScores[found++] = scores[row];
+            }
+            var items = RerankPool(model, rows.AsSpan(0, found), poolScores.AsSpan(0, found), count, "Picked for you", seed, ranking);
+            Mark(model, scores, items);
+            return items;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rows);
+            ArrayPool<float>.Shared.Return(poolScores);
+        }
+    }
+
+    /// <summary>
+    /// The reranked list from a candidate pool given as rows and scores, best first: the pool's vectors and popularity
+    /// are gathered so the reranker reads the pool and not the catalog.
+    /// </summary>
+    private static List<RecommendedItem> RerankPool(ServingModel model, ReadOnlySpan<int> rows, ReadOnlySpan<float> scores, int count, string reason, ulong seed,
+        RankingSettings ranking)
+    {
+        var k = model.Factors;
+        var found = rows.Length;
+        var vectors = ArrayPool<float>.Shared.Rent(Math.Max(1, found * k));
+        var popularity = ArrayPool<float>.Shared.Rent(Math.Max(1, found));
+        var output = ArrayPool<int>.Shared.Rent(count);
+        try
+        {
+            for (var i = 0; i < found; i++)
+            {
+                model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));
+                popularity[i] = model.Popularity[rows[i]];
+            }
+            var picked = Reranker.Rerank(scores, vectors.AsSpan(0, found * k), k, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
+            var chosenScores = popularity.AsSpan(0, picked); // reused: the popularity of the pool is no longer needed
+            for (var i = 0; i < picked; i++)
+            {
+                chosenScores[i] = scores[output[i]];
+                output[i] = rows[output[i]];
+            }
+            return Items(model, output.AsSpan(0, picked), chosenScores, reason, ranking);
+        }
+        finally
+        {
             ArrayPool<float>.Shared.Return(vectors);
             ArrayPool<float>.Shared.Return(popularity);
             ArrayPool<int>.Shared.Return(output);
@@ -516,8 +574,8 @@ public static class Ranker
         foreach (var item in items) scores[model.RowOf(item.ItemId)] = float.NegativeInfinity;
     }
 
-    /// <summary>Top <paramref name="count"/> of <paramref name="scores"/>; positions map to model rows through <paramref name="rows"/> when given.</summary>
-    private static List<RecommendedItem> Take(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, int[]? rows = null)
+    /// <summary>Top <paramref name="count"/> of <paramref name="scores"/>; positions map to model rows through <paramref name="rows"/> unless it is empty.</summary>
+    private static List<RecommendedItem> Take(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, ReadOnlySpan<int> rows = default)
     {
         var indexBuffer = ArrayPool<int>.Shared.Rent(count);
         var scoreBuffer = ArrayPool<float>.Shared.Rent(count);
@@ -528,7 +586,7 @@ public static class Ranker
             for (var i = 0; i < found; i++)
             {
                 if (scoreBuffer[i] == NotCandidate) break; // fewer candidates than asked for: a shorter row, not arbitrary items
-                var row = rows is null ? indexBuffer[i] : rows[indexBuffer[i]];
+                var row = rows.IsEmpty ? indexBuffer[i] : rows[indexBuffer[i]];
                 items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], scoreBuffer[i], reason));
             }
             return items;

@@ -127,6 +127,36 @@ public class QuantizedItemIndexTests
     }
 
     [Fact]
+    public void Search_KeepingThousandsOfCandidates_OrdersThemAsTheFullScanWithTiesToTheLowerRow()
+    {
+        // A home page keeps every candidate it asks for: the list is sorted whole, and must order exactly as TopK does,
+        // duplicated rows (equal scores) included.
+        const int items = 3_000, k = 16;
+        float[] factors = TestData.GaussianFactors(items, k, seed: 43);
+        for (int row = 0; row < 300; row++) factors.AsSpan(row * k, k).CopyTo(factors.AsSpan((items - 1 - row) * k, k));
+        float[] user = TestData.GaussianFactors(1, k, seed: 44);
+        var index = new QuantizedItemIndex(factors, k);
+        int[] excluded = [5, 6, 2_000];
+
+        var rows = new int[2_000];
+        var scores = new float[2_000];
+        int written = index.Search(user, rows, scores, excluded, candidates: 2_000);
+
+        var (expectedRows, expectedScores) = TestData.ExactTopK(factors, k, user, 2_000, excluded);
+        Assert.Equal(2_000, written);
+        Assert.True(rows.Intersect(expectedRows).Count() >= 1_990, "the approximate candidates are nearly the exact top 2,000");
+        var all = new float[items];
+        Scoring.ScoreAll(factors, k, user, all);
+        for (int i = 0; i < written; i++)
+        {
+            Assert.Equal(all[rows[i]], scores[i]);
+            if (i > 0) Assert.True(scores[i - 1] > scores[i] || (scores[i - 1] == scores[i] && rows[i - 1] < rows[i]), $"order at {i}");
+        }
+        Assert.Equal(expectedRows[..100], rows[..100]);
+        Assert.Equal(expectedScores[..100], scores[..100]);
+    }
+
+    [Fact]
     public void Search_WithKAboveTheItemCount_ReturnsEveryEligibleItemInExactOrder()
     {
         const int items = 13, k = 8;
