@@ -5,7 +5,8 @@ using Personalization.Recommender;
 namespace Personalization.Benchmarks;
 
 /// <summary>
-/// Recall@20 of <see cref="QuantizedItemIndex.Search"/> against the exact full scan, printed as Markdown
+/// Recall@20 of <see cref="QuantizedItemIndex.Search"/> and of <see cref="IvfItemIndex.Search(ReadOnlySpan{float}, Span{int}, Span{float}, ReadOnlySpan{int}, int)"/>
+/// against the exact full scan, with the time per search of both, printed as Markdown
 /// (<c>dotnet run -c Release --project bench/Personalization.Benchmarks -- recall</c>). Kept out of BenchmarkDotNet,
 /// which measures time, not result quality.
 /// </summary>
@@ -24,8 +25,9 @@ public static class RetrievalRecall
         int[] candidateCounts = [Top, Top + 4, 2 * Top, 64, QuantizedItemIndex.DefaultCandidateCount(Top)];
         Console.WriteLine($"Recall@{Top} of QuantizedItemIndex.Search vs exact ScoreAll + TopK.Select, {Users} users, k = {K}.");
         Console.WriteLine();
-        Console.WriteLine("| data | items | " + string.Join(" | ", candidateCounts.Select(c => $"recall, {c} candidates")) + " | exact result (default) | score captured (default) |");
-        Console.WriteLine("|---|--:|" + string.Concat(candidateCounts.Select(_ => "--:|")) + "--:|--:|");
+        Console.WriteLine("| data | items | " + string.Join(" | ", candidateCounts.Select(c => $"recall, {c} candidates")) +
+            " | exact result (default) | score captured (default) | flat µs/search | IVF lists probed | IVF recall | IVF µs/search |");
+        Console.WriteLine("|---|--:|" + string.Concat(candidateCounts.Select(_ => "--:|")) + "--:|--:|--:|--:|--:|--:|");
         foreach (int items in new[] { 20_000, 1_000_000 })
         {
             var gaussian = BenchmarkData.RandomFactors(items, K, sigma: 0.1, seed: 42);
@@ -69,6 +71,33 @@ public static class RetrievalRecall
             captured += foundScores.Sum() / expectedScores.Sum();
         }
         var recalls = hits.Select(h => ((double)h / (Users * Top)).ToString("F4", invariant));
-        Console.WriteLine($"| {name} | {items.ToString("N0", invariant)} | {string.Join(" | ", recalls)} | {identical}/{Users} | {(captured / Users).ToString("F6", invariant)} |");
+
+        // The inverted file with its default probes, and both searches timed over the same users (after one warm pass).
+        stopwatch.Restart();
+        var inverted = new IvfItemIndex(factors, K);
+        Console.Error.WriteLine($"{name}, {items:N0} items: inverted file of {inverted.ListCount} lists built in {stopwatch.ElapsedMilliseconds} ms");
+        long ivfHits = 0;
+        for (int u = 0; u < Users; u++)
+        {
+            var user = users.AsSpan(u * K, K);
+            Scoring.ScoreAll(factors, K, user, all);
+            TopK.Select(all, expected, expectedScores);
+            inverted.Search(user, found, foundScores);
+            ivfHits += found.Intersect(expected).Count();
+        }
+        double flatMicros = Time(u => index.Search(users.AsSpan(u * K, K), found, foundScores));
+        double ivfMicros = Time(u => inverted.Search(users.AsSpan(u * K, K), found, foundScores));
+        int probes = inverted.DefaultProbes(QuantizedItemIndex.DefaultCandidateCount(Top));
+        Console.WriteLine($"| {name} | {items.ToString("N0", invariant)} | {string.Join(" | ", recalls)} | {identical}/{Users} | {(captured / Users).ToString("F6", invariant)} | " +
+            $"{flatMicros.ToString("F0", invariant)} | {probes}/{inverted.ListCount} | {((double)ivfHits / (Users * Top)).ToString("F4", invariant)} | {ivfMicros.ToString("F0", invariant)} |");
+    }
+
+    /// <summary>Mean µs per call over every user, after one unmeasured pass.</summary>
+    private static double Time(Action<int> search)
+    {
+        for (int u = 0; u < Users; u++) search(u);
+        var stopwatch = Stopwatch.StartNew();
+        for (int u = 0; u < Users; u++) search(u);
+        return stopwatch.Elapsed.TotalMicroseconds / Users;
     }
 }
