@@ -24,6 +24,8 @@ namespace Personalization.Recommender.Models;
 /// float32[items] item biases, float32[users·factors] user factors, float32[items·factors] item factors.</item>
 /// <item><c>PZAL</c> implicit ALS: int32 items, int32 factors, float32 α, float32 λ, int32 parameter count and pairs,
 /// float32[items·factors] item factors, float64[factors²] Gram matrix.</item>
+/// <item><c>PZVA</c> Mult-VAE: int32 items, int32 hidden, int32 latent, int32 parameter count and pairs, float32
+/// arrays W₁ (items·hidden), b₁, W_μ (latent·hidden), b_μ, E (items·latent), c (items).</item>
 /// </list>
 /// </remarks>
 public static class ModelFile
@@ -35,6 +37,10 @@ public static class ModelFile
     private const uint EaseMagic = 'P' | 'Z' << 8 | 'E' << 16 | 'A' << 24;
     private const uint BiasedMfMagic = 'P' | 'Z' << 8 | 'M' << 16 | 'F' << 24;
     private const uint AlsMagic = 'P' | 'Z' << 8 | 'A' << 16 | 'L' << 24;
+    private const uint MultVaeMagic = 'P' | 'Z' << 8 | 'V' << 16 | 'A' << 24;
+
+    // Upper bound on Mult-VAE layer widths accepted when reading.
+    private const int MaxWidth = 1 << 16;
 
     // Arrays move in pieces of this many elements so no byte span exceeds int.MaxValue, whatever the array size.
     private const int ChunkElements = 1 << 20;
@@ -91,6 +97,19 @@ public static class ModelFile
                 WriteArray(writer, als.ItemFactors);
                 WriteArray(writer, als.Gram);
                 break;
+            case MultVaeModel vae:
+                WriteHeader(writer, MultVaeMagic);
+                writer.Write(vae.Items);
+                writer.Write(vae.Hidden);
+                writer.Write(vae.Latent);
+                WriteParameters(writer, vae.Parameters);
+                WriteArray(writer, vae.EncoderWeights);
+                WriteArray(writer, vae.EncoderBias);
+                WriteArray(writer, vae.MeanWeights);
+                WriteArray(writer, vae.MeanBias);
+                WriteArray(writer, vae.ItemEmbeddings);
+                WriteArray(writer, vae.ItemBias);
+                break;
             default:
                 throw new NotSupportedException($"No file format for models of type {model.GetType().Name} ({model.Name}).");
         }
@@ -117,6 +136,7 @@ public static class ModelFile
                 EaseMagic => "EASE",
                 BiasedMfMagic => "biased MF",
                 AlsMagic => "ALS",
+                MultVaeMagic => "Mult-VAE",
                 _ => throw new InvalidDataException(
                     $"Not a model file: unknown magic \"{Encoding.ASCII.GetString(magicBytes).Replace('\0', '?')}\"."),
             };
@@ -129,6 +149,7 @@ public static class ModelFile
                 PopularityMagic => ReadPopularity(reader, stream),
                 EaseMagic => ReadEase(reader, stream),
                 AlsMagic => ReadAls(reader, stream),
+                MultVaeMagic => ReadMultVae(reader, stream),
                 _ => ReadBiasedMf(reader, stream),
             };
         }
@@ -177,6 +198,26 @@ public static class ModelFile
         float[] itemFactors = ReadArray<float>(stream, items * factors);
         double[] gram = ReadArray<double>(stream, factors * factors);
         return new AlsModel(factors, alpha, regularization, itemFactors, gram, parameters);
+    }
+
+    private static MultVaeModel ReadMultVae(BinaryReader reader, Stream stream)
+    {
+        int items = ReadCount(reader, "item count");
+        int hidden = reader.ReadInt32();
+        int latent = reader.ReadInt32();
+        if (hidden < 1 || hidden > MaxWidth || latent < 1 || latent > MaxWidth)
+            throw new InvalidDataException($"Corrupt Mult-VAE model: widths {hidden} and {latent} are outside [1, {MaxWidth}].");
+        if ((long)items * hidden > Array.MaxLength || (long)items * latent > Array.MaxLength)
+            throw new InvalidDataException($"Corrupt Mult-VAE model: {items} items of widths {hidden} and {latent} are too many.");
+        Dictionary<string, double> parameters = ReadParameters(reader, stream);
+        EnsureRemaining(stream, ((long)items * hidden + hidden + (long)latent * hidden + latent + (long)items * latent + items) * sizeof(float));
+        float[] encoderWeights = ReadArray<float>(stream, items * hidden);
+        float[] encoderBias = ReadArray<float>(stream, hidden);
+        float[] meanWeights = ReadArray<float>(stream, latent * hidden);
+        float[] meanBias = ReadArray<float>(stream, latent);
+        float[] itemEmbeddings = ReadArray<float>(stream, items * latent);
+        float[] itemBias = ReadArray<float>(stream, items);
+        return new MultVaeModel(items, hidden, latent, encoderWeights, encoderBias, meanWeights, meanBias, itemEmbeddings, itemBias, parameters);
     }
 
     private static BiasedMfModel ReadBiasedMf(BinaryReader reader, Stream stream)

@@ -22,6 +22,12 @@ public static class ModelFactory
                 Factors = spec.Factors, Epochs = spec.Iterations ?? new BiasedMfOptions().Epochs,
                 FactorRegularization = spec.EffectiveRegularization, Seed = spec.Seed,
             }),
+            // Factors are the latent size, λ the weight decay; the hidden width is the paper's.
+            "multvae" => new Recommender.Torch.MultVaeTrainer(new Recommender.Torch.MultVaeOptions
+            {
+                Latent = spec.Factors, Epochs = spec.Iterations ?? new Recommender.Torch.MultVaeOptions().Epochs,
+                WeightDecay = spec.Regularization ?? 0f, Seed = spec.Seed, Threads = spec.EffectiveThreads,
+            }),
             "popularity" => new PopularityTrainer(),
             _ => throw new ArgumentException($"--model must be one of {string.Join(", ", ModelSpec.Names)}, not '{spec.Model}'."),
         };

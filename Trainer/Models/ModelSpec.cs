@@ -9,15 +9,15 @@ namespace Personalization.Trainer.Models;
 public sealed record ModelSpec
 {
     /// <summary>The model names the trainer knows.</summary>
-    public static readonly IReadOnlyList<string> Names = ["als", "ease", "mf", "popularity"];
+    public static readonly IReadOnlyList<string> Names = ["als", "ease", "mf", "multvae", "popularity"];
 
-    /// <summary>Model name: als, ease, mf or popularity.</summary>
+    /// <summary>Model name: als, ease, mf, multvae or popularity.</summary>
     public string Model { get; init; } = "als";
 
     /// <summary>Latent factors (als, mf).</summary>
     public int Factors { get; init; } = 64;
 
-    /// <summary>Iterations (als) or epochs (mf); null for the model's default.</summary>
+    /// <summary>Iterations (als) or epochs (mf, multvae); null for the model's default.</summary>
     public int? Iterations { get; init; }
 
     /// <summary>Regularization λ; null for the model's default.</summary>

@@ -24,6 +24,7 @@ public static class ModelTuner
         "als" => [new("regularization", 0.01, 100), new("alpha", 0.1, 100)],
         "ease" => [new("regularization", 1, 10_000)],
         "mf" => [new("regularization", 0.001, 1)],
+        "multvae" => [new("regularization", 1e-6, 1e-2)],
         _ => [],
     };
 
@@ -35,6 +36,7 @@ public static class ModelTuner
         {
             "als" => (2, spec.Iterations ?? 15),
             "mf" => (7, spec.Iterations ?? new BiasedMfOptions().Epochs),
+            "multvae" => (10, spec.Iterations ?? new Recommender.Torch.MultVaeOptions().Epochs),
             _ => (1, 1),
         };
     }
