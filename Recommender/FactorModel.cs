@@ -26,12 +26,13 @@ public sealed class FactorModel
     /// <param name="content">Map from content features to this model's factors, for items added after training; null when none was learned.</param>
     /// <param name="userGram">XᵀX of the trained user factors, row-major k×k, for the item-side fold-in of live item vectors; null when not kept.</param>
     /// <param name="users">Users the model was trained on (the rows of <paramref name="userGram"/>'s X).</param>
+    /// <param name="encoder">A neural user encoder that replaces the ALS fold-in; null for ALS.</param>
     /// <exception cref="ArgumentException">Lengths disagree, an id is null or duplicated, a value is out of range, or
     /// <paramref name="content"/> maps to a different number of factors.</exception>
     public FactorModel(
         long version, DateTimeOffset trainedAt, DateTimeOffset dataCutoff, int factors, float alpha, float regularization,
         string[] itemIds, float[] itemFactors, double[] gram, float[] itemPopularity, IReadOnlyDictionary<string, double> metrics,
-        ContentMapping? content = null, double[]? userGram = null, int users = 0)
+        ContentMapping? content = null, double[]? userGram = null, int users = 0, UserEncoder? encoder = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(factors, 1);
         ArgumentNullException.ThrowIfNull(itemIds);
@@ -79,7 +80,16 @@ public sealed class FactorModel
         Content = content;
         UserGram = userGram;
         Users = users;
+        if (encoder is not null && (encoder.Factors != factors || encoder.Items != itemIds.Length))
+            throw new ArgumentException($"The encoder writes {encoder.Factors} factors for {encoder.Items} items; the model has {factors} for {itemIds.Length}.", nameof(encoder));
+        Encoder = encoder;
     }
+
+    /// <summary>
+    /// The neural encoder users are served with instead of the ALS fold-in (a Mult-VAE model), or null for ALS:
+    /// then <see cref="Alpha"/>, <see cref="Regularization"/> and <see cref="Gram"/> fold users in.
+    /// </summary>
+    public UserEncoder? Encoder { get; }
 
     /// <summary>Monotonic model version.</summary>
     public long Version { get; }

@@ -14,14 +14,16 @@ namespace Personalization.Recommender;
 /// int32 metric count and (name, float64) pairs; then the content mapping: a byte 1 if present (0 if not) and, when
 /// present, float64 λ, int32 feature count, feature names (length-prefixed UTF-8) and float32 weights
 /// (features·k); then (version 3) a byte 1 if the user Gram is kept (0 if not) and, when kept, int32 users and float64
-/// XᵀX (k·k). Version 1 ends after the metrics, version 2 after the content mapping; both are still read (as models
-/// without <see cref="FactorModel.Content"/> or <see cref="FactorModel.UserGram"/>). Arrays are written as raw bytes
+/// XᵀX (k·k); then (version 4) a byte 1 if a neural user encoder serves the model (0 if not) and, when present, int32
+/// hidden H, int32 latent D, float32 W₁ (items·H), b₁ (H), W_μ (D·H) and b_μ (D). Version 1 ends after the metrics,
+/// version 2 after the content mapping, version 3 after the user Gram; all are still read (as models without
+/// <see cref="FactorModel.Content"/>, <see cref="FactorModel.UserGram"/> or <see cref="FactorModel.Encoder"/>). Arrays are written as raw bytes
 /// so loading a large model is a copy.
 /// </remarks>
 public static class FactorModelSerializer
 {
     /// <summary>The current format version written by <see cref="Write"/>.</summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     // The oldest format version Read accepts: version 1 lacks only the trailing content mapping.
     private const int OldestFormatVersion = 1;
@@ -65,6 +67,16 @@ public static class FactorModelSerializer
         {
             writer.Write(model.Users);
             WriteArray<double>(writer, model.UserGram);
+        }
+        writer.Write(model.Encoder is null ? (byte)0 : (byte)1);
+        if (model.Encoder is { } encoder)
+        {
+            writer.Write(encoder.Hidden);
+            writer.Write(encoder.Latent);
+            WriteArray<float>(writer, encoder.InputWeights);
+            WriteArray<float>(writer, encoder.InputBias);
+            WriteArray<float>(writer, encoder.MeanWeights);
+            WriteArray<float>(writer, encoder.MeanBias);
         }
         writer.Flush();
     }
@@ -131,8 +143,23 @@ public static class FactorModelSerializer
                 userGram = ReadArray<double>(stream, factors * factors);
             }
 
+            UserEncoder? encoder = null;
+            if (formatVersion >= 4 && reader.ReadByte() is var neural && neural != 0)
+            {
+                if (neural != 1) throw new InvalidDataException($"Corrupt factor model: encoder flag {neural} is neither 0 nor 1.");
+                int hidden = reader.ReadInt32();
+                int latent = reader.ReadInt32();
+                if (hidden < 1 || hidden > MaxFactors * 16 || latent < 1 || latent >= factors)
+                    throw new InvalidDataException($"Corrupt factor model: encoder widths {hidden} and {latent} do not fit {factors} factors.");
+                if ((long)items * hidden > Array.MaxLength)
+                    throw new InvalidDataException($"Corrupt factor model: {items} items of {hidden} hidden units are too many.");
+                EnsureRemaining(stream, ((long)items * hidden + hidden + (long)latent * hidden + latent) * sizeof(float));
+                encoder = new UserEncoder(items, hidden, latent, factors, ReadArray<float>(stream, items * hidden), ReadArray<float>(stream, hidden),
+                    ReadArray<float>(stream, latent * hidden), ReadArray<float>(stream, latent));
+            }
+
             return new FactorModel(version, trainedAt, dataCutoff, factors, alpha, regularization,
-                itemIds, itemFactors, gram, popularity, metrics, content, userGram, users);
+                itemIds, itemFactors, gram, popularity, metrics, content, userGram, users, encoder);
         }
         catch (EndOfStreamException e)
         {

@@ -153,10 +153,20 @@ public sealed class UserGrain(
         {
             _vector ??= new float[model.Factors];
             if (_vector.Length != model.Factors) _vector = new float[model.Factors];
-            FoldIn.Solve(model.ItemFactors, model.Factors, model.Model.Gram,
-                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows),
-                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights),
-                model.Model.Alpha, model.Model.Regularization, _vector);
+            var rowSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows);
+            var weightSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights);
+            if (model.Model.Encoder is { } encoder)
+            {
+                // A neural model (Mult-VAE): the encoder's code instead of a solve; summed in row order, so the same
+                // profile always gives the same bits whatever order the profile dictionary keeps.
+                rowSpan.Sort(weightSpan);
+                encoder.Encode(rowSpan, weightSpan, _vector);
+            }
+            else
+            {
+                FoldIn.Solve(model.ItemFactors, model.Factors, model.Model.Gram, rowSpan, weightSpan,
+                    model.Model.Alpha, model.Model.Regularization, _vector);
+            }
             FoldInMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             // A copy: _vector is solved in place next time, and the item events carry what the board holds.
             userVectors.Report(this.GetPrimaryKeyString(), model.Version, _vector.ToArray());

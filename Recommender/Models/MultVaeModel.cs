@@ -38,15 +38,12 @@ public sealed class MultVaeModel : IRecommenderModel
         ArgumentOutOfRangeException.ThrowIfLessThan(items, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(latent, 1);
-        Check(encoderWeights, (long)items * hidden, nameof(encoderWeights));
-        Check(encoderBias, hidden, nameof(encoderBias));
-        Check(meanWeights, (long)latent * hidden, nameof(meanWeights));
-        Check(meanBias, latent, nameof(meanBias));
         Check(itemEmbeddings, (long)items * latent, nameof(itemEmbeddings));
         Check(itemBias, items, nameof(itemBias));
         Items = items;
         Hidden = hidden;
         Latent = latent;
+        Encoder = new UserEncoder(items, hidden, latent, UserEncoder.FactorsFor(latent), encoderWeights, encoderBias, meanWeights, meanBias);
         EncoderWeights = encoderWeights;
         EncoderBias = encoderBias;
         MeanWeights = meanWeights;
@@ -96,30 +93,35 @@ public sealed class MultVaeModel : IRecommenderModel
     /// <param name="items">Item indices, ascending, each once.</param>
     /// <param name="values">Value per entry; only &gt; 0 counts.</param>
     /// <param name="mean">Receives μ, <see cref="Latent"/> floats.</param>
-    public void Encode(ReadOnlySpan<int> items, ReadOnlySpan<float> values, Span<float> mean)
+    public void Encode(ReadOnlySpan<int> items, ReadOnlySpan<float> values, Span<float> mean) => Encoder.EncodeMean(items, values, mean);
+
+    /// <summary>The encoder alone, as a factor model's user side serves it (<see cref="ToFactorModel"/>).</summary>
+    public UserEncoder Encoder { get; }
+
+    /// <summary>
+    /// The model as the cluster serves it: a factor model whose item rows are the decoder's [E_i, c_i, 0, …] and whose
+    /// users are encoded by <see cref="Encoder"/> into [μ, 1, 0, …]; the dot product is the logit.
+    /// </summary>
+    /// <param name="version">Registry version.</param>
+    /// <param name="trainedAt">When it was trained.</param>
+    /// <param name="dataCutoff">The newest event it saw.</param>
+    /// <param name="itemIds">Item id per row.</param>
+    /// <param name="itemPopularity">Popularity per row.</param>
+    /// <param name="metrics">Offline metrics.</param>
+    public FactorModel ToFactorModel(long version, DateTimeOffset trainedAt, DateTimeOffset dataCutoff, string[] itemIds, float[] itemPopularity,
+        IReadOnlyDictionary<string, double> metrics)
     {
-        if (items.Length != values.Length) throw new ArgumentException("items and values differ in length.", nameof(values));
-        if (mean.Length != Latent) throw new ArgumentException($"mean needs {Latent} elements, got {mean.Length}.", nameof(mean));
-        int positives = 0;
-        foreach (float value in values)
-            if (value > 0f) positives++;
-        Span<float> hidden = Hidden <= 1024 ? stackalloc float[Hidden] : new float[Hidden];
-        EncoderBias.CopyTo(hidden);
-        if (positives > 0)
+        ArgumentNullException.ThrowIfNull(itemIds);
+        if (itemIds.Length != Items) throw new ArgumentException($"{Items} item ids are needed, got {itemIds.Length}.", nameof(itemIds));
+        int k = Encoder.Factors;
+        var rows = new float[(long)Items * k];
+        for (int i = 0; i < Items; i++)
         {
-            // W₁ᵀx for a sparse x: n rows of W₁, each scaled by 1/√n.
-            float weight = 1f / MathF.Sqrt(positives);
-            for (int e = 0; e < items.Length; e++)
-            {
-                if (!(values[e] > 0f)) continue;
-                int item = items[e];
-                if ((uint)item >= (uint)Items) throw new ArgumentOutOfRangeException(nameof(items), item, $"Item outside [0, {Items}).");
-                TensorPrimitives.MultiplyAdd(EncoderWeights.AsSpan(item * Hidden, Hidden), weight, hidden, hidden);
-            }
+            ItemEmbeddings.AsSpan(i * Latent, Latent).CopyTo(rows.AsSpan(i * k, Latent));
+            rows[i * k + Latent] = ItemBias[i];
         }
-        TensorPrimitives.Tanh(hidden, hidden);
-        for (int d = 0; d < Latent; d++)
-            mean[d] = TensorPrimitives.Dot(MeanWeights.AsSpan(d * Hidden, Hidden), hidden) + MeanBias[d];
+        return new FactorModel(version, trainedAt, dataCutoff, k, alpha: 0f, regularization: 0f, itemIds, rows,
+            GramMatrix.Compute(rows, Items, k), itemPopularity, metrics, encoder: Encoder);
     }
 
     /// <summary>The decoder's logits for a code: E μ + c. Ranking by them is ranking by the multinomial's probabilities.</summary>

@@ -8,7 +8,13 @@ public sealed class TrainingOptions
     /// <summary>Configuration section name.</summary>
     public const string Section = "Training";
 
-    /// <summary>Latent factors.</summary>
+    /// <summary>
+    /// The model the cluster serves: <c>als</c>, or <c>multvae</c> (Mult-VAE, whose user encoder the grains run instead
+    /// of the fold-in; it trains with libtorch, which the trainer CLI carries and the silo does not).
+    /// </summary>
+    public string Model { get; set; } = "als";
+
+    /// <summary>Latent factors (Mult-VAE: the latent size).</summary>
     public int Factors { get; set; } = 64;
 
     /// <summary>ALS iterations.</summary>

@@ -41,6 +41,8 @@ public sealed class TrainingPipeline(
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         var version = await models.NextVersionAsync(cancellationToken);
         var current = (await models.ListAsync(cancellationToken)).FirstOrDefault();
+        if (options.Model == MultVaeModel.ModelName) return await TrainNeuralAsync(options, data, version, current, metrics, total, cancellationToken);
+        if (options.Model != "als") throw new ArgumentException($"Training:Model must be als or {MultVaeModel.ModelName}, not '{options.Model}'.", nameof(options));
         var (regularization, alpha) = await HyperparametersAsync(options, data, version, current, metrics, cancellationToken);
         var als = options.ToAlsOptions(regularization, alpha);
 
@@ -92,6 +94,13 @@ public sealed class TrainingPipeline(
             userGram: GramMatrix.Compute(result.UserFactors, result.Users, options.Factors, als.Threads),
             users: result.Users);
 
+        return await GateAndPublishAsync(model, options, metrics, current, total, cancellationToken);
+    }
+
+    /// <summary>Publishes the candidate unless the gate holds it back against the serving model.</summary>
+    private async Task<TrainingOutcome> GateAndPublishAsync(FactorModel model, TrainingOptions options, Dictionary<string, double> metrics, ModelInfo? current,
+        Stopwatch total, CancellationToken cancellationToken)
+    {
         var (publish, reason) = PublishGate.Decide(options, metrics, current);
         if (!publish)
         {
@@ -99,8 +108,43 @@ public sealed class TrainingPipeline(
             return new TrainingOutcome(model, false, reason, current?.Version);
         }
         await models.PublishAsync(model, cancellationToken);
-        logger.LogInformation("Published model v{Version} in {Seconds:F1} s: {Reason}", model.Version, total.Elapsed.TotalSeconds, reason);
+        logger.LogInformation("Published {Kind} model v{Version} in {Seconds:F1} s: {Reason}", model.Encoder is null ? "ALS" : "Mult-VAE", model.Version,
+            total.Elapsed.TotalSeconds, reason);
         return new TrainingOutcome(model, true, reason, current?.Version);
+    }
+
+    /// <summary>
+    /// Mult-VAE for the cluster: the same gate split and publish gate as ALS, then the model trained on everything and
+    /// published as a factor model of its decoder rows with its user encoder (<see cref="MultVaeModel.ToFactorModel"/>).
+    /// </summary>
+    private async Task<TrainingOutcome> TrainNeuralAsync(TrainingOptions options, TrainingData data, long version, ModelInfo? current,
+        Dictionary<string, double> metrics, Stopwatch total, CancellationToken cancellationToken)
+    {
+        var vae = new Recommender.Torch.MultVaeOptions
+        {
+            Latent = options.Factors, Epochs = options.Iterations, Seed = options.Seed,
+            Threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
+        };
+        var trainer = new Recommender.Torch.MultVaeTrainer(vae);
+        var progress = new Progress<TrainingProgress>(p => logger.LogInformation(
+            "Mult-VAE epoch {Epoch}/{Epochs}: loss {Loss:F2} in {Seconds:F2} s", p.Step, p.Steps, p.Loss, p.Elapsed.TotalSeconds));
+        if (options.Evaluate)
+        {
+            var protocol = options.GateProtocol;
+            var split = OfflineEvaluation.Split(data, protocol, options.TestFraction, lastN: 1, options.EvaluationSeed).Apply(data.Matrix);
+            var candidate = await Task.Run(() => trainer.Fit(split.Train, cancellationToken: cancellationToken), cancellationToken);
+            var evaluated = OfflineEvaluation.SplitMetrics(candidate, protocol, split, options.K, vae.Threads, cancellationToken);
+            if (evaluated.GetValueOrDefault($"{protocol}.users") > 0)
+                foreach (var (name, value) in evaluated) metrics[name] = value;
+        }
+        var trained = await Task.Run(() => trainer.Fit(data.Matrix, progress, cancellationToken), cancellationToken);
+        metrics["train.seconds"] = total.Elapsed.TotalSeconds;
+        metrics["train.users"] = data.UserIds.Length;
+        metrics["train.items"] = data.ItemIds.Length;
+        metrics["train.events"] = data.Events;
+        foreach (var (name, value) in trained.Parameters) metrics[$"multvae.{name}"] = value;
+        var model = trained.ToFactorModel(version, DateTimeOffset.UtcNow, data.DataCutoff, data.ItemIds, data.ItemPopularity(), metrics);
+        return await GateAndPublishAsync(model, options, metrics, current, total, cancellationToken);
     }
 
     // Fits the content mapping on the trained items' catalog genres and tags and records how well it reproduces their

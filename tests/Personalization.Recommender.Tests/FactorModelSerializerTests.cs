@@ -92,18 +92,55 @@ public class FactorModelSerializerTests
         Assert.Equal(original.UserGram, copy.UserGram);
         Assert.Equal(7, copy.Users);
 
-        // A version-2 file ends after the content mapping's flag.
+        // A version-2 file ends after the content mapping's flag (then come the user Gram's and the encoder's flags).
         byte[] version2 = Serialized();
         BitConverter.TryWriteBytes(version2.AsSpan(4), 2);
-        FactorModel old = FactorModelSerializer.Read(new MemoryStream(version2, 0, version2.Length - 1));
+        FactorModel old = FactorModelSerializer.Read(new MemoryStream(version2, 0, version2.Length - 2));
         Assert.Null(old.UserGram);
         Assert.Equal(0, old.Users);
 
         byte[] bad = Serialized();
-        bad[^1] = 3;
+        bad[^2] = 3;
         Assert.Contains("user Gram flag 3", Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bad))).Message);
         Assert.Throws<ArgumentException>(() => new FactorModel(1, plain.TrainedAt, plain.DataCutoff, k, 1f, 1f, plain.ItemIds, plain.ItemFactors,
             plain.Gram, plain.ItemPopularity, plain.Metrics, userGram: new double[k * k - 1]));
+    }
+
+    [Fact]
+    public void WriteThenRead_RoundTripsTheNeuralEncoder_and_version_3_reads_without_it()
+    {
+        FactorModel plain = SampleModel();
+        int items = plain.Items, hidden = 6, latent = 3, k = UserEncoder.FactorsFor(latent);
+        var encoder = new UserEncoder(items, hidden, latent, k, TestData.GaussianFactors(items, hidden, seed: 21), new float[hidden],
+            TestData.GaussianFactors(latent, hidden, seed: 22), [0.5f, -0.5f, 0.25f]);
+        float[] rows = TestData.GaussianFactors(items, k, seed: 23);
+        var original = new FactorModel(plain.Version, plain.TrainedAt, plain.DataCutoff, k, 0f, 0f, plain.ItemIds, rows,
+            GramMatrix.Compute(rows, items, k), plain.ItemPopularity, plain.Metrics, encoder: encoder);
+        using var stream = new MemoryStream();
+        FactorModelSerializer.Write(original, stream);
+        stream.Position = 0;
+        FactorModel copy = FactorModelSerializer.Read(stream);
+        Assert.Equal(stream.Length, stream.Position);
+        var read = Assert.IsType<UserEncoder>(copy.Encoder);
+        Assert.Equal((hidden, latent, k), (read.Hidden, read.Latent, read.Factors));
+        Assert.Equal(encoder.InputWeights, read.InputWeights);
+        Assert.Equal(encoder.MeanWeights, read.MeanWeights);
+        Assert.Equal(encoder.MeanBias, read.MeanBias);
+        var (a, b) = (new float[k], new float[k]);
+        encoder.Encode([0, 2], [1f, 1f], a);
+        read.Encode([0, 2], [1f, 1f], b);
+        Assert.Equal(a, b);
+        Assert.Equal(1f, a[latent]);
+
+        // A version-3 file ends after the user Gram's flag.
+        byte[] version3 = Serialized();
+        BitConverter.TryWriteBytes(version3.AsSpan(4), 3);
+        Assert.Null(FactorModelSerializer.Read(new MemoryStream(version3, 0, version3.Length - 1)).Encoder);
+        byte[] bad = Serialized();
+        bad[^1] = 2;
+        Assert.Contains("encoder flag 2", Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bad))).Message);
+        Assert.Throws<ArgumentException>(() => new FactorModel(1, plain.TrainedAt, plain.DataCutoff, plain.Factors, 1f, 1f, plain.ItemIds,
+            plain.ItemFactors, plain.Gram, plain.ItemPopularity, plain.Metrics, encoder: encoder));
     }
 
     [Fact]
@@ -134,7 +171,7 @@ public class FactorModelSerializerTests
     public void Read_BadContentFlag_ThrowsInvalidData()
     {
         byte[] bytes = Serialized();
-        bytes[^2] = 2; // the flag comes just before the user Gram's flag, the last byte of a model without either
+        bytes[^3] = 2; // the flag comes just before the user Gram's and the encoder's flags, the last bytes of a model without any
 
         var error = Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bytes)));
         Assert.Contains("content mapping flag", error.Message);
@@ -146,8 +183,8 @@ public class FactorModelSerializerTests
         using var stream = new MemoryStream();
         FactorModelSerializer.Write(SampleModel(new ContentMapping(["tag:a", "tag:b"], new float[10], 5, 1.0)), stream);
         byte[] bytes = stream.ToArray();
-        // The names are followed by 2·5 weights and the user Gram's flag; turn "tag:b" into "tag:a".
-        int last = bytes.Length - 10 * sizeof(float) - 2;
+        // The names are followed by 2·5 weights and the user Gram's and encoder's flags; turn "tag:b" into "tag:a".
+        int last = bytes.Length - 10 * sizeof(float) - 3;
         Assert.Equal((byte)'b', bytes[last]);
         bytes[last] = (byte)'a';
 

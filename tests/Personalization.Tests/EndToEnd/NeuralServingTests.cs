@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using Personalization.Contracts;
+using Personalization.Grains.Models;
+using Personalization.Streaming.Kafka;
+using Personalization.Tests.Infrastructure;
+using Personalization.Trainer.Training;
+
+namespace Personalization.Tests.EndToEnd;
+
+/// <summary>
+/// A Mult-VAE model trained with libtorch is published to the cluster, and the grains serve it from its exported
+/// weights: each user's encoder runs in C# on every event, so the ranking follows a new member's plays within seconds.
+/// </summary>
+public sealed class NeuralServingTests
+{
+    [Fact]
+    public async Task A_published_Mult_VAE_is_served_and_its_ranking_follows_a_new_users_plays_within_seconds()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var pipeline = silo.Services.GetRequiredService<TrainingPipeline>();
+        // Margin 1: publish whatever the gate says; this test is about serving the model.
+        var outcome = await pipeline.TrainAndPublishAsync(
+            new TrainingOptions { Model = "multvae", Factors = 16, Iterations = 30, Threads = 2, PublishMargin = 1 }, default);
+        Assert.True(outcome.Published, outcome.Reason);
+        var published = outcome.Model;
+        Assert.NotNull(published.Encoder);
+        Assert.Equal(24, published.Factors); // 16 latent + the bias, rounded up to 8
+        await ModelAnnouncement.AnnounceAsync(silo.Services.GetRequiredService<EventProducer>(), published.Version, default);
+        await TestSilo.EventuallyAsync(() => Task.FromResult(silo.Model.Version), v => v == published.Version, TimeSpan.FromSeconds(15), "the Mult-VAE model to be served");
+
+        var model = silo.Model;
+        var genre = Array.IndexOf(model.Genres, "Horror");
+        Assert.True(genre >= 0, "the synthetic catalog has a Horror genre");
+        var played = model.GenreItems[genre].Where(r => r < model.ModelItems && model.ItemGenres[r].Length == 1)
+            .OrderByDescending(r => model.Model.ItemPopularity[r]).Take(8).Select(model.ItemId).ToList();
+        const string user = "neural-horror-fan";
+        int Horror(RecommendationsResponse r) => r.Items.Count(i => model.ItemGenres[model.RowOf(i.ItemId)].Contains(genre));
+
+        // No history: the model's code of an empty profile, the same for everyone.
+        var none = await silo.Client.GetRecommendationsAsync(user, 20);
+        Assert.Equal(published.Version, none.ModelVersion);
+
+        // One play: the encoder's code already leans to the genre.
+        await silo.Client.TrackAsync([new InteractionEvent { UserId = user, ItemId = played[0], Type = InteractionType.Play }]);
+        var first = await TestSilo.EventuallyAsync(() => silo.Client.GetRecommendationsAsync(user, 20), r => r.ModelVersion == published.Version && r.Items.All(i => i.ItemId != played[0]),
+            TimeSpan.FromSeconds(10), "the first play to be applied");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await silo.Client.TrackAsync(played.Skip(1).Select(item => new InteractionEvent { UserId = user, ItemId = item, Type = InteractionType.Play }));
+        var after = await TestSilo.EventuallyAsync(() => silo.Client.GetRecommendationsAsync(user, 20), r => r.Items.All(i => !played.Contains(i.ItemId)),
+            TimeSpan.FromSeconds(10), "the other plays to be applied");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.Equal(published.Version, after.ModelVersion);
+        // The genre's share grows with the plays, far above the empty profile's (the reranker's diversity and popularity
+        // controls still spread the list).
+        Assert.True(Horror(after) >= 8 && Horror(after) >= 2 * Horror(none) && Horror(after) >= Horror(first),
+            $"Horror with no history {Horror(none)}/20, after one play {Horror(first)}/20, after eight {Horror(after)}/20");
+
+        // The answer is the exported model's: the user's code against the decoder rows, as MultVaeModel ranks it.
+        var rows = played.Select(model.RowOf).Order().ToArray();
+        var vector = new float[published.Factors];
+        published.Encoder!.Encode(rows, Enumerable.Repeat(1f, rows.Length).ToArray(), vector);
+        var scores = new float[model.ModelItems];
+        Personalization.Recommender.Scoring.ScoreAll(published.ItemFactors, published.Factors, vector, scores);
+        var best = Enumerable.Range(0, model.ModelItems).Where(r => !rows.Contains(r)).MaxBy(r => scores[r]);
+        Assert.Contains(after.Items, i => i.ItemId == model.ItemId(best));
+    }
+}
