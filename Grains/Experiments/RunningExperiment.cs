@@ -33,6 +33,9 @@ public sealed record RunningExperiment(string Id, int Epoch, IReadOnlyList<Exper
         };
     }
 
+    /// <summary>The model family variant <paramref name="index"/> ranks with, or null for the newest served model.</summary>
+    public string? ModelOf(int index) => Variants[index].Settings?.Model;
+
     /// <summary>The public view.</summary>
     public ExperimentView ToView() => new(Id, Epoch, Variants, CreatedAt, UpdatedAt);
 }

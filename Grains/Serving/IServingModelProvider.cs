@@ -9,8 +9,15 @@ public interface IServingModelProvider
     /// <summary>The model being served, or null before the first one loaded.</summary>
     ServingModel? Current { get; }
 
-    /// <summary>Serves <paramref name="model"/> from now on (requests in progress finish on the old one).</summary>
+    /// <summary>
+    /// Serves <paramref name="model"/> from now on (requests in progress finish on the old one) if it is newer than the
+    /// current one; either way it becomes the served model of its family (<see cref="ServingModel.FamilyOf"/>) if it is
+    /// the newest of that family, for experiment variants that name the family.
+    /// </summary>
     void Swap(FactorModel model);
+
+    /// <summary>The newest served model of a family (<c>als</c>, <c>multvae</c>), or null when none is loaded.</summary>
+    ServingModel? Of(string family);
 
     /// <summary>Rebuilds the index after catalog changes (same factors, new titles and genres).</summary>
     void RefreshCatalog();

@@ -167,6 +167,9 @@ public sealed class ServingModel
     /// <summary>Model version.</summary>
     public long Version => Model.Version;
 
+    /// <summary>The family a model belongs to: <c>multvae</c> when a neural encoder serves its users, else <c>als</c>.</summary>
+    public static string FamilyOf(FactorModel model) => model.Encoder is null ? "als" : "multvae";
+
     /// <summary>Factors per item.</summary>
     public int Factors => Model.Factors;
 

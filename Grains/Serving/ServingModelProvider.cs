@@ -17,6 +17,8 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
 
     private readonly Lock _swap = new();
     private volatile ServingModel? _current;
+    // The newest model of each family; the current model is one of them. Replaced whole under the lock, read without it.
+    private volatile Dictionary<string, ServingModel> _families = new(StringComparer.Ordinal);
     // The live item vectors of the current model version, kept to carry them over a catalog refresh.
     private readonly Dictionary<string, Items.LiveItemVector> _live = new(StringComparer.Ordinal);
 
@@ -27,19 +29,29 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
     public ItemCatalog Catalog => catalog;
 
     /// <inheritdoc />
+    public ServingModel? Of(string family) => _families.GetValueOrDefault(family);
+
+    /// <inheritdoc />
     public void Swap(FactorModel model)
     {
         lock (_swap)
         {
-            if (_current is { } current && current.Version >= model.Version) return;
+            var family = ServingModel.FamilyOf(model);
+            var newest = _current is not { } current || current.Version < model.Version;
+            if (!newest && _families.TryGetValue(family, out var held) && held.Version >= model.Version) return;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            _current = new ServingModel(model, catalog.Items, options.Value, time.GetUtcNow());
-            _live.Clear(); // the new model replaces them
+            var served = new ServingModel(model, catalog.Items, options.Value, time.GetUtcNow());
+            _families = new Dictionary<string, ServingModel>(_families, StringComparer.Ordinal) { [family] = served };
+            if (newest)
+            {
+                _current = served;
+                _live.Clear(); // the new model replaces them
+            }
             LoadMs.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("kind", "model"),
                 new KeyValuePair<string, object?>("model.version", model.Version));
         }
-        logger.LogInformation("Serving model v{Version}: {Items} items, {Factors} factors, trained {TrainedAt:u}",
-            model.Version, model.ItemIds.Length, model.Factors, model.TrainedAt);
+        logger.LogInformation("Serving {Family} model v{Version}: {Items} items, {Factors} factors, trained {TrainedAt:u}",
+            ServingModel.FamilyOf(model), model.Version, model.ItemIds.Length, model.Factors, model.TrainedAt);
     }
 
     /// <inheritdoc />
@@ -50,6 +62,10 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
             if (_current is not { } current) return;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             _current = WithLive(new ServingModel(current.Model, catalog.Items, options.Value, time.GetUtcNow(), current, ownFactors: current.OwnsFactors && _live.Count > 0));
+            var families = new Dictionary<string, ServingModel>(StringComparer.Ordinal);
+            foreach (var (family, served) in _families)
+                families[family] = served.Version == _current.Version ? _current : new ServingModel(served.Model, catalog.Items, options.Value, time.GetUtcNow(), served);
+            _families = families;
             LoadMs.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("kind", "catalog"),
                 new KeyValuePair<string, object?>("model.version", current.Version));
         }
@@ -67,7 +83,11 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
             if (row < 0 || !TensorPrimitives.IsFiniteAll<float>(live.Vector)) return;
             _live[live.ItemId] = live;
             // The first live vector of a version copies the factors once (the published model's array stays as it was).
-            if (!current.OwnsFactors) _current = WithLive(new ServingModel(current.Model, catalog.Items, options.Value, time.GetUtcNow(), current, ownFactors: true));
+            if (!current.OwnsFactors)
+            {
+                _current = WithLive(new ServingModel(current.Model, catalog.Items, options.Value, time.GetUtcNow(), current, ownFactors: true));
+                _families = new Dictionary<string, ServingModel>(_families, StringComparer.Ordinal) { [ServingModel.FamilyOf(current.Model)] = _current };
+            }
             else current.SetLive(row, live.Vector, new LiveVectorInfo(live.Interactions, live.UpdatedAtMs));
         }
     }

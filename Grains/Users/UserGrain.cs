@@ -195,8 +195,7 @@ public sealed class UserGrain(
     /// <inheritdoc />
     public async Task<RecommendationsResponse> GetRecommendationsAsync(int count)
     {
-        var model = models.Current ?? throw new ModelNotReadyException();
-        var (ranking, exposures) = await ExperimentsAsync(model);
+        var (model, ranking, exposures) = await ExperimentsAsync(models.Current ?? throw new ModelNotReadyException());
         var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), clock.UtcNow);
         var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, count);
         if (_recommendations is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
@@ -214,8 +213,7 @@ public sealed class UserGrain(
     /// <inheritdoc />
     public async Task<RowsResponse> GetRowsAsync(RowsRequest request)
     {
-        var model = models.Current ?? throw new ModelNotReadyException();
-        var (ranking, exposures) = await ExperimentsAsync(model);
+        var (model, ranking, exposures) = await ExperimentsAsync(models.Current ?? throw new ModelNotReadyException());
         var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), clock.UtcNow);
         var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, request);
         if (_rows is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
@@ -287,13 +285,15 @@ public sealed class UserGrain(
     }
 
     /// <summary>
-    /// The user's variant in every running experiment (sticky: the first exposure of an epoch is logged and wins) and
-    /// the ranking settings they add up to; experiments apply in id order.
+    /// The user's variant in every running experiment (sticky: the first exposure of an epoch is logged and wins), the
+    /// ranking settings they add up to (experiments apply in id order), and the model to rank with: the newest model of
+    /// the family a variant names, else <paramref name="model"/>.
     /// </summary>
-    private async Task<(RankingSettings? Ranking, IReadOnlyList<ExperimentExposure> Exposures)> ExperimentsAsync(ServingModel model)
+    private async Task<(ServingModel Model, RankingSettings? Ranking, IReadOnlyList<ExperimentExposure> Exposures)> ExperimentsAsync(ServingModel model)
     {
         var running = experiments.Snapshot;
-        if (running.Count == 0) return (null, []);
+        if (running.Count == 0) return (model, null, []);
+        var served = model;
         var userId = this.GetPrimaryKeyString();
         RankingSettings? ranking = null;
         var exposures = new List<ExperimentExposure>(running.Count);
@@ -315,9 +315,10 @@ public sealed class UserGrain(
                 _assignments[id] = (experiment.Epoch, experiment.Variants[index].Name!);
             }
             ranking = experiment.Apply(index, ranking ?? model.Ranking);
+            if (experiment.ModelOf(index) is { } family && models.Of(family) is { } chosen) served = chosen;
             exposures.Add(new ExperimentExposure(id, experiment.Variants[index].Name!));
         }
-        return (ranking, exposures);
+        return (served, ranking, exposures);
     }
 
     /// <summary>

@@ -63,7 +63,11 @@ public sealed class BootstrapService(
                 while (provider.Current is null && (model = await models.LoadLatestAsync(stoppingToken)) is null)
                     await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
             }
-            if (model is not null) provider.Swap(model);
+            if (model is not null)
+            {
+                provider.Swap(model);
+                await LoadOtherFamilyAsync(model, stoppingToken);
+            }
             status.Set("serving");
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -87,4 +91,20 @@ public sealed class BootstrapService(
         "synthetic" => SyntheticDataset.Generate(settings.Synthetic, now),
         _ => throw new InvalidOperationException($"Unknown data set '{settings.Dataset}': use 'synthetic' or 'movielens'."),
     };
+
+    /// <summary>
+    /// Serves the newest model of the other family too (a Mult-VAE beside ALS, or the reverse), so an experiment variant
+    /// that names it finds it after a restart, not only after its next publication. The registry's metrics tell them
+    /// apart: the trainer records a Mult-VAE's settings as <c>multvae.*</c>.
+    /// </summary>
+    private async Task LoadOtherFamilyAsync(Personalization.Recommender.FactorModel served, CancellationToken cancellationToken)
+    {
+        var family = Personalization.Grains.Serving.ServingModel.FamilyOf(served);
+        foreach (var info in (await models.ListAsync(cancellationToken)).OrderByDescending(i => i.Version))
+        {
+            var other = info.Metrics.ContainsKey("multvae.latent") ? "multvae" : "als";
+            if (other == family || provider.Of(other) is not null) continue;
+            if (await models.LoadAsync(info.Version, cancellationToken) is { } model) provider.Swap(model);
+        }
+    }
 }

@@ -10,6 +10,7 @@ namespace Personalization.Tests.EndToEnd;
 /// <summary>
 /// A Mult-VAE model trained with libtorch is published to the cluster, and the grains serve it from its exported
 /// weights: each user's encoder runs in C# on every event, so the ranking follows a new member's plays within seconds.
+/// The ALS model it followed stays served for experiment variants that name it.
 /// </summary>
 public sealed class NeuralServingTests
 {
@@ -63,5 +64,31 @@ public sealed class NeuralServingTests
         Personalization.Recommender.Scoring.ScoreAll(published.ItemFactors, published.Factors, vector, scores);
         var best = Enumerable.Range(0, model.ModelItems).Where(r => !rows.Contains(r)).MaxBy(r => scores[r]);
         Assert.Contains(after.Items, i => i.ItemId == model.ItemId(best));
+
+        // An A/B test between the two families through the experiments API: each variant ranks with its own model.
+        const string experiment = "als-vs-multvae";
+        await silo.Client.CreateExperimentAsync(new ExperimentDefinition(experiment,
+        [
+            new ExperimentVariant("als", 0.5, new ExperimentSettings(Model: "als")),
+            new ExperimentVariant("multvae", 0.5, new ExperimentSettings(Model: "multvae")),
+        ]));
+        var versions = new Dictionary<string, HashSet<long>> { ["als"] = [], ["multvae"] = [] };
+        await TestSilo.EventuallyAsync(async () =>
+        {
+            foreach (var member in Enumerable.Range(0, 20).Select(i => $"ab-user-{i}"))
+            {
+                var list = await silo.Client.GetRecommendationsAsync(member, 10);
+                if (list.Experiments?.SingleOrDefault(e => e.Experiment == experiment) is { } exposure) versions[exposure.Variant].Add(list.ModelVersion);
+                var page = await silo.Client.GetRowsAsync(member, rows: 3, perRow: 5);
+                if (page.Experiments?.SingleOrDefault(e => e.Experiment == experiment) is { } shown) versions[shown.Variant].Add(page.ModelVersion);
+            }
+            return versions;
+        }, v => v["als"].Count > 0 && v["multvae"].Count > 0, TimeSpan.FromSeconds(10), "both variants served");
+        Assert.Equal([1L], versions["als"]); // the bootstrap's ALS model
+        Assert.Equal([published.Version], versions["multvae"]);
+        var invalid = await Assert.ThrowsAsync<Personalization.Client.PersonalizationApiException>(() => silo.Client.CreateExperimentAsync(
+            new ExperimentDefinition("bad-model", [new ExperimentVariant("svd", 1, new ExperimentSettings(Model: "svd"))])));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, invalid.Status);
+        Assert.Equal(["Must be als or multvae."], invalid.Errors["variants[0].settings.model"]);
     }
 }
