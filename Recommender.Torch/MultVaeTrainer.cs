@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime;
 using Personalization.Recommender.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -60,7 +59,7 @@ public sealed class MultVaeTrainer : IModelTrainer
         var buffers = new BatchBuffers(Math.Min(o.BatchSize, users.Length), userItems.Columns);
         for (int epoch = 0; epoch < o.Epochs; epoch++)
         {
-            NoCollectionsDuringNativeCalls();
+            NativeCallGuard.BeginEpoch();
             long started = Stopwatch.GetTimestamp();
             random.Shuffle(order);
             double lossSum = 0;
@@ -81,45 +80,8 @@ public sealed class MultVaeTrainer : IModelTrainer
             }
             progress?.Report(new TrainingProgress(Name, epoch + 1, o.Epochs, lossSum / users.Length, Stopwatch.GetElapsedTime(started)));
         }
-        EndNoCollections();
+        NativeCallGuard.End();
         return Export(network, userItems.Columns, o);
-    }
-
-    /// <summary>Managed bytes an epoch may allocate before the runtime leaves the no-collection region.</summary>
-    private const long EpochAllocationBudget = 64L << 20;
-
-    /// <summary>
-    /// Collects now, runs the finalizers, and holds off collections for the next epoch. TorchSharp turns constants into
-    /// Scalar objects inside its own calls (pow, Adam's updates) and passes their native handles on without keeping the
-    /// objects alive; a collection triggered meanwhile lets the finalizer free a Scalar that libtorch is reading
-    /// ("Unknown scalar type" mid-training, in about half the runs on ml-latest-small). Collecting only here, between
-    /// steps, with nothing in flight, closes that window; per-step buffers are reused so an epoch stays in the budget.
-    /// </summary>
-    private static void NoCollectionsDuringNativeCalls()
-    {
-        EndNoCollections();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        try
-        {
-            GC.TryStartNoGCRegion(EpochAllocationBudget);
-        }
-        catch (InvalidOperationException)
-        {
-            // Another trainer in this process holds the region: its epoch's collection comes first.
-        }
-    }
-
-    private static void EndNoCollections()
-    {
-        try
-        {
-            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
-        }
-        catch (InvalidOperationException)
-        {
-            // The runtime left the region already: the epoch allocated more than its budget.
-        }
     }
 
     /// <summary>Arrays one step's batch is built in, reused from step to step.</summary>

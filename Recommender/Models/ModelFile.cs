@@ -26,6 +26,9 @@ namespace Personalization.Recommender.Models;
 /// float32[items·factors] item factors, float64[factors²] Gram matrix.</item>
 /// <item><c>PZVA</c> Mult-VAE: int32 items, int32 hidden, int32 latent, int32 parameter count and pairs, float32
 /// arrays W₁ (items·hidden), b₁, W_μ (latent·hidden), b_μ, E (items·latent), c (items).</item>
+/// <item><c>PZSR</c> SASRec: int32 items, int32 d, int32 L, int32 blocks, int32 parameter count and pairs, float32 arrays
+/// E ((items + 1)·d), P (L·d), per block LN_a scale and shift, W_q, b_q, W_k, b_k, W_v, b_v, W_o, b_o, LN_f scale and
+/// shift, W₁, b₁, W₂, b₂ (d·d weights), then LN_last's scale and shift.</item>
 /// </list>
 /// </remarks>
 public static class ModelFile
@@ -38,6 +41,7 @@ public static class ModelFile
     private const uint BiasedMfMagic = 'P' | 'Z' << 8 | 'M' << 16 | 'F' << 24;
     private const uint AlsMagic = 'P' | 'Z' << 8 | 'A' << 16 | 'L' << 24;
     private const uint MultVaeMagic = 'P' | 'Z' << 8 | 'V' << 16 | 'A' << 24;
+    private const uint SasRecMagic = 'P' | 'Z' << 8 | 'S' << 16 | 'R' << 24;
 
     // Upper bound on Mult-VAE layer widths accepted when reading.
     private const int MaxWidth = 1 << 16;
@@ -110,6 +114,21 @@ public static class ModelFile
                 WriteArray(writer, vae.ItemEmbeddings);
                 WriteArray(writer, vae.ItemBias);
                 break;
+            case SasRecModel sasrec:
+                WriteHeader(writer, SasRecMagic);
+                writer.Write(sasrec.Items);
+                writer.Write(sasrec.Dimensions);
+                writer.Write(sasrec.MaxLength);
+                writer.Write(sasrec.Blocks.Count);
+                WriteParameters(writer, sasrec.Parameters);
+                WriteArray(writer, sasrec.ItemEmbeddings);
+                WriteArray(writer, sasrec.Positions);
+                foreach (var block in sasrec.Blocks)
+                    foreach (var array in BlockArrays(block))
+                        WriteArray(writer, array);
+                WriteArray(writer, sasrec.FinalNorm.Scale);
+                WriteArray(writer, sasrec.FinalNorm.Shift);
+                break;
             default:
                 throw new NotSupportedException($"No file format for models of type {model.GetType().Name} ({model.Name}).");
         }
@@ -137,6 +156,7 @@ public static class ModelFile
                 BiasedMfMagic => "biased MF",
                 AlsMagic => "ALS",
                 MultVaeMagic => "Mult-VAE",
+                SasRecMagic => "SASRec",
                 _ => throw new InvalidDataException(
                     $"Not a model file: unknown magic \"{Encoding.ASCII.GetString(magicBytes).Replace('\0', '?')}\"."),
             };
@@ -150,6 +170,7 @@ public static class ModelFile
                 EaseMagic => ReadEase(reader, stream),
                 AlsMagic => ReadAls(reader, stream),
                 MultVaeMagic => ReadMultVae(reader, stream),
+                SasRecMagic => ReadSasRec(reader, stream),
                 _ => ReadBiasedMf(reader, stream),
             };
         }
@@ -218,6 +239,38 @@ public static class ModelFile
         float[] itemEmbeddings = ReadArray<float>(stream, items * latent);
         float[] itemBias = ReadArray<float>(stream, items);
         return new MultVaeModel(items, hidden, latent, encoderWeights, encoderBias, meanWeights, meanBias, itemEmbeddings, itemBias, parameters);
+    }
+
+    // A block's arrays in file order: the two norms' scale and shift, and each linear layer's weight and bias.
+    private static float[][] BlockArrays(SasRecBlock b) =>
+    [
+        b.AttentionNorm.Scale, b.AttentionNorm.Shift, b.Query.Weight, b.Query.Bias, b.Key.Weight, b.Key.Bias, b.Value.Weight, b.Value.Bias,
+        b.Output.Weight, b.Output.Bias, b.ForwardNorm.Scale, b.ForwardNorm.Shift, b.Inner.Weight, b.Inner.Bias, b.Outer.Weight, b.Outer.Bias,
+    ];
+
+    private static SasRecModel ReadSasRec(BinaryReader reader, Stream stream)
+    {
+        int items = ReadCount(reader, "item count");
+        int d = reader.ReadInt32();
+        int length = reader.ReadInt32();
+        int blocks = reader.ReadInt32();
+        if (d < 1 || d > MaxFactors || length < 1 || length > MaxWidth || blocks < 1 || blocks > 64)
+            throw new InvalidDataException($"Corrupt SASRec model: size {d}, length {length} or {blocks} blocks out of range.");
+        if ((long)(items + 1) * d > Array.MaxLength)
+            throw new InvalidDataException($"Corrupt SASRec model: {items} items of {d} dimensions are too many.");
+        Dictionary<string, double> parameters = ReadParameters(reader, stream);
+        EnsureRemaining(stream, ((long)(items + 1) * d + (long)length * d + blocks * (6L * d * d + 10L * d) + 2L * d) * sizeof(float));
+        float[] embeddings = ReadArray<float>(stream, (items + 1) * d);
+        float[] positions = ReadArray<float>(stream, length * d);
+        var list = new List<SasRecBlock>(blocks);
+        for (int b = 0; b < blocks; b++)
+        {
+            (float[], float[]) Norm() => (ReadArray<float>(stream, d), ReadArray<float>(stream, d));
+            (float[], float[]) Linear() => (ReadArray<float>(stream, d * d), ReadArray<float>(stream, d));
+            list.Add(new SasRecBlock(Norm(), Linear(), Linear(), Linear(), Linear(), Norm(), Linear(), Linear()));
+        }
+        var final = (ReadArray<float>(stream, d), ReadArray<float>(stream, d));
+        return new SasRecModel(items, d, length, embeddings, positions, list, final, parameters);
     }
 
     private static BiasedMfModel ReadBiasedMf(BinaryReader reader, Stream stream)

@@ -17,7 +17,7 @@ internal static class CliOptions
         Required = required,
     };
 
-    public static Option<string> Model() => new("--model") { Description = "als, ease, mf, multvae or popularity.", DefaultValueFactory = _ => "als" };
+    public static Option<string> Model() => new("--model") { Description = "als, ease, mf, multvae, popularity or sasrec.", DefaultValueFactory = _ => "als" };
 
     public static Option<int> Factors() => new("--factors") { Description = "Latent factors (als, mf).", DefaultValueFactory = _ => 64 };
 

@@ -31,12 +31,12 @@ internal static class RecommendCommand
             var (_, data) = await Program.LoadTrainingDataAsync(dataset.Read(result)!, cancellationToken);
             var rows = ReadUsers(result.GetValue(users)!, data);
             var trainer = ModelFactory.Create(spec);
-            var trained = await Task.Run(() => trainer.Fit(spec.Explicit ? data.Ratings : data.Matrix, new ConsoleProgress($"train {spec.Model}"), cancellationToken), cancellationToken);
+            var trained = await Task.Run(() => trainer.Fit(data.InputFor(spec.Model), new ConsoleProgress($"train {spec.Model}"), cancellationToken), cancellationToken);
 
             // One untimed user first, so the figure is the steady per-user cost rather than JIT compilation.
-            Recommend(trained, spec.Explicit ? data.Ratings : data.Matrix, rows[..Math.Min(1, rows.Length)], count, 1);
+            Recommend(trained, data.InputFor(spec.Model), rows[..Math.Min(1, rows.Length)], count, 1);
             var clock = Stopwatch.StartNew();
-            var lists = Recommend(trained, spec.Explicit ? data.Ratings : data.Matrix, rows, count, spec.EffectiveThreads);
+            var lists = Recommend(trained, data.InputFor(spec.Model), rows, count, spec.EffectiveThreads);
             var elapsed = clock.Elapsed;
             double perUser = elapsed.TotalMilliseconds / Math.Max(1, rows.Length);
             await WriteAsync(result.GetValue(output)!, data, rows, lists, cancellationToken);

@@ -40,7 +40,7 @@ internal static class TrainCommand
                 var folder = result.GetValue(output) ?? throw new ArgumentException("--out DIR is required with --dataset: where to write the model.");
                 var (name, data) = await Program.LoadTrainingDataAsync(files, cancellationToken);
                 var trainer = ModelFactory.Create(spec);
-                var trained = await Task.Run(() => trainer.Fit(spec.Explicit ? data.Ratings : data.Matrix, new ConsoleProgress($"train {spec.Model}"), cancellationToken), cancellationToken);
+                var trained = await Task.Run(() => trainer.Fit(data.InputFor(spec.Model), new ConsoleProgress($"train {spec.Model}"), cancellationToken), cancellationToken);
                 ModelDirectory.Write(folder, trained, data, name);
                 Console.WriteLine($"{spec.Model}: {data.UserIds.Length} users x {data.ItemIds.Length} items -> {folder}");
                 return;

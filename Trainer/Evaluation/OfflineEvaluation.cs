@@ -87,7 +87,7 @@ public static class OfflineEvaluation
 
         var split = Split(data, protocol, testFraction, lastN, seed);
         var signals = split.Apply(data.Matrix);
-        var input = spec.Explicit ? split.Apply(data.Ratings) : signals;
+        var input = data.InputFor(spec.Model) is var units && !ReferenceEquals(units, data.Matrix) ? split.Apply(units) : signals;
 
         var clock = Stopwatch.StartNew();
         var model = trainer.Fit(input.Train, training, cancellationToken);

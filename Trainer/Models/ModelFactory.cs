@@ -29,6 +29,12 @@ public static class ModelFactory
                 WeightDecay = spec.Regularization ?? 0f, Seed = spec.Seed, Threads = spec.EffectiveThreads,
             }),
             "popularity" => new PopularityTrainer(),
+            // Factors are the hidden size, λ the weight decay.
+            "sasrec" => new Recommender.Torch.SasRecTrainer(new Recommender.Torch.SasRecOptions
+            {
+                Dimensions = spec.Factors, Epochs = spec.Iterations ?? new Recommender.Torch.SasRecOptions().Epochs,
+                WeightDecay = spec.Regularization ?? 0f, Seed = spec.Seed, Threads = spec.EffectiveThreads,
+            }),
             _ => throw new ArgumentException($"--model must be one of {string.Join(", ", ModelSpec.Names)}, not '{spec.Model}'."),
         };
     }

@@ -9,15 +9,15 @@ namespace Personalization.Trainer.Models;
 public sealed record ModelSpec
 {
     /// <summary>The model names the trainer knows.</summary>
-    public static readonly IReadOnlyList<string> Names = ["als", "ease", "mf", "multvae", "popularity"];
+    public static readonly IReadOnlyList<string> Names = ["als", "ease", "mf", "multvae", "popularity", "sasrec"];
 
-    /// <summary>Model name: als, ease, mf, multvae or popularity.</summary>
+    /// <summary>Model name: als, ease, mf, multvae, popularity or sasrec.</summary>
     public string Model { get; init; } = "als";
 
     /// <summary>Latent factors (als, mf).</summary>
     public int Factors { get; init; } = 64;
 
-    /// <summary>Iterations (als) or epochs (mf, multvae); null for the model's default.</summary>
+    /// <summary>Iterations (als) or epochs (mf, multvae, sasrec); null for the model's default.</summary>
     public int? Iterations { get; init; }
 
     /// <summary>Regularization λ; null for the model's default.</summary>
@@ -43,9 +43,6 @@ public sealed record ModelSpec
         "mf" => new Recommender.Models.BiasedMfOptions().FactorRegularization,
         _ => 0f,
     };
-
-    /// <summary>Whether the model learns from explicit ratings rather than signal weights.</summary>
-    public bool Explicit => Model == "mf";
 
     /// <summary>The ALS settings this spec names (whatever its model: the reference ALS and the new-item protocol use them too).</summary>
     public AlsOptions ToAlsOptions() => new()

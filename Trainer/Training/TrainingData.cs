@@ -231,6 +231,39 @@ public sealed class TrainingData
         return new TrainingData(UserIds, ItemIds, signals, ratings, firstSeen, DataCutoff, Events);
     }
 
+    /// <summary>
+    /// Each stored entry's place in its user's history by <see cref="FirstSeen"/> (1 = the first item met; ties by item
+    /// row), on the pattern of <see cref="Matrix"/>: what a sequential model trains on and reads a user's order from, in
+    /// the way an explicit model reads <see cref="Ratings"/>. Built on first use.
+    /// </summary>
+    public InteractionMatrix Order => _order ??= BuildOrder();
+
+    private InteractionMatrix? _order;
+
+    private InteractionMatrix BuildOrder()
+    {
+        var pointers = Matrix.RowPointers;
+        var places = new float[Matrix.NonZeros];
+        var entries = new List<int>();
+        for (var u = 0; u < Matrix.Rows; u++)
+        {
+            entries.Clear();
+            for (var p = pointers[u]; p < pointers[u + 1]; p++) entries.Add(p);
+            entries.Sort((a, b) => FirstSeen[a] != FirstSeen[b] ? FirstSeen[a].CompareTo(FirstSeen[b]) : a.CompareTo(b));
+            for (var i = 0; i < entries.Count; i++) places[entries[i]] = i + 1;
+        }
+        return new InteractionMatrix(Matrix.Rows, Matrix.Columns, pointers, Matrix.ColumnIndices, places);
+    }
+
+    /// <summary>The matrix a model of this name trains on and scores from: ratings (mf), history order (sasrec) or signal weights.</summary>
+    /// <param name="model">A model name of <see cref="Models.ModelSpec.Names"/>.</param>
+    public InteractionMatrix InputFor(string model) => model switch
+    {
+        "mf" => Ratings,
+        "sasrec" => Order,
+        _ => Matrix,
+    };
+
     /// <summary>Per item: users whose summed signal is positive.</summary>
     public float[] ItemPopularity()
     {

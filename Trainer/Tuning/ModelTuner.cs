@@ -24,7 +24,7 @@ public static class ModelTuner
         "als" => [new("regularization", 0.01, 100), new("alpha", 0.1, 100)],
         "ease" => [new("regularization", 1, 10_000)],
         "mf" => [new("regularization", 0.001, 1)],
-        "multvae" => [new("regularization", 1e-6, 1e-2)],
+        "multvae" or "sasrec" => [new("regularization", 1e-6, 1e-2)],
         _ => [],
     };
 
@@ -37,6 +37,7 @@ public static class ModelTuner
             "als" => (2, spec.Iterations ?? 15),
             "mf" => (7, spec.Iterations ?? new BiasedMfOptions().Epochs),
             "multvae" => (10, spec.Iterations ?? new Recommender.Torch.MultVaeOptions().Epochs),
+            "sasrec" => (10, spec.Iterations ?? new Recommender.Torch.SasRecOptions().Epochs),
             _ => (1, 1),
         };
     }
@@ -98,7 +99,7 @@ public static class ModelTuner
         if (space.Count == 0) throw new ArgumentException($"{spec.Model} has no hyperparameters to tune.");
         var inner = OfflineEvaluation.Split(training, protocol, testFraction, lastN, seed + 1);
         var validationSignals = inner.Apply(training.Matrix);
-        var validationInput = spec.Explicit ? inner.Apply(training.Ratings) : validationSignals;
+        var validationInput = training.InputFor(spec.Model) is var units && !ReferenceEquals(units, training.Matrix) ? inner.Apply(units) : validationSignals;
         var options = new EvaluationOptions { K = k, Threads = spec.EffectiveThreads, Seed = seed };
 
         double Objective(double[] values, int budget)

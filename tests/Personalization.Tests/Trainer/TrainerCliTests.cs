@@ -263,7 +263,7 @@ public sealed class TrainerCliTests : IDisposable
     {
         var (code, _, error) = await RunWithOutputAsync("evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "svd");
         Assert.Equal(2, code);
-        Assert.Equal("error: --model must be one of als, ease, mf, multvae, popularity, not 'svd'.", error.Trim().Split('\n')[^1]);
+        Assert.Equal("error: --model must be one of als, ease, mf, multvae, popularity, sasrec, not 'svd'.", error.Trim().Split('\n')[^1]);
     }
 
     private static Dictionary<string, double> Metrics(string path) =>
