@@ -26,25 +26,8 @@ public class MultVaeTests(ITestOutputHelper output)
 
         var (l, m, v) = network.forward(batch);
         MultVaeNetwork.Loss(l, m, v, targets, beta: 0.3).backward();
-        int checkedEntries = 0;
-        foreach (var parameter in new[] { network.EncoderWeight, network.EncoderBias, network.HeadWeight, network.HeadBias, network.DecoderWeight, network.DecoderBias })
-        {
-            var values = parameter.detach().reshape(-1);
-            var gradient = parameter.grad!.reshape(-1).data<double>().ToArray();
-            for (int i = 0; i < gradient.Length; i += Math.Max(1, gradient.Length / 7))
-            {
-                const double h = 1e-6;
-                double original = values[i].item<double>();
-                values[i] = original + h;
-                double up = Loss();
-                values[i] = original - h;
-                double down = Loss();
-                values[i] = original;
-                double numeric = (up - down) / (2 * h);
-                Assert.True(Math.Abs(numeric - gradient[i]) <= 1e-6 + 1e-5 * Math.Abs(numeric), $"entry {i}: autograd {gradient[i]}, central difference {numeric}");
-                checkedEntries++;
-            }
-        }
+        int checkedEntries = GradientCheck.AgainstCentralDifferences(
+            [network.EncoderWeight, network.EncoderBias, network.HeadWeight, network.HeadBias, network.DecoderWeight, network.DecoderBias], Loss, perTensor: 7);
         Assert.True(checkedEntries >= 30, $"{checkedEntries} entries checked");
     }
 

@@ -28,25 +28,7 @@ public class SasRecTests(ITestOutputHelper output)
         }
 
         LossTensor().backward();
-        int checkedEntries = 0;
-        foreach (var parameter in network.parameters())
-        {
-            var values = parameter.detach().reshape(-1);
-            var gradient = parameter.grad!.reshape(-1).data<double>().ToArray();
-            for (int i = 0; i < gradient.Length; i += Math.Max(1, gradient.Length / 3))
-            {
-                const double h = 1e-6;
-                double original = values[i].item<double>();
-                values[i] = original + h;
-                double up = Loss();
-                values[i] = original - h;
-                double down = Loss();
-                values[i] = original;
-                double numeric = (up - down) / (2 * h);
-                Assert.True(Math.Abs(numeric - gradient[i]) <= 1e-6 + 1e-5 * Math.Abs(numeric), $"autograd {gradient[i]}, central difference {numeric}");
-                checkedEntries++;
-            }
-        }
+        int checkedEntries = GradientCheck.AgainstCentralDifferences(network.parameters(), Loss, perTensor: 3);
         Assert.True(checkedEntries >= 40, $"{checkedEntries} entries checked");
     }
 
