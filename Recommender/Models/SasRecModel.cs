@@ -107,50 +107,64 @@ public sealed class SasRecModel : IRecommenderModel
             state.Clear();
             return;
         }
-        var x = new float[n * d];
+        // Scratch from the pool: five n × d matrices and three rows, returned below.
+        var pooled = System.Buffers.ArrayPool<float>.Shared.Rent(5 * n * d + n + 2 * d);
+        try
+        {
+            Encode(sequence, state, pooled.AsSpan(0, 5 * n * d + n + 2 * d));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(pooled);
+        }
+    }
+
+    private void Encode(ReadOnlySpan<int> sequence, Span<float> state, Span<float> scratch)
+    {
+        int d = Dimensions, n = sequence.Length;
+        var x = scratch[..(n * d)];
+        var q = scratch.Slice(n * d, n * d);
+        var qp = scratch.Slice(2 * n * d, n * d);
+        var kp = scratch.Slice(3 * n * d, n * d);
+        var vp = scratch.Slice(4 * n * d, n * d);
+        var weights = scratch.Slice(5 * n * d, n);
+        var hidden = scratch.Slice(5 * n * d + n, d);
+        var ffn = scratch.Slice(5 * n * d + n + d, d);
         float scale = MathF.Sqrt(d);
         for (int t = 0; t < n; t++)
         {
             int item = sequence[t];
             if ((uint)item >= (uint)Items) throw new ArgumentOutOfRangeException(nameof(sequence), item, $"Item outside [0, {Items}).");
-            var row = x.AsSpan(t * d, d);
+            var row = x.Slice(t * d, d);
             TensorPrimitives.Multiply(ItemEmbeddings.AsSpan((item + 1) * d, d), scale, row);
             TensorPrimitives.Add(row, Positions.AsSpan((MaxLength - n + t) * d, d), row);
         }
-        var q = new float[n * d];
-        var qp = new float[n * d];
-        var kp = new float[n * d];
-        var vp = new float[n * d];
-        var attended = new float[n * d];
-        var weights = new float[n];
-        var hidden = new float[d];
-        var ffn = new float[d];
         foreach (var block in Blocks)
         {
             for (int t = 0; t < n; t++)
-                LayerNorm(x.AsSpan(t * d, d), block.AttentionNorm, q.AsSpan(t * d, d));
+                LayerNorm(x.Slice(t * d, d), block.AttentionNorm, q.Slice(t * d, d));
             for (int t = 0; t < n; t++)
             {
-                Linear(block.Query, q.AsSpan(t * d, d), qp.AsSpan(t * d, d));
-                Linear(block.Key, x.AsSpan(t * d, d), kp.AsSpan(t * d, d));
-                Linear(block.Value, x.AsSpan(t * d, d), vp.AsSpan(t * d, d));
+                Linear(block.Query, q.Slice(t * d, d), qp.Slice(t * d, d));
+                Linear(block.Key, x.Slice(t * d, d), kp.Slice(t * d, d));
+                Linear(block.Value, x.Slice(t * d, d), vp.Slice(t * d, d));
             }
             float inverse = 1f / MathF.Sqrt(d);
             for (int t = 0; t < n; t++)
             {
                 // Causal: position t attends to 0..t.
-                var w = weights.AsSpan(0, t + 1);
-                for (int s = 0; s <= t; s++) w[s] = TensorPrimitives.Dot(qp.AsSpan(t * d, d), kp.AsSpan(s * d, d)) * inverse;
+                var w = weights[..(t + 1)];
+                for (int s = 0; s <= t; s++) w[s] = TensorPrimitives.Dot(qp.Slice(t * d, d), kp.Slice(s * d, d)) * inverse;
                 TensorPrimitives.SoftMax(w, w);
-                var mixed = hidden.AsSpan();
+                var mixed = hidden;
                 mixed.Clear();
-                for (int s = 0; s <= t; s++) TensorPrimitives.MultiplyAdd(vp.AsSpan(s * d, d), w[s], mixed, mixed);
-                Linear(block.Output, mixed, attended.AsSpan(t * d, d));
+                for (int s = 0; s <= t; s++) TensorPrimitives.MultiplyAdd(vp.Slice(s * d, d), w[s], mixed, mixed);
+                Linear(block.Output, mixed, qp.Slice(t * d, d)); // qp's row t is spent: it now holds the attended row
             }
             for (int t = 0; t < n; t++)
             {
-                var row = x.AsSpan(t * d, d);
-                TensorPrimitives.Add(q.AsSpan(t * d, d), attended.AsSpan(t * d, d), row);
+                var row = x.Slice(t * d, d);
+                TensorPrimitives.Add(q.Slice(t * d, d), qp.Slice(t * d, d), row);
                 LayerNorm(row, block.ForwardNorm, row);
                 Linear(block.Inner, row, hidden);
                 TensorPrimitives.Max(hidden, 0f, hidden);
@@ -158,14 +172,15 @@ public sealed class SasRecModel : IRecommenderModel
                 TensorPrimitives.Add(row, ffn, row);
             }
         }
-        LayerNorm(x.AsSpan((n - 1) * d, d), FinalNorm, state);
+        LayerNorm(x.Slice((n - 1) * d, d), FinalNorm, state);
     }
 
+    // W x + b with the catalog-scoring kernel (four weight rows per pass): a d × d layer is a d-item "catalog" scored
+    // against x, which ran ~3× faster than a dot product call per output.
     private static void Linear((float[] Weight, float[] Bias) layer, ReadOnlySpan<float> input, Span<float> output)
     {
-        int inputs = input.Length;
-        for (int o = 0; o < output.Length; o++)
-            output[o] = TensorPrimitives.Dot(layer.Weight.AsSpan(o * inputs, inputs), input) + layer.Bias[o];
+        Scoring.ScoreAll(layer.Weight, input.Length, input, output);
+        TensorPrimitives.Add(output, layer.Bias, output);
     }
 
     private static void LayerNorm(ReadOnlySpan<float> input, (float[] Scale, float[] Shift) norm, Span<float> output)
