@@ -86,6 +86,22 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Equal(metrics, Metrics(Path.Combine(_dir, "vae-again.json")));
     }
 
+    [Fact]
+    public async Task Evaluate_trains_SASRec_on_each_users_history_in_time_order_and_holds_out_the_newest_item()
+    {
+        string[] Args(string json) => ["evaluate", "--dataset", "movielens", MovieLensData.Generated, "--model", "sasrec", "--factors", "16",
+            "--iterations", "3", "--protocol", "last", "--seed", "3", "--k", "20", "--json", json];
+        var (code, output, error) = await RunWithOutputAsync(Args(Path.Combine(_dir, "sasrec.json")));
+        Assert.True(code == 0, error);
+        Assert.Contains("sasrec (dimensions=16, maxLength=50, blocks=2", output);
+        var (again, _, _) = await RunWithOutputAsync(Args(Path.Combine(_dir, "sasrec-again.json")));
+        Assert.Equal(0, again);
+        var metrics = Metrics(Path.Combine(_dir, "sasrec.json"));
+        Assert.True(metrics["users"] > 0);
+        Assert.InRange(metrics["recall@20"], 0, 1);
+        Assert.Equal(metrics, Metrics(Path.Combine(_dir, "sasrec-again.json")));
+    }
+
     [Theory]
     [InlineData("time")]
     [InlineData("last")]
