@@ -27,12 +27,13 @@ public sealed class FactorModel
     /// <param name="userGram">XᵀX of the trained user factors, row-major k×k, for the item-side fold-in of live item vectors; null when not kept.</param>
     /// <param name="users">Users the model was trained on (the rows of <paramref name="userGram"/>'s X).</param>
     /// <param name="encoder">A neural user encoder that replaces the ALS fold-in; null for ALS.</param>
+    /// <param name="sequence">A sequence model that replaces the ALS fold-in; null for ALS and Mult-VAE.</param>
     /// <exception cref="ArgumentException">Lengths disagree, an id is null or duplicated, a value is out of range, or
     /// <paramref name="content"/> maps to a different number of factors.</exception>
     public FactorModel(
         long version, DateTimeOffset trainedAt, DateTimeOffset dataCutoff, int factors, float alpha, float regularization,
         string[] itemIds, float[] itemFactors, double[] gram, float[] itemPopularity, IReadOnlyDictionary<string, double> metrics,
-        ContentMapping? content = null, double[]? userGram = null, int users = 0, UserEncoder? encoder = null)
+        ContentMapping? content = null, double[]? userGram = null, int users = 0, UserEncoder? encoder = null, Models.SasRecModel? sequence = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(factors, 1);
         ArgumentNullException.ThrowIfNull(itemIds);
@@ -83,7 +84,17 @@ public sealed class FactorModel
         if (encoder is not null && (encoder.Factors != factors || encoder.Items != itemIds.Length))
             throw new ArgumentException($"The encoder writes {encoder.Factors} factors for {encoder.Items} items; the model has {factors} for {itemIds.Length}.", nameof(encoder));
         Encoder = encoder;
+        if (sequence is not null && (sequence.Dimensions != factors || sequence.Items != itemIds.Length))
+            throw new ArgumentException($"The sequence model has {sequence.Dimensions} dimensions for {sequence.Items} items; the model has {factors} for {itemIds.Length}.", nameof(sequence));
+        if (sequence is not null && encoder is not null) throw new ArgumentException("A model has one user side: an encoder or a sequence model.", nameof(sequence));
+        Sequence = sequence;
     }
+
+    /// <summary>
+    /// A sequence model (SASRec) users are served with instead of the ALS fold-in: the user's vector is its state after
+    /// their items in time order, and the item rows are its item embeddings. Null for ALS and Mult-VAE.
+    /// </summary>
+    public Models.SasRecModel? Sequence { get; }
 
     /// <summary>
     /// The neural encoder users are served with instead of the ALS fold-in (a Mult-VAE model), or null for ALS:

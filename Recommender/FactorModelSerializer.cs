@@ -15,7 +15,8 @@ namespace Personalization.Recommender;
 /// present, float64 λ, int32 feature count, feature names (length-prefixed UTF-8) and float32 weights
 /// (features·k); then (version 3) a byte 1 if the user Gram is kept (0 if not) and, when kept, int32 users and float64
 /// XᵀX (k·k); then (version 4) a byte 1 if a neural user encoder serves the model (0 if not) and, when present, int32
-/// hidden H, int32 latent D, float32 W₁ (items·H), b₁ (H), W_μ (D·H) and b_μ (D). Version 1 ends after the metrics,
+/// hidden H, int32 latent D, float32 W₁ (items·H), b₁ (H), W_μ (D·H) and b_μ (D); then (version 5) a byte 1 if a
+/// sequence model serves it (0 if not) and, when present, the SASRec model in its model-file format (`PZSR`). Version 1 ends after the metrics,
 /// version 2 after the content mapping, version 3 after the user Gram; all are still read (as models without
 /// <see cref="FactorModel.Content"/>, <see cref="FactorModel.UserGram"/> or <see cref="FactorModel.Encoder"/>). Arrays are written as raw bytes
 /// so loading a large model is a copy.
@@ -23,7 +24,7 @@ namespace Personalization.Recommender;
 public static class FactorModelSerializer
 {
     /// <summary>The current format version written by <see cref="Write"/>.</summary>
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5;
 
     // The oldest format version Read accepts: version 1 lacks only the trailing content mapping.
     private const int OldestFormatVersion = 1;
@@ -78,7 +79,9 @@ public static class FactorModelSerializer
             WriteArray<float>(writer, encoder.MeanWeights);
             WriteArray<float>(writer, encoder.MeanBias);
         }
+        writer.Write(model.Sequence is null ? (byte)0 : (byte)1);
         writer.Flush();
+        if (model.Sequence is { } sequence) Models.ModelFile.Write(sequence, stream);
     }
 
     /// <summary>Reads a model written by <see cref="Write"/>, leaving the stream open.</summary>
@@ -158,8 +161,16 @@ public static class FactorModelSerializer
                     ReadArray<float>(stream, latent * hidden), ReadArray<float>(stream, latent));
             }
 
+            Models.SasRecModel? sequence = null;
+            if (formatVersion >= 5 && reader.ReadByte() is var sequential && sequential != 0)
+            {
+                if (sequential != 1) throw new InvalidDataException($"Corrupt factor model: sequence flag {sequential} is neither 0 nor 1.");
+                sequence = Models.ModelFile.Read(stream) as Models.SasRecModel
+                    ?? throw new InvalidDataException("Corrupt factor model: the sequence model is not a SASRec model.");
+            }
+
             return new FactorModel(version, trainedAt, dataCutoff, factors, alpha, regularization,
-                itemIds, itemFactors, gram, popularity, metrics, content, userGram, users, encoder);
+                itemIds, itemFactors, gram, popularity, metrics, content, userGram, users, encoder, sequence);
         }
         catch (EndOfStreamException e)
         {

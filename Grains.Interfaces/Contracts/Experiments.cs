@@ -17,8 +17,9 @@ public sealed record ExperimentVariant(string? Name, double Share, ExperimentSet
 /// <param name="ExplorationShare">Exploration share ε in [0, 1).</param>
 /// <param name="CandidatePool">Candidates the controls choose from, 1 to 10,000.</param>
 /// <param name="Model">
-/// The model family the variant ranks with: <c>als</c> or <c>multvae</c> (the newest published model of that family);
-/// unset keeps the newest model of any family. An A/B test between ALS and Mult-VAE names one in each variant.
+/// The model family the variant ranks with: <c>als</c>, <c>multvae</c> or <c>sasrec</c> (the newest published model of
+/// that family); unset keeps the newest model of any family. An A/B test between ALS and a neural model names one in
+/// each variant.
 /// </param>
 public sealed record ExperimentSettings(float? Diversity = null, float? PopularityPenalty = null, float? ExplorationShare = null, int? CandidatePool = null,
     string? Model = null);

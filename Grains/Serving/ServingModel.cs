@@ -167,8 +167,8 @@ public sealed class ServingModel
     /// <summary>Model version.</summary>
     public long Version => Model.Version;
 
-    /// <summary>The family a model belongs to: <c>multvae</c> when a neural encoder serves its users, else <c>als</c>.</summary>
-    public static string FamilyOf(FactorModel model) => model.Encoder is null ? "als" : "multvae";
+    /// <summary>The family a model belongs to: <c>multvae</c> or <c>sasrec</c> when a neural model serves its users, else <c>als</c>.</summary>
+    public static string FamilyOf(FactorModel model) => model.Encoder is not null ? "multvae" : model.Sequence is not null ? "sasrec" : "als";
 
     /// <summary>Factors per item.</summary>
     public int Factors => Model.Factors;

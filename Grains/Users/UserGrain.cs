@@ -138,12 +138,14 @@ public sealed class UserGrain(
         var started = Stopwatch.GetTimestamp();
         var rows = new List<int>(State.Profile.Count);
         var weights = new List<float>(State.Profile.Count);
+        var times = new List<long>(State.Profile.Count);
         foreach (var (itemId, entry) in State.Profile)
         {
             var row = model.RowOf(itemId);
             if (row < 0 || entry.Weight == 0f) continue;
             rows.Add(row);
             weights.Add(entry.Weight);
+            times.Add(entry.LastMs);
         }
         if (rows.Count == 0)
         {
@@ -155,7 +157,19 @@ public sealed class UserGrain(
             if (_vector.Length != model.Factors) _vector = new float[model.Factors];
             var rowSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows);
             var weightSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(weights);
-            if (model.Model.Encoder is { } encoder)
+            if (model.Model.Sequence is { } sequence)
+            {
+                // A sequence model (SASRec): its state after the user's items in the order they were last met (ties by
+                // row), the newest last, at most its length.
+                var order = new (long Time, int Row)[rowSpan.Length];
+                for (var i = 0; i < order.Length; i++) order[i] = (times[i], rowSpan[i]);
+                Array.Sort(order);
+                var recent = order.AsSpan(Math.Max(0, order.Length - sequence.MaxLength));
+                var items = new int[recent.Length];
+                for (var i = 0; i < items.Length; i++) items[i] = recent[i].Row;
+                sequence.Encode(items, _vector);
+            }
+            else if (model.Model.Encoder is { } encoder)
             {
                 // A neural model (Mult-VAE): the encoder's code instead of a solve; summed in row order, so the same
                 // profile always gives the same bits whatever order the profile dictionary keeps.

@@ -79,6 +79,24 @@ public sealed class SasRecModel : IRecommenderModel
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Parameters { get; }
 
+    /// <summary>
+    /// The model as the cluster serves it: a factor model whose item rows are the item embeddings and whose users'
+    /// vectors are this model's state after their items in time order (<see cref="FactorModel.Sequence"/>).
+    /// </summary>
+    /// <param name="version">Registry version.</param>
+    /// <param name="trainedAt">When it was trained.</param>
+    /// <param name="dataCutoff">The newest event it saw.</param>
+    /// <param name="itemIds">Item id per row.</param>
+    /// <param name="itemPopularity">Popularity per row.</param>
+    /// <param name="metrics">Offline metrics.</param>
+    public FactorModel ToFactorModel(long version, DateTimeOffset trainedAt, DateTimeOffset dataCutoff, string[] itemIds, float[] itemPopularity,
+        IReadOnlyDictionary<string, double> metrics)
+    {
+        var rows = ItemEmbeddings.AsSpan(Dimensions).ToArray();
+        return new FactorModel(version, trainedAt, dataCutoff, Dimensions, alpha: 0f, regularization: 0f, itemIds, rows,
+            GramMatrix.Compute(rows, Items, Dimensions), itemPopularity, metrics, sequence: this);
+    }
+
     /// <inheritdoc/>
     public void Score(ReadOnlySpan<int> items, ReadOnlySpan<float> values, Span<float> scores)
     {

@@ -93,16 +93,16 @@ public sealed class BootstrapService(
     };
 
     /// <summary>
-    /// Serves the newest model of the other family too (a Mult-VAE beside ALS, or the reverse), so an experiment variant
-    /// that names it finds it after a restart, not only after its next publication. The registry's metrics tell them
-    /// apart: the trainer records a Mult-VAE's settings as <c>multvae.*</c>.
+    /// Serves the newest model of each other family too (a Mult-VAE or SASRec beside ALS, or the reverse), so an
+    /// experiment variant that names one finds it after a restart, not only after its next publication. The registry's
+    /// metrics tell them apart: the trainer records a neural model's settings as <c>multvae.*</c> or <c>sasrec.*</c>.
     /// </summary>
     private async Task LoadOtherFamilyAsync(Personalization.Recommender.FactorModel served, CancellationToken cancellationToken)
     {
         var family = Personalization.Grains.Serving.ServingModel.FamilyOf(served);
         foreach (var info in (await models.ListAsync(cancellationToken)).OrderByDescending(i => i.Version))
         {
-            var other = info.Metrics.ContainsKey("multvae.latent") ? "multvae" : "als";
+            var other = info.Metrics.ContainsKey("multvae.latent") ? "multvae" : info.Metrics.ContainsKey("sasrec.dimensions") ? "sasrec" : "als";
             if (other == family || provider.Of(other) is not null) continue;
             if (await models.LoadAsync(info.Version, cancellationToken) is { } model) provider.Swap(model);
         }

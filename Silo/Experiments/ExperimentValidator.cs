@@ -41,7 +41,7 @@ public static class ExperimentValidator
                 UsersEndpoints.Check(errors, at + ".settings.popularityPenalty", s.PopularityPenalty is { } p && !(p >= 0 && p <= 100) ? "Must be in [0, 100]." : null);
                 UsersEndpoints.Check(errors, at + ".settings.explorationShare", s.ExplorationShare is { } e && !(e >= 0 && e < 1) ? "Must be in [0, 1)." : null);
                 UsersEndpoints.Check(errors, at + ".settings.candidatePool", s.CandidatePool is < 1 or > 10_000 ? "Must be from 1 to 10,000." : null);
-                UsersEndpoints.Check(errors, at + ".settings.model", s.Model is not (null or "als" or "multvae") ? "Must be als or multvae." : null);
+                UsersEndpoints.Check(errors, at + ".settings.model", s.Model is not (null or "als" or "multvae" or "sasrec") ? "Must be als, multvae or sasrec." : null);
             }
         }
         var sum = variants.Where(v => v is not null && double.IsFinite(v.Share)).Sum(v => v.Share);

@@ -46,13 +46,19 @@ internal static class TrainCommand
                 return;
             }
 
-            if (spec.Model is not ("als" or "multvae"))
-                throw new ArgumentException($"the cluster serves als and multvae models; train --model {spec.Model} needs --dataset ... --out DIR.");
+            if (spec.Model is not ("als" or "multvae" or "sasrec"))
+                throw new ArgumentException($"the cluster serves als, multvae and sasrec models; train --model {spec.Model} needs --dataset ... --out DIR.");
             using var services = Program.Services(new StorageOptions { DataDir = result.GetValue(dataDir)!, Postgres = result.GetValue(postgres) });
             var options = new TrainingOptions
             {
                 Model = spec.Model, Factors = spec.Factors,
-                Iterations = spec.Iterations ?? (spec.Model == "als" ? 15 : new Recommender.Torch.MultVaeOptions().Epochs), Regularization = spec.EffectiveRegularization, Alpha = spec.Alpha,
+                Iterations = spec.Iterations ?? spec.Model switch
+                {
+                    "als" => 15,
+                    "sasrec" => new Recommender.Torch.SasRecOptions().Epochs,
+                    _ => new Recommender.Torch.MultVaeOptions().Epochs,
+                },
+                Regularization = spec.EffectiveRegularization, Alpha = spec.Alpha,
                 Solver = spec.Solver, Threads = spec.Threads, Seed = spec.Seed, PublishMargin = result.GetValue(margin),
             };
             var outcome = await services.GetRequiredService<TrainingPipeline>().TrainAndPublishAsync(options, cancellationToken);

@@ -9,8 +9,8 @@ public sealed class TrainingOptions
     public const string Section = "Training";
 
     /// <summary>
-    /// The model the cluster serves: <c>als</c>, or <c>multvae</c> (Mult-VAE, whose user encoder the grains run instead
-    /// of the fold-in; it trains with libtorch, which the trainer CLI carries and the silo does not).
+    /// The model the cluster serves: <c>als</c>, <c>multvae</c> or <c>sasrec</c> (neural models, whose user side the grains
+    /// run instead of the fold-in; they train with libtorch, which the trainer CLI carries and the silo does not).
     /// </summary>
     public string Model { get; set; } = "als";
 

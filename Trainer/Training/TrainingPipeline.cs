@@ -41,8 +41,9 @@ public sealed class TrainingPipeline(
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         var version = await models.NextVersionAsync(cancellationToken);
         var current = (await models.ListAsync(cancellationToken)).FirstOrDefault();
-        if (options.Model == MultVaeModel.ModelName) return await TrainNeuralAsync(options, data, version, current, metrics, total, cancellationToken);
-        if (options.Model != "als") throw new ArgumentException($"Training:Model must be als or {MultVaeModel.ModelName}, not '{options.Model}'.", nameof(options));
+        if (options.Model is MultVaeModel.ModelName or SasRecModel.ModelName)
+            return await TrainNeuralAsync(options, data, version, current, metrics, total, cancellationToken);
+        if (options.Model != "als") throw new ArgumentException($"Training:Model must be als, multvae or sasrec, not '{options.Model}'.", nameof(options));
         var (regularization, alpha) = await HyperparametersAsync(options, data, version, current, metrics, cancellationToken);
         var als = options.ToAlsOptions(regularization, alpha);
 
@@ -108,42 +109,48 @@ public sealed class TrainingPipeline(
             return new TrainingOutcome(model, false, reason, current?.Version);
         }
         await models.PublishAsync(model, cancellationToken);
-        logger.LogInformation("Published {Kind} model v{Version} in {Seconds:F1} s: {Reason}", model.Encoder is null ? "ALS" : "Mult-VAE", model.Version,
+        logger.LogInformation("Published {Kind} model v{Version} in {Seconds:F1} s: {Reason}", Grains.Serving.ServingModel.FamilyOf(model), model.Version,
             total.Elapsed.TotalSeconds, reason);
         return new TrainingOutcome(model, true, reason, current?.Version);
     }
 
     /// <summary>
-    /// Mult-VAE for the cluster: the same gate split and publish gate as ALS, then the model trained on everything and
-    /// published as a factor model of its decoder rows with its user encoder (<see cref="MultVaeModel.ToFactorModel"/>).
+    /// A neural model for the cluster (Mult-VAE or SASRec): the same gate split and publish gate as ALS, on the input the
+    /// model reads (signals, or each user's history order), then the model trained on everything and published as a
+    /// factor model with its user side (<see cref="MultVaeModel.ToFactorModel"/>, <see cref="SasRecModel.ToFactorModel"/>).
     /// </summary>
     private async Task<TrainingOutcome> TrainNeuralAsync(TrainingOptions options, TrainingData data, long version, ModelInfo? current,
         Dictionary<string, double> metrics, Stopwatch total, CancellationToken cancellationToken)
     {
-        var vae = new Recommender.Torch.MultVaeOptions
-        {
-            Latent = options.Factors, Epochs = options.Iterations, Seed = options.Seed,
-            Threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
-        };
-        var trainer = new Recommender.Torch.MultVaeTrainer(vae);
+        var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        IModelTrainer trainer = options.Model == SasRecModel.ModelName
+            ? new Recommender.Torch.SasRecTrainer(new Recommender.Torch.SasRecOptions { Dimensions = options.Factors, Epochs = options.Iterations, Seed = options.Seed, Threads = threads })
+            : new Recommender.Torch.MultVaeTrainer(new Recommender.Torch.MultVaeOptions { Latent = options.Factors, Epochs = options.Iterations, Seed = options.Seed, Threads = threads });
+        var input = data.InputFor(options.Model);
         var progress = new Progress<TrainingProgress>(p => logger.LogInformation(
-            "Mult-VAE epoch {Epoch}/{Epochs}: loss {Loss:F2} in {Seconds:F2} s", p.Step, p.Steps, p.Loss, p.Elapsed.TotalSeconds));
+            "{Model} epoch {Epoch}/{Epochs}: loss {Loss:F3} in {Seconds:F2} s", p.Model, p.Step, p.Steps, p.Loss, p.Elapsed.TotalSeconds));
         if (options.Evaluate)
         {
             var protocol = options.GateProtocol;
-            var split = OfflineEvaluation.Split(data, protocol, options.TestFraction, lastN: 1, options.EvaluationSeed).Apply(data.Matrix);
+            var split = OfflineEvaluation.Split(data, protocol, options.TestFraction, lastN: 1, options.EvaluationSeed).Apply(input);
             var candidate = await Task.Run(() => trainer.Fit(split.Train, cancellationToken: cancellationToken), cancellationToken);
-            var evaluated = OfflineEvaluation.SplitMetrics(candidate, protocol, split, options.K, vae.Threads, cancellationToken);
+            var evaluated = OfflineEvaluation.SplitMetrics(candidate, protocol, split, options.K, threads, cancellationToken);
             if (evaluated.GetValueOrDefault($"{protocol}.users") > 0)
                 foreach (var (name, value) in evaluated) metrics[name] = value;
         }
-        var trained = await Task.Run(() => trainer.Fit(data.Matrix, progress, cancellationToken), cancellationToken);
+        var trained = await Task.Run(() => trainer.Fit(input, progress, cancellationToken), cancellationToken);
         metrics["train.seconds"] = total.Elapsed.TotalSeconds;
         metrics["train.users"] = data.UserIds.Length;
         metrics["train.items"] = data.ItemIds.Length;
         metrics["train.events"] = data.Events;
-        foreach (var (name, value) in trained.Parameters) metrics[$"multvae.{name}"] = value;
-        var model = trained.ToFactorModel(version, DateTimeOffset.UtcNow, data.DataCutoff, data.ItemIds, data.ItemPopularity(), metrics);
+        foreach (var (name, value) in trained.Parameters) metrics[$"{options.Model}.{name}"] = value;
+        var now = DateTimeOffset.UtcNow;
+        var model = trained switch
+        {
+            MultVaeModel vae => vae.ToFactorModel(version, now, data.DataCutoff, data.ItemIds, data.ItemPopularity(), metrics),
+            SasRecModel sasrec => sasrec.ToFactorModel(version, now, data.DataCutoff, data.ItemIds, data.ItemPopularity(), metrics),
+            _ => throw new InvalidOperationException($"{trained.Name} has no serving form."),
+        };
         return await GateAndPublishAsync(model, options, metrics, current, total, cancellationToken);
     }
 

@@ -92,15 +92,15 @@ public class FactorModelSerializerTests
         Assert.Equal(original.UserGram, copy.UserGram);
         Assert.Equal(7, copy.Users);
 
-        // A version-2 file ends after the content mapping's flag (then come the user Gram's and the encoder's flags).
+        // A version-2 file ends after the content mapping's flag (then come the user Gram's, encoder's and sequence's flags).
         byte[] version2 = Serialized();
         BitConverter.TryWriteBytes(version2.AsSpan(4), 2);
-        FactorModel old = FactorModelSerializer.Read(new MemoryStream(version2, 0, version2.Length - 2));
+        FactorModel old = FactorModelSerializer.Read(new MemoryStream(version2, 0, version2.Length - 3));
         Assert.Null(old.UserGram);
         Assert.Equal(0, old.Users);
 
         byte[] bad = Serialized();
-        bad[^2] = 3;
+        bad[^3] = 3;
         Assert.Contains("user Gram flag 3", Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bad))).Message);
         Assert.Throws<ArgumentException>(() => new FactorModel(1, plain.TrainedAt, plain.DataCutoff, k, 1f, 1f, plain.ItemIds, plain.ItemFactors,
             plain.Gram, plain.ItemPopularity, plain.Metrics, userGram: new double[k * k - 1]));
@@ -132,13 +132,19 @@ public class FactorModelSerializerTests
         Assert.Equal(a, b);
         Assert.Equal(1f, a[latent]);
 
-        // A version-3 file ends after the user Gram's flag.
+        // A version-3 file ends after the user Gram's flag, a version-4 file after the encoder's.
         byte[] version3 = Serialized();
         BitConverter.TryWriteBytes(version3.AsSpan(4), 3);
-        Assert.Null(FactorModelSerializer.Read(new MemoryStream(version3, 0, version3.Length - 1)).Encoder);
+        Assert.Null(FactorModelSerializer.Read(new MemoryStream(version3, 0, version3.Length - 2)).Encoder);
+        byte[] version4 = Serialized();
+        BitConverter.TryWriteBytes(version4.AsSpan(4), 4);
+        Assert.Null(FactorModelSerializer.Read(new MemoryStream(version4, 0, version4.Length - 1)).Sequence);
         byte[] bad = Serialized();
-        bad[^1] = 2;
+        bad[^2] = 2;
         Assert.Contains("encoder flag 2", Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bad))).Message);
+        bad = Serialized();
+        bad[^1] = 2;
+        Assert.Contains("sequence flag 2", Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bad))).Message);
         Assert.Throws<ArgumentException>(() => new FactorModel(1, plain.TrainedAt, plain.DataCutoff, plain.Factors, 1f, 1f, plain.ItemIds,
             plain.ItemFactors, plain.Gram, plain.ItemPopularity, plain.Metrics, encoder: encoder));
     }
@@ -171,7 +177,7 @@ public class FactorModelSerializerTests
     public void Read_BadContentFlag_ThrowsInvalidData()
     {
         byte[] bytes = Serialized();
-        bytes[^3] = 2; // the flag comes just before the user Gram's and the encoder's flags, the last bytes of a model without any
+        bytes[^4] = 2; // the flag comes just before the user Gram's, encoder's and sequence's flags, the last bytes of a model without any
 
         var error = Assert.Throws<InvalidDataException>(() => FactorModelSerializer.Read(new MemoryStream(bytes)));
         Assert.Contains("content mapping flag", error.Message);
@@ -183,8 +189,8 @@ public class FactorModelSerializerTests
         using var stream = new MemoryStream();
         FactorModelSerializer.Write(SampleModel(new ContentMapping(["tag:a", "tag:b"], new float[10], 5, 1.0)), stream);
         byte[] bytes = stream.ToArray();
-        // The names are followed by 2·5 weights and the user Gram's and encoder's flags; turn "tag:b" into "tag:a".
-        int last = bytes.Length - 10 * sizeof(float) - 3;
+        // The names are followed by 2·5 weights and the user Gram's, encoder's and sequence's flags; turn "tag:b" into "tag:a".
+        int last = bytes.Length - 10 * sizeof(float) - 4;
         Assert.Equal((byte)'b', bytes[last]);
         bytes[last] = (byte)'a';
 
