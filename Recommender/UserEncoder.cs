@@ -110,7 +110,8 @@ public sealed class UserEncoder
     /// <summary>User-vector length for a latent size: D + 1 rounded up to a multiple of 8, the width of the blocked kernels.</summary>
     public static int FactorsFor(int latent) => (latent + 1 + 7) / 8 * 8;
 
-    private static void Check(float[] array, long length, string name)
+    /// <summary>Checks a weight array: present, <paramref name="length"/> long, all finite; the exception names it.</summary>
+    internal static void Check(float[] array, long length, string name)
     {
         ArgumentNullException.ThrowIfNull(array, name);
         if (array.Length != length) throw new ArgumentException($"{name} needs {length} values, got {array.Length}.", name);

@@ -38,8 +38,8 @@ public sealed class MultVaeModel : IRecommenderModel
         ArgumentOutOfRangeException.ThrowIfLessThan(items, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(latent, 1);
-        Check(itemEmbeddings, (long)items * latent, nameof(itemEmbeddings));
-        Check(itemBias, items, nameof(itemBias));
+        UserEncoder.Check(itemEmbeddings, (long)items * latent, nameof(itemEmbeddings));
+        UserEncoder.Check(itemBias, items, nameof(itemBias));
         Items = items;
         Hidden = hidden;
         Latent = latent;
@@ -140,12 +140,5 @@ public sealed class MultVaeModel : IRecommenderModel
         Span<float> mean = Latent <= 1024 ? stackalloc float[Latent] : new float[Latent];
         Encode(items, values, mean);
         Decode(mean, scores);
-    }
-
-    private static void Check(float[] array, long length, string name)
-    {
-        ArgumentNullException.ThrowIfNull(array, name);
-        if (array.Length != length) throw new ArgumentException($"{name} needs {length} values, got {array.Length}.", name);
-        if (!TensorPrimitives.IsFiniteAll(array)) throw new ArgumentException($"{name} holds a NaN or infinite value.", name);
     }
 }

@@ -47,24 +47,7 @@ public sealed class TrainingPipeline(
         var (regularization, alpha) = await HyperparametersAsync(options, data, version, current, metrics, cancellationToken);
         var als = options.ToAlsOptions(regularization, alpha);
 
-        if (options.Evaluate)
-        {
-            var evaluation = Stopwatch.StartNew();
-            var protocol = options.GateProtocol;
-            var split = OfflineEvaluation.Split(data, protocol, options.TestFraction, lastN: 1, options.EvaluationSeed).Apply(data.Matrix);
-            var candidate = await Task.Run(() => new AlsModelTrainer(als).Fit(split.Train, cancellationToken: cancellationToken), cancellationToken);
-            var evaluated = OfflineEvaluation.SplitMetrics(candidate, protocol, split, options.K, als.Threads, cancellationToken);
-            // A split with nobody to judge (e.g. every event in the same second under "time") says nothing: the gate then
-            // publishes as configured instead of comparing a zero.
-            if (evaluated.GetValueOrDefault($"{protocol}.users") > 0)
-                foreach (var (name, value) in evaluated) metrics[name] = value;
-            else
-                logger.LogWarning("The {Protocol} evaluation split left no user to judge; the candidate is not gated", protocol);
-            logger.LogInformation("Evaluation ({Protocol}, {TestFraction:P0} held out, K={K}): recall {Recall:F4}, NDCG {Ndcg:F4} (95% {Low:F4}-{High:F4}) over {Users} users in {Seconds:F1} s",
-                protocol, options.TestFraction, options.K, metrics.GetValueOrDefault($"{protocol}.recall@{options.K}"), metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}"),
-                metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}.ci95.low"), metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}.ci95.high"),
-                metrics.GetValueOrDefault($"{protocol}.users"), evaluation.Elapsed.TotalSeconds);
-        }
+        if (options.Evaluate) await GateMetricsAsync(new AlsModelTrainer(als), data, data.Matrix, options, als.Threads, metrics, cancellationToken);
 
         var progress = new Progress<AlsIterationReport>(r => logger.LogInformation(
             "ALS iteration {Iteration}/{Iterations}: loss {Loss:E4} in {Seconds:F2} s", r.Iteration, options.Iterations, r.Loss, r.Elapsed.TotalSeconds));
@@ -98,6 +81,30 @@ public sealed class TrainingPipeline(
         return await GateAndPublishAsync(model, options, metrics, current, total, cancellationToken);
     }
 
+    /// <summary>
+    /// Trains a candidate on the gate split's training part of <paramref name="input"/> (the units the model reads) and
+    /// records its metrics on the held-out part, which the publish gate compares with the serving model's.
+    /// </summary>
+    private async Task GateMetricsAsync(IModelTrainer trainer, TrainingData data, InteractionMatrix input, TrainingOptions options, int threads,
+        Dictionary<string, double> metrics, CancellationToken cancellationToken)
+    {
+        var evaluation = Stopwatch.StartNew();
+        var protocol = options.GateProtocol;
+        var split = OfflineEvaluation.Split(data, protocol, options.TestFraction, lastN: 1, options.EvaluationSeed).Apply(input);
+        var candidate = await Task.Run(() => trainer.Fit(split.Train, cancellationToken: cancellationToken), cancellationToken);
+        var evaluated = OfflineEvaluation.SplitMetrics(candidate, protocol, split, options.K, threads, cancellationToken);
+        // A split with nobody to judge (e.g. every event in the same second under "time") says nothing: the gate then
+        // publishes as configured instead of comparing a zero.
+        if (evaluated.GetValueOrDefault($"{protocol}.users") > 0)
+            foreach (var (name, value) in evaluated) metrics[name] = value;
+        else
+            logger.LogWarning("The {Protocol} evaluation split left no user to judge; the candidate is not gated", protocol);
+        logger.LogInformation("Evaluation of {Model} ({Protocol}, {TestFraction:P0} held out, K={K}): recall {Recall:F4}, NDCG {Ndcg:F4} (95% {Low:F4}-{High:F4}) over {Users} users in {Seconds:F1} s",
+            trainer.Name, protocol, options.TestFraction, options.K, metrics.GetValueOrDefault($"{protocol}.recall@{options.K}"), metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}"),
+            metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}.ci95.low"), metrics.GetValueOrDefault($"{protocol}.ndcg@{options.K}.ci95.high"),
+            metrics.GetValueOrDefault($"{protocol}.users"), evaluation.Elapsed.TotalSeconds);
+    }
+
     /// <summary>Publishes the candidate unless the gate holds it back against the serving model.</summary>
     private async Task<TrainingOutcome> GateAndPublishAsync(FactorModel model, TrainingOptions options, Dictionary<string, double> metrics, ModelInfo? current,
         Stopwatch total, CancellationToken cancellationToken)
@@ -129,15 +136,7 @@ public sealed class TrainingPipeline(
         var input = data.InputFor(options.Model);
         var progress = new Progress<TrainingProgress>(p => logger.LogInformation(
             "{Model} epoch {Epoch}/{Epochs}: loss {Loss:F3} in {Seconds:F2} s", p.Model, p.Step, p.Steps, p.Loss, p.Elapsed.TotalSeconds));
-        if (options.Evaluate)
-        {
-            var protocol = options.GateProtocol;
-            var split = OfflineEvaluation.Split(data, protocol, options.TestFraction, lastN: 1, options.EvaluationSeed).Apply(input);
-            var candidate = await Task.Run(() => trainer.Fit(split.Train, cancellationToken: cancellationToken), cancellationToken);
-            var evaluated = OfflineEvaluation.SplitMetrics(candidate, protocol, split, options.K, threads, cancellationToken);
-            if (evaluated.GetValueOrDefault($"{protocol}.users") > 0)
-                foreach (var (name, value) in evaluated) metrics[name] = value;
-        }
+        if (options.Evaluate) await GateMetricsAsync(trainer, data, input, options, threads, metrics, cancellationToken);
         var trained = await Task.Run(() => trainer.Fit(input, progress, cancellationToken), cancellationToken);
         metrics["train.seconds"] = total.Elapsed.TotalSeconds;
         metrics["train.users"] = data.UserIds.Length;

@@ -18,16 +18,9 @@ public sealed class NeuralServingTests
     public async Task A_published_Mult_VAE_is_served_and_its_ranking_follows_a_new_users_plays_within_seconds()
     {
         await using var silo = await TestSilo.StartAsync();
-        var pipeline = silo.Services.GetRequiredService<TrainingPipeline>();
-        // Margin 1: publish whatever the gate says; this test is about serving the model.
-        var outcome = await pipeline.TrainAndPublishAsync(
-            new TrainingOptions { Model = "multvae", Factors = 16, Iterations = 30, Threads = 2, PublishMargin = 1 }, default);
-        Assert.True(outcome.Published, outcome.Reason);
-        var published = outcome.Model;
+        var published = await PublishAndServeAsync(silo, new TrainingOptions { Model = "multvae", Factors = 16, Iterations = 30 });
         Assert.NotNull(published.Encoder);
         Assert.Equal(24, published.Factors); // 16 latent + the bias, rounded up to 8
-        await ModelAnnouncement.AnnounceAsync(silo.Services.GetRequiredService<EventProducer>(), published.Version, default);
-        await TestSilo.EventuallyAsync(() => Task.FromResult(silo.Model.Version), v => v == published.Version, TimeSpan.FromSeconds(15), "the Mult-VAE model to be served");
 
         var model = silo.Model;
         var genre = Array.IndexOf(model.Genres, "Horror");
@@ -96,15 +89,9 @@ public sealed class NeuralServingTests
     public async Task A_published_SASRec_ranks_from_the_users_items_in_time_order_and_follows_each_new_play()
     {
         await using var silo = await TestSilo.StartAsync();
-        var pipeline = silo.Services.GetRequiredService<TrainingPipeline>();
-        var outcome = await pipeline.TrainAndPublishAsync(
-            new TrainingOptions { Model = "sasrec", Factors = 16, Iterations = 8, Threads = 2, PublishMargin = 1 }, default);
-        Assert.True(outcome.Published, outcome.Reason);
-        var published = outcome.Model;
+        var published = await PublishAndServeAsync(silo, new TrainingOptions { Model = "sasrec", Factors = 16, Iterations = 8 });
         var sequence = Assert.IsType<Personalization.Recommender.Models.SasRecModel>(published.Sequence);
-        await ModelAnnouncement.AnnounceAsync(silo.Services.GetRequiredService<EventProducer>(), published.Version, default);
-        // The silo loads it from the registry: the sequence model travels in the factor model's file.
-        await TestSilo.EventuallyAsync(() => Task.FromResult(silo.Model.Version), v => v == published.Version, TimeSpan.FromSeconds(15), "the SASRec model to be served");
+        // The silo loaded it from the registry: the sequence model travels in the factor model's file.
         Assert.NotNull(silo.Model.Model.Sequence);
 
         var model = silo.Model;
@@ -142,5 +129,22 @@ public sealed class NeuralServingTests
         Assert.Contains(before.Items, i => i.ItemId == model.ItemId(bestBefore));
         var best = Best();
         Assert.Contains(after.Items, i => i.ItemId == model.ItemId(best));
+    }
+
+    /// <summary>
+    /// Trains <paramref name="options"/>' model in the test (libtorch), publishes it whatever the gate says (margin 1:
+    /// these tests are about serving it), announces it on model-updates and waits until the silo serves it.
+    /// </summary>
+    private static async Task<Personalization.Recommender.FactorModel> PublishAndServeAsync(TestSilo silo, TrainingOptions options)
+    {
+        options.Threads = 2;
+        options.PublishMargin = 1;
+        var outcome = await silo.Services.GetRequiredService<TrainingPipeline>().TrainAndPublishAsync(options, default);
+        Assert.True(outcome.Published, outcome.Reason);
+        var published = outcome.Model;
+        await ModelAnnouncement.AnnounceAsync(silo.Services.GetRequiredService<EventProducer>(), published.Version, default);
+        await TestSilo.EventuallyAsync(() => Task.FromResult(silo.Model.Version), v => v == published.Version, TimeSpan.FromSeconds(15),
+            $"the {options.Model} model to be served");
+        return published;
     }
 }
