@@ -69,48 +69,87 @@ public sealed class IvfItemIndex : IItemIndex
         _centroids = SphericalKMeans.Train(itemFactors.Span, factors, ListCount, sample: 32 * ListCount, iterations: 8, seed);
         var assignment = new int[ItemCount];
         SphericalKMeans.Assign(itemFactors, factors, _centroids, assignment, []);
+        (_storage, _offset, _groups, _blockBytes, _listCount, _listStart, _rowAt, _positionOf, _largestNorm, _smallestNorm, SizeInBytes) =
+            Layout(itemFactors, factors, ListCount, assignment);
+        _listOf = assignment;
+    }
 
-        _listCount = new int[ListCount];
-        foreach (int list in assignment) _listCount[list]++;
-        _listStart = new int[ListCount + 1];
-        for (int list = 0; list < ListCount; list++)
-            _listStart[list + 1] = _listStart[list] + RoundUpToBlock(_listCount[list]);
-        int positions = _listStart[ListCount];
-        _rowAt = new int[positions];
-        _rowAt.AsSpan().Fill(-1);
-        _positionOf = new int[ItemCount];
-        var next = _listStart[..ListCount];
+    /// <summary>
+    /// The lists and calibration of <paramref name="layout"/> over a copy of its factors: a model whose factors are
+    /// copied so live vectors can be written into them keeps its lists, with no clustering or calibration again.
+    /// Items whose row in <paramref name="itemFactors"/> differs from the layout's own are placed as
+    /// <see cref="Update"/> places a live vector.
+    /// </summary>
+    /// <param name="itemFactors">The same items in the same rows (not copied).</param>
+    /// <param name="layout">The index whose lists to keep.</param>
+    public IvfItemIndex(ReadOnlyMemory<float> itemFactors, IvfItemIndex layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        if (itemFactors.Length != layout._itemFactors.Length)
+            throw new ArgumentException($"{itemFactors.Length} factors are not the layout's {layout._itemFactors.Length}.", nameof(itemFactors));
+        _itemFactors = itemFactors;
+        Factors = layout.Factors;
+        ItemCount = layout.ItemCount;
+        ListCount = layout.ListCount;
+        _centroids = layout._centroids;
+        _listOf = layout._listOf;
+        (_storage, _offset, _groups, _blockBytes, _listCount, _listStart, _rowAt, _positionOf, _largestNorm, _smallestNorm, SizeInBytes) =
+            Layout(itemFactors, Factors, ListCount, _listOf);
+        Calibration = layout.Calibration;
+        var span = itemFactors.Span;
+        var own = layout._itemFactors.Span;
         for (int row = 0; row < ItemCount; row++)
+            if (!span.Slice(row * Factors, Factors).SequenceEqual(own.Slice(row * Factors, Factors)))
+                Update(row);
+    }
+
+    private static (byte[] Storage, int Offset, int Groups, int BlockBytes, int[] ListCount, int[] ListStart, int[] RowAt, int[] PositionOf,
+        float[] LargestNorm, float[] SmallestNorm, long Bytes) Layout(ReadOnlyMemory<float> itemFactors, int factors, int listTotal, int[] assignment)
+    {
+        int itemCount = assignment.Length;
+        var listCount = new int[listTotal];
+        foreach (int list in assignment) listCount[list]++;
+        var listStart = new int[listTotal + 1];
+        for (int list = 0; list < listTotal; list++)
+            listStart[list + 1] = listStart[list] + RoundUpToBlock(listCount[list]);
+        int positions = listStart[listTotal];
+        var rowAt = new int[positions];
+        rowAt.AsSpan().Fill(-1);
+        var positionOf = new int[itemCount];
+        var next = listStart[..listTotal];
+        for (int row = 0; row < itemCount; row++)
         {
             int position = next[assignment[row]]++;
-            _rowAt[position] = row;
-            _positionOf[row] = position;
+            rowAt[position] = row;
+            positionOf[row] = position;
         }
 
         int padded = (factors + Int8BlockScan.DimensionMultiple - 1) / Int8BlockScan.DimensionMultiple * Int8BlockScan.DimensionMultiple;
-        _groups = padded / 4;
-        _blockBytes = Int8BlockScan.BlockBytes(_groups);
-        long bytes = (long)(positions / Int8BlockScan.BlockItems) * _blockBytes;
+        int groups = padded / 4;
+        int blockBytes = Int8BlockScan.BlockBytes(groups);
+        long bytes = (long)(positions / Int8BlockScan.BlockItems) * blockBytes;
         if (bytes > Array.MaxLength - 64)
-            throw new ArgumentException($"{ItemCount} items of {factors} factors exceed one array of int8 codes.", nameof(itemFactors));
-        SizeInBytes = bytes;
-        _storage = GC.AllocateArray<byte>((int)bytes + 63, pinned: true);
-        _offset = QuantizedItemIndex.AlignmentOffset(_storage);
-        var blocks = Blocks;
+            throw new ArgumentException($"{itemCount} items of {factors} factors exceed one array of int8 codes.", nameof(itemFactors));
+        var storage = GC.AllocateArray<byte>((int)bytes + 63, pinned: true);
+        int offset = QuantizedItemIndex.AlignmentOffset(storage);
+        var blocks = storage.AsSpan(offset, (int)bytes);
         blocks.Fill(128); // code 128 is q = 0: padding adds nothing and is never offered
-        for (int at = 0; at < blocks.Length; at += _blockBytes) blocks.Slice(at, Int8BlockScan.ScaleBytes).Clear();
+        for (int at = 0; at < blocks.Length; at += blockBytes) blocks.Slice(at, Int8BlockScan.ScaleBytes).Clear();
 
-        _largestNorm = new float[ListCount];
-        _smallestNorm = new float[ListCount];
-        _smallestNorm.AsSpan().Fill(float.PositiveInfinity);
+        var largestNorm = new float[listTotal];
+        var smallestNorm = new float[listTotal];
+        smallestNorm.AsSpan().Fill(float.PositiveInfinity);
         var span = itemFactors.Span;
-        for (int row = 0; row < ItemCount; row++)
+        for (int row = 0; row < itemCount; row++)
         {
             var vector = span.Slice(row * factors, factors);
-            QuantizedItemIndex.QuantizeRow(vector, _positionOf[row], blocks, _blockBytes);
-            Widen(assignment[row], TensorPrimitives.Norm(vector));
+            QuantizedItemIndex.QuantizeRow(vector, positionOf[row], blocks, blockBytes);
+            float norm = TensorPrimitives.Norm(vector);
+            int list = assignment[row];
+            if (norm > largestNorm[list]) largestNorm[list] = norm;
+            if (norm < smallestNorm[list]) smallestNorm[list] = norm;
         }
-        _listOf = assignment;
+        return (storage, offset, groups, blockBytes, listCount, listStart, rowAt, positionOf, largestNorm, smallestNorm, bytes);
     }
 
     /// <inheritdoc />
@@ -135,9 +174,108 @@ public sealed class IvfItemIndex : IItemIndex
     /// </summary>
     public int DefaultProbes(int candidates)
     {
+        // A calibrated count answers for the candidates it was measured with; a search keeping more still scans enough
+        // items to fill them.
+        if (Calibration is { } calibration && candidates <= calibration.Candidates)
+            return calibration.Probes;
         double perList = (double)ItemCount / ListCount;
         int forCandidates = (int)Math.Ceiling(8.0 * candidates / perList);
-        return Math.Clamp(Math.Max(forCandidates, (ListCount + 15) / 16), 1, ListCount);
+        int floor = Calibration?.Probes ?? (ListCount + 15) / 16;
+        return Math.Clamp(Math.Max(forCandidates, floor), 1, ListCount);
+    }
+
+    /// <summary>The last <see cref="Calibrate"/>'s result, whose probes searches use by default; null before one.</summary>
+    public IvfCalibration? Calibration { get; private set; }
+
+    /// <summary>
+    /// Finds the fewest lists to probe for which this index's top <paramref name="k"/> agree with
+    /// <paramref name="reference"/>'s (the flat scan it stands in for) on at least <paramref name="targetRecall"/> of
+    /// the results over <paramref name="queries"/>, and makes it the default (see <see cref="DefaultProbes"/>).
+    /// </summary>
+    /// <remarks>
+    /// How many lists a target needs depends on how clustered the model's vectors are, which a fixed share of the
+    /// lists cannot know: on trained factors a few percent do, on noise nothing short of most of them. Probes double
+    /// from one until the target is met, then a binary search finds the fewest; recall grows with probes (a search
+    /// scans a superset of the lists of a smaller one), so bisection finds the fewest. Not reaching the target within
+    /// <paramref name="maxProbes"/> leaves the default probes alone and says so (<see cref="IvfCalibration.Reached"/>).
+    /// Call it before the index serves: it is not synchronized with searches.
+    /// </remarks>
+    /// <param name="reference">The index whose answers count as right, over the same items in the same rows.</param>
+    /// <param name="queries">Row-major sample user vectors, <see cref="Factors"/> floats each.</param>
+    /// <param name="k">Results compared per query.</param>
+    /// <param name="candidates">Approximate candidates each search re-scores, as serving will ask.</param>
+    /// <param name="targetRecall">Share of the reference's results to find, in (0, 1].</param>
+    /// <param name="maxProbes">Most lists worth probing: past it the flat scan is cheaper or the index is not worth it.</param>
+    public IvfCalibration Calibrate(IItemIndex reference, ReadOnlySpan<float> queries, int k, int candidates, double targetRecall, int maxProbes)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (reference.ItemCount != ItemCount || reference.Factors != Factors)
+            throw new ArgumentException("The reference index holds other items.", nameof(reference));
+        if (queries.Length == 0 || queries.Length % Factors != 0)
+            throw new ArgumentException($"Queries must be whole vectors of {Factors} factors, at least one.", nameof(queries));
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(candidates, k);
+        if (!(targetRecall > 0 && targetRecall <= 1))
+            throw new ArgumentOutOfRangeException(nameof(targetRecall), targetRecall, "Must be in (0, 1].");
+        maxProbes = Math.Clamp(maxProbes, 1, ListCount);
+        k = Math.Min(k, ItemCount);
+        int queryCount = queries.Length / Factors;
+
+        var expected = new int[queryCount * k];
+        var expectedCount = new int[queryCount];
+        var scores = new float[k];
+        for (int q = 0; q < queryCount; q++)
+        {
+            var rows = expected.AsSpan(q * k, k);
+            expectedCount[q] = reference.Search(queries.Slice(q * Factors, Factors), rows, scores, candidates: candidates);
+            rows[..expectedCount[q]].Sort();
+        }
+        long total = expectedCount.Sum();
+        var found = new int[k];
+
+        double RecallAt(int probes, ReadOnlySpan<float> sample)
+        {
+            long hits = 0;
+            for (int q = 0; q < queryCount; q++)
+            {
+                int n = Search(sample.Slice(q * Factors, Factors), found, scores, default, candidates, probes);
+                var truth = expected.AsSpan(q * k, expectedCount[q]);
+                foreach (int row in found.AsSpan(0, n))
+                    if (truth.BinarySearch(row) >= 0) hits++;
+            }
+            return total == 0 ? 1 : (double)hits / total;
+        }
+
+        // Doubling, then bisection between the last miss and the first hit.
+        int low = 0, high = 1;
+        double highRecall = RecallAt(high, queries);
+        while (highRecall < targetRecall && high < maxProbes)
+        {
+            low = high;
+            high = Math.Min(2 * high, maxProbes);
+            highRecall = RecallAt(high, queries);
+        }
+        bool reached = highRecall >= targetRecall;
+        while (reached && high - low > 1)
+        {
+            int middle = low + (high - low) / 2;
+            double recall = RecallAt(middle, queries);
+            if (recall >= targetRecall) (high, highRecall) = (middle, recall);
+            else low = middle;
+        }
+
+        double scanned = 0;
+        var listScores = new float[ListCount];
+        var probed = new int[high];
+        var probedScores = new float[high];
+        for (int q = 0; q < queryCount; q++)
+        {
+            int n = RankLists(queries.Slice(q * Factors, Factors), listScores, probed, probedScores);
+            foreach (int list in probed.AsSpan(0, n)) scanned += _listCount[list];
+        }
+        var calibration = new IvfCalibration(high, highRecall, reached, ListCount, scanned / queryCount / ItemCount, k, candidates, queryCount);
+        if (reached) Calibration = calibration;
+        return calibration;
     }
 
     private Span<byte> Blocks => _storage.AsSpan(_offset, (int)SizeInBytes);

@@ -436,6 +436,13 @@ public static class Ranker
     /// Large catalogs: the int8 index returns the best candidate pool with exact scores, and the reranker works on that
     /// pool alone, so a request reads 68 bytes per item instead of 256 and allocates only its response.
     /// </summary>
+    /// <summary>
+    /// Approximate candidates re-scored for a reranker's pool of <paramref name="pool"/> items behind a list of
+    /// <paramref name="count"/>: the pool feeds the reranker, so the margin that keeps its last ranks exact is the top
+    /// K's, not 4× the pool.
+    /// </summary>
+    internal static int PoolCandidates(int count, int pool) => Math.Max(QuantizedItemIndex.DefaultCandidateCount(count), pool + 64);
+
     private static List<RecommendedItem> RecommendFromIndex(ServingModel model, IItemIndex index, float[] vector, IReadOnlySet<int> exclude, int count, ulong seed,
         RankingSettings ranking)
     {
@@ -446,9 +453,7 @@ public static class Ranker
         try
         {
             var excludedSpan = SortedRows(exclude, excluded);
-            // The pool feeds the reranker, so the margin that keeps its last ranks exact is the top K's, not 4× the pool.
-            var candidates = Math.Max(QuantizedItemIndex.DefaultCandidateCount(count), pool + 64);
-            var found = index.Search(vector, rows.AsSpan(0, pool), scores.AsSpan(0, pool), excludedSpan, candidates);
+            var found = index.Search(vector, rows.AsSpan(0, pool), scores.AsSpan(0, pool), excludedSpan, PoolCandidates(count, pool));
             return RerankPool(model, rows.AsSpan(0, found), scores.AsSpan(0, found), count, "Picked for you", seed, ranking);
         }
         finally

@@ -52,6 +52,11 @@ public sealed class ServingModelProvider(ItemCatalog catalog, IOptions<ServingOp
         }
         logger.LogInformation("Serving {Family} model v{Version}: {Items} items, {Factors} factors, trained {TrainedAt:u}",
             ServingModel.FamilyOf(model), model.Version, model.ItemIds.Length, model.Factors, model.TrainedAt);
+        if (Of(ServingModel.FamilyOf(model)) is { IndexCalibration: { } calibration } calibrated && calibrated.Version == model.Version)
+            logger.LogInformation(
+                "Model v{Version} inverted file: {Lists} lists, {Probes} probed ({Scanned:P1} of the items), recall@{K} {Recall:F4} against the flat scan on {Queries} sample users; searches go through {Index}",
+                model.Version, calibration.ListCount, calibration.Probes, calibration.ScannedFraction, calibration.K, calibration.Recall, calibration.Queries,
+                calibrated.InvertedIndex is null ? "the flat scan" : "the inverted file");
     }
 
     /// <inheritdoc />

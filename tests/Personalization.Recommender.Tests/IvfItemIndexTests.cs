@@ -116,6 +116,110 @@ public class IvfItemIndexTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Calibrate_OnClusteredFactors_FindsTheFewestProbesThatReachTheTarget_AndSearchesUseThem()
+    {
+        // Recall of the top 20 (a list), as on trained factors the top 200 of a 20,000-item catalog spread over too many lists.
+        const int items = 20_000, k = 32, pool = K, candidates = 84;
+        float[] factors = TestData.ClusteredFactors(items, k, clusters: 40, seed: 7);
+        float[] queries = TestData.ClusteredFactors(200, k, clusters: 40, seed: 7, firstRow: items);
+        var flat = new QuantizedItemIndex(factors, k);
+        var index = new IvfItemIndex(factors, k);
+        Assert.Null(index.Calibration);
+
+        var calibration = index.Calibrate(flat, queries, pool, candidates, targetRecall: 0.99, maxProbes: index.ListCount / 4);
+        output.WriteLine($"{calibration}");
+
+        Assert.True(calibration.Reached, $"{calibration}");
+        Assert.Same(calibration, index.Calibration);
+        Assert.True(calibration.Recall >= 0.99, $"recall {calibration.Recall:F4}");
+        Assert.True(calibration.ScannedFraction < 0.25, $"scanned {calibration.ScannedFraction:P1}");
+        Assert.Equal(calibration.Probes, index.DefaultProbes(candidates));
+        // The fewest: one list less misses the target on the same queries.
+        if (calibration.Probes > 1)
+            Assert.True(RecallAgainst(flat, index, queries, k, pool, candidates, calibration.Probes - 1) < 0.99);
+        // And it holds on users it was not calibrated on, through the default probes.
+        float[] others = TestData.ClusteredFactors(200, k, clusters: 40, seed: 7, firstRow: items + 200);
+        double recall = RecallAgainst(flat, index, others, k, pool, candidates, probes: 0);
+        Assert.True(recall >= 0.97, $"recall on other users {recall:F4}");
+        // A search keeping more candidates than calibrated for still probes enough lists to fill them.
+        Assert.True(index.DefaultProbes(4000) > calibration.Probes);
+    }
+
+    [Fact]
+    public void Calibrate_OnGaussianNoise_MissesTheTargetWithinAQuarterOfTheLists_AndLeavesTheDefaultProbes()
+    {
+        const int items = 10_000, k = 32;
+        float[] factors = TestData.GaussianFactors(items, k, seed: 71);
+        float[] queries = TestData.GaussianFactors(100, k, seed: 72);
+        var index = new IvfItemIndex(factors, k);
+        int before = index.DefaultProbes(264);
+
+        var calibration = index.Calibrate(new QuantizedItemIndex(factors, k), queries, 200, 264, targetRecall: 0.99, maxProbes: index.ListCount / 4);
+        output.WriteLine($"{calibration}");
+
+        Assert.False(calibration.Reached);
+        Assert.Equal(index.ListCount / 4, calibration.Probes);
+        Assert.True(calibration.Recall < 0.99);
+        Assert.Null(index.Calibration);
+        Assert.Equal(before, index.DefaultProbes(264));
+    }
+
+    [Fact]
+    public void A_copy_over_new_factors_keeps_the_lists_and_calibration_and_finds_a_changed_row()
+    {
+        const int items = 4_000, k = 16;
+        float[] factors = TestData.ClusteredFactors(items, k, clusters: 8, seed: 81);
+        float[] users = TestData.ClusteredFactors(50, k, clusters: 8, seed: 81, firstRow: items);
+        var layout = new IvfItemIndex(factors, k, lists: 40);
+        layout.Calibrate(new QuantizedItemIndex(factors, k), users, K, 84, targetRecall: 0.9, maxProbes: 40);
+
+        var copy = factors.ToArray();
+        var user = users.AsSpan(0, k).ToArray();
+        var rows = new int[K];
+        var scores = new float[K];
+        layout.Search(user, rows, scores);
+        int changed = Enumerable.Range(0, items).First(r => !rows.Contains(r));
+        for (int d = 0; d < k; d++) copy[changed * k + d] = user[d] * 100f;
+        var index = new IvfItemIndex(copy, layout);
+
+        Assert.Same(layout.Calibration, index.Calibration);
+        Assert.Equal(layout.ListCount, index.ListCount);
+        var found = new int[K];
+        var foundScores = new float[K];
+        index.Search(user, found, foundScores);
+        Assert.Equal(changed, found[0]);
+        // Every user sees what the original index shows once the same change is applied to it as a live vector.
+        factors.AsSpan(changed * k, k).Clear();
+        copy.AsSpan(changed * k, k).CopyTo(factors.AsSpan(changed * k, k));
+        layout.Update(changed);
+        for (int u = 0; u < 50; u++)
+        {
+            var other = users.AsSpan(u * k, k);
+            layout.Search(other, rows, scores);
+            index.Search(other, found, foundScores);
+            Assert.Equal(rows, found);
+            Assert.Equal(scores, foundScores);
+        }
+    }
+
+    private static double RecallAgainst(IItemIndex reference, IvfItemIndex index, float[] queries, int k, int pool, int candidates, int probes)
+    {
+        var expected = new int[pool];
+        var found = new int[pool];
+        var scores = new float[pool];
+        long hits = 0, total = 0;
+        for (int q = 0; q < queries.Length / k; q++)
+        {
+            var query = queries.AsSpan(q * k, k);
+            int n = reference.Search(query, expected, scores, candidates: candidates);
+            int m = index.Search(query, found, scores, default, candidates, probes);
+            hits += found.AsSpan(0, m).ToArray().Intersect(expected.AsSpan(0, n).ToArray()).Count();
+            total += n;
+        }
+        return (double)hits / total;
+    }
+
+    [Fact]
     public void Constructor_NamesTheRowOfANonFiniteFactor()
     {
         float[] factors = TestData.GaussianFactors(100, 8, seed: 51);

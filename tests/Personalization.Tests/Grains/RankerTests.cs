@@ -101,7 +101,7 @@ public sealed class RankerTests
     {
         // 5,000 items in 71 lists: the page's 4,000 candidates probe nearly every list, so the rows must agree with the
         // full scan's; genre rows come from the candidates instead of every member.
-        var options = new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = 1, InvertedIndexFromItems = 1 };
+        var options = new ServingOptions { QuantizedIndexFromItems = 1, PageIndexFromItems = 1, InvertedIndexFromItems = 1, InvertedIndexAlwaysFromItems = 1 };
         var genreRows = 0;
         foreach (var (expected, actual, serving) in FullAndOtherPages(options, seed: 13, GenreCatalog()))
         {
@@ -123,7 +123,10 @@ public sealed class RankerTests
     {
         var model = RandomModel(clusters: 50);
         var full = new ServingModel(model, new Dictionary<string, CatalogItem>(), new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
-        var inverted = new ServingModel(model, new Dictionary<string, CatalogItem>(), new ServingOptions { QuantizedIndexFromItems = 1, InvertedIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        var inverted = new ServingModel(model, new Dictionary<string, CatalogItem>(), new ServingOptions { QuantizedIndexFromItems = 1, InvertedIndexFromItems = 1, InvertedIndexAlwaysFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        // Calibrated on sample users (fold-ins of histories drawn by popularity) for the reranker's pool of 200.
+        Assert.True(inverted.IndexCalibration is { K: 200, Recall: >= 0.9 }, $"{inverted.IndexCalibration}");
+        Assert.NotNull(inverted.InvertedIndex);
         Assert.Same(inverted.InvertedIndex, inverted.SearchIndex);
         var random = new Random(14);
         double hits = 0;
@@ -140,6 +143,30 @@ public sealed class RankerTests
         }
         // Taste clusters, as trained factors have (uniform noise has none to find: the inverted file's worst case).
         Assert.True(hits / (20 * 20) >= 0.95, $"overlap {hits / 400:F3}");
+    }
+
+    [Fact]
+    public void A_model_whose_inverted_file_misses_the_target_recall_is_served_by_the_flat_scan_unless_the_catalog_is_too_large_for_it()
+    {
+        // Uniform noise: no clusters for the lists to follow.
+        var model = RandomModel();
+        var missed = new ServingModel(model, new Dictionary<string, CatalogItem>(), new ServingOptions { QuantizedIndexFromItems = 1, InvertedIndexFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        Assert.True(missed.IndexCalibration is { Reached: false }, $"{missed.IndexCalibration}");
+        Assert.Null(missed.InvertedIndex);
+        Assert.Same(missed.Index, missed.SearchIndex);
+
+        var forced = new ServingModel(model, new Dictionary<string, CatalogItem>(),
+            new ServingOptions { QuantizedIndexFromItems = 1, InvertedIndexFromItems = 1, InvertedIndexAlwaysFromItems = 1 }, DateTimeOffset.UnixEpoch);
+        Assert.NotNull(forced.InvertedIndex);
+        Assert.Same(forced.InvertedIndex, forced.SearchIndex);
+
+        // The same model over a copy of its factors (the first live vector) keeps the lists and the calibration.
+        var copied = new ServingModel(model, new Dictionary<string, CatalogItem>(),
+            new ServingOptions { QuantizedIndexFromItems = 1, InvertedIndexFromItems = 1, InvertedIndexAlwaysFromItems = 1 }, DateTimeOffset.UnixEpoch, forced, ownFactors: true);
+        Assert.NotSame(forced.ItemFactors, copied.ItemFactors);
+        Assert.Same(forced.IndexCalibration, copied.IndexCalibration);
+        Assert.NotNull(copied.InvertedIndex);
+        Assert.Equal(forced.InvertedIndex!.ListCount, copied.InvertedIndex!.ListCount);
     }
 
     private static Dictionary<string, CatalogItem> GenreCatalog() => Enumerable.Range(0, Items).ToDictionary(
