@@ -514,7 +514,7 @@ public static class Ranker
                 model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));
                 popularity[i] = model.Popularity[rows[i]];
             }
-            var picked = Reranker.Rerank(scores, vectors.AsSpan(0, found * k), k, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
+            var picked = Reranker.RerankRanked(scores, vectors.AsSpan(0, found * k), k, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
             var chosenScores = popularity.AsSpan(0, picked); // reused: the popularity of the pool is no longer needed
             for (var i = 0; i < picked; i++)
             {

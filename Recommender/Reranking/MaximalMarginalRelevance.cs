@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
 namespace Personalization.Recommender.Reranking;
 
 /// <summary>
@@ -32,41 +35,35 @@ internal static class MaximalMarginalRelevance
         Span<int> chosen, Span<int> live, Span<float> maxSimilarity, Span<float> similarity)
     {
         int n = pool.Length;
-        for (int p = 0; p < n; p++)
-            live[p] = p;
-        maxSimilarity[..n].Fill(float.NegativeInfinity);
-        int liveCount = n;
         float keep = 1f - lambda;
-
+        // value[p] = keep·relevance[p] − λ·maxSimilarity[p] for every position, whole-pool SIMD passes instead of a
+        // branchy loop over the live ones: a chosen position is taken out by −∞, and the first maximum (the lowest
+        // position) wins ties. The same two roundings as the scalar formula, so the same picks.
+        float[]? rented = n > 1024 ? ArrayPool<float>.Shared.Rent(n) : null;
+        Span<float> value = rented is null ? stackalloc float[n] : rented.AsSpan(0, n);
+        TensorPrimitives.Multiply(relevance[..n], keep, value);
+        maxSimilarity = maxSimilarity[..n];
+        similarity = similarity[..n];
         for (int t = 0; t < chosen.Length; t++)
         {
-            int bestSlot = 0, bestPosition = live[0];
-            float bestValue = Value(relevance[bestPosition], maxSimilarity[bestPosition], t, keep, lambda);
-            for (int j = 1; j < liveCount; j++)
-            {
-                int p = live[j];
-                float value = Value(relevance[p], maxSimilarity[p], t, keep, lambda);
-                // live is unordered after removals, so the tie-break compares positions explicitly.
-                if (value > bestValue || (value == bestValue && p < bestPosition))
-                    (bestSlot, bestPosition, bestValue) = (j, p, value);
-            }
-            chosen[t] = bestPosition;
-            live[bestSlot] = live[--liveCount];
-
+            int best = TensorPrimitives.IndexOfMax(value);
+            chosen[t] = best;
+            value[best] = float.NegativeInfinity;
             if (lambda == 0f || t == chosen.Length - 1)
                 continue;
-            Scoring.ScoreAll(poolVectors[..(n * dimensions)], dimensions, poolVectors.Slice(bestPosition * dimensions, dimensions), similarity[..n]);
-            for (int j = 0; j < liveCount; j++)
-            {
-                int p = live[j];
-                if (similarity[p] > maxSimilarity[p])
-                    maxSimilarity[p] = similarity[p];
-            }
+            Scoring.ScoreAll(poolVectors[..(n * dimensions)], dimensions, poolVectors.Slice(best * dimensions, dimensions), similarity);
+            if (t == 0) similarity.CopyTo(maxSimilarity);
+            else TensorPrimitives.Max(maxSimilarity, similarity, maxSimilarity);
+            // value = keep·relevance − λ·maxSimilarity, recomputed whole; the chosen get −∞ back.
+            TensorPrimitives.Multiply(maxSimilarity, lambda, similarity);
+            TensorPrimitives.Multiply(relevance[..n], keep, value);
+            TensorPrimitives.Subtract(value, similarity, value);
+            foreach (int p in chosen[..(t + 1)]) value[p] = float.NegativeInfinity;
         }
-        live[..liveCount].Sort();
+        // The positions not chosen, ascending, where the caller expects them: the chosen are exactly the −∞ values.
+        int liveCount = 0;
+        for (int p = 0; p < n; p++)
+            if (!float.IsNegativeInfinity(value[p])) live[liveCount++] = p;
+        if (rented is not null) ArrayPool<float>.Shared.Return(rented);
     }
-
-    // Before the first pick the similarity term is absent (a max over nothing), not −∞.
-    private static float Value(float relevance, float maxSimilarity, int picked, float keep, float lambda) =>
-        picked == 0 || lambda == 0f ? keep * relevance : keep * relevance - lambda * maxSimilarity;
 }

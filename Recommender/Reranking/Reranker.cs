@@ -61,48 +61,112 @@ public static class Reranker
                 $"The popularity penalty and exploration need a popularity per item ({scores.Length}), got {popularity.Length}.", nameof(popularity));
 
         int capacity = Math.Max(settings.CandidatePool, k);
-        int[] ints = ArrayPool<int>.Shared.Rent(2 * capacity);
-        float[] floats = ArrayPool<float>.Shared.Rent(4 * capacity);
+        int[] pool = ArrayPool<int>.Shared.Rent(capacity);
+        float[] poolScores = ArrayPool<float>.Shared.Rent(capacity);
         float[]? poolVectors = settings.Diversity > 0f ? ArrayPool<float>.Shared.Rent(capacity * dimensions) : null;
         try
         {
-            Span<int> pool = ints.AsSpan(0, capacity);
-            Span<int> live = ints.AsSpan(capacity, capacity);
-            Span<float> poolScores = floats.AsSpan(0, capacity);
-            Span<float> relevance = floats.AsSpan(capacity, capacity);
-            Span<float> work = floats.AsSpan(2 * capacity, capacity);
-
-            int n = TopK.Select(scores, pool, poolScores);
-            pool = pool[..n];
-            relevance = relevance[..n];
-            PoolRelevance.Normalize(poolScores[..n], relevance);
-            PopularityPenalty.Apply(pool, relevance, popularity, settings.PopularityPenalty, work);
-
-            // Exploited slots first; if the pool cannot fill the list, exploration has nothing left to draw from anyway.
-            int exploit = Math.Min(k - explore, n);
-            Span<int> positions = output[..exploit];
+            int n = TopK.Select(scores, pool.AsSpan(0, capacity), poolScores);
             if (poolVectors is not null)
             {
                 // MMR compares pool items with each other many times: gather their rows once, in pool order.
                 for (int p = 0; p < n; p++)
                     itemVectors.Slice(pool[p] * dimensions, dimensions).CopyTo(poolVectors.AsSpan(p * dimensions, dimensions));
             }
-            MaximalMarginalRelevance.Select(pool, relevance, poolVectors, dimensions, settings.Diversity, positions, live, work,
-                floats.AsSpan(3 * capacity, capacity));
-            int explored = ThompsonExploration.Select(pool, relevance, live[..(n - exploit)], popularity, settings.ExplorationScale, seed,
-                output.Slice(exploit, Math.Min(explore, n - exploit)), work, poolScores);
-
-            int count = exploit + explored;
+            int count = RerankPool(pool.AsSpan(0, n), poolScores.AsSpan(0, n), poolVectors, dimensions, popularity, settings, seed, output);
             for (int i = 0; i < count; i++)
                 output[i] = pool[output[i]];
             return count;
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(ints);
-            ArrayPool<float>.Shared.Return(floats);
+            ArrayPool<int>.Shared.Return(pool);
+            ArrayPool<float>.Shared.Return(poolScores);
             if (poolVectors is not null)
                 ArrayPool<float>.Shared.Return(poolVectors);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Rerank"/> over a pool already ranked (an index's top candidates): no top-K pass and no gather of the
+    /// pool's vectors. Writes pool positions.
+    /// </summary>
+    /// <param name="poolScores">The pool's scores, best first (ties in the order the pool breaks them); the pool is all of it.</param>
+    /// <param name="poolVectors">Unit vectors of the pool, row-major in pool order; needed only when
+    /// <see cref="RankingSettings.Diversity"/> &gt; 0, else may be empty.</param>
+    /// <param name="dimensions">Length of each vector; ignored when the vectors are not needed.</param>
+    /// <param name="poolPopularity">Popularity of each pool position, non-negative; needed only for the popularity penalty and
+    /// exploration, else may be empty.</param>
+    /// <param name="settings">The controls; <see cref="RankingSettings.CandidatePool"/> is the caller's to apply.</param>
+    /// <param name="seed">Seed of the exploration draws (see <see cref="Rerank"/>).</param>
+    /// <param name="output">Receives pool positions; its length is K.</param>
+    /// <returns>How many were written: min(K, pool size).</returns>
+    /// <exception cref="ArgumentException">A needed input is missing or does not match the pool.</exception>
+    public static int RerankRanked(
+        ReadOnlySpan<float> poolScores, ReadOnlySpan<float> poolVectors, int dimensions, ReadOnlySpan<float> poolPopularity,
+        RankingSettings settings, ulong seed, Span<int> output)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int k = output.Length, n = poolScores.Length;
+        if (k == 0 || n == 0)
+            return 0;
+        if (settings.Diversity > 0f)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
+            if (poolVectors.Length != (long)n * dimensions)
+                throw new ArgumentException($"Diversity needs {n}×{dimensions} pool vectors, got {poolVectors.Length} values.", nameof(poolVectors));
+        }
+        if ((settings.PopularityPenalty > 0f || settings.ExplorationSlots(k) > 0) && poolPopularity.Length != n)
+            throw new ArgumentException($"The popularity penalty and exploration need a popularity per pool item ({n}), got {poolPopularity.Length}.",
+                nameof(poolPopularity));
+        if (settings.IsOff)
+        {
+            int count = Math.Min(k, n);
+            for (int i = 0; i < count; i++) output[i] = i;
+            return count;
+        }
+        int[] positions = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            var pool = positions.AsSpan(0, n);
+            for (int p = 0; p < n; p++) pool[p] = p;
+            return RerankPool(pool, poolScores, poolVectors, dimensions, poolPopularity, settings, seed, output);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(positions);
+        }
+    }
+
+    // Steps (2)–(4) over a ranked pool: pool[p] indexes popularity; writes pool positions.
+    private static int RerankPool(ReadOnlySpan<int> pool, ReadOnlySpan<float> poolScores, ReadOnlySpan<float> poolVectors, int dimensions,
+        ReadOnlySpan<float> popularity, RankingSettings settings, ulong seed, Span<int> output)
+    {
+        int k = output.Length, n = pool.Length;
+        int explore = settings.ExplorationSlots(k);
+        int[] ints = ArrayPool<int>.Shared.Rent(n);
+        float[] floats = ArrayPool<float>.Shared.Rent(4 * n);
+        try
+        {
+            Span<int> live = ints.AsSpan(0, n);
+            Span<float> relevance = floats.AsSpan(0, n);
+            Span<float> work = floats.AsSpan(n, n);
+            Span<float> draws = floats.AsSpan(2 * n, n);
+            PoolRelevance.Normalize(poolScores, relevance);
+            PopularityPenalty.Apply(pool, relevance, popularity, settings.PopularityPenalty, work);
+
+            // Exploited slots first; if the pool cannot fill the list, exploration has nothing left to draw from anyway.
+            int exploit = Math.Min(k - explore, n);
+            MaximalMarginalRelevance.Select(pool, relevance, poolVectors, dimensions, settings.Diversity, output[..exploit], live, work,
+                floats.AsSpan(3 * n, n));
+            int explored = ThompsonExploration.Select(pool, relevance, live[..(n - exploit)], popularity, settings.ExplorationScale, seed,
+                output.Slice(exploit, Math.Min(explore, n - exploit)), work, draws);
+            return exploit + explored;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(ints);
+            ArrayPool<float>.Shared.Return(floats);
         }
     }
 

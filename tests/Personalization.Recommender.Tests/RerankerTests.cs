@@ -211,6 +211,70 @@ public class RerankerTests
         Assert.Equal(25, Run(1).Distinct().Count());
     }
 
+    [Theory]
+    [InlineData(0.3f, 1)]
+    [InlineData(0.7f, 2)]
+    [InlineData(1f, 3)]
+    public void Mmr_PicksWhatTheTextbookGreedyLoopPicks(float lambda, int seed)
+    {
+        // The reference: each next item maximizes (1 − λ)·relevance − λ·max cosine to the chosen, ties to the lower position.
+        float[] scores = Scores(2000, 30 + seed);
+        ItemVectors vectors = RandomVectors(2000, 16, 40 + seed);
+        var settings = new RankingSettings { Diversity = lambda, CandidatePool = 120 };
+        var output = new int[30];
+        Assert.Equal(30, Reranker.Rerank(scores, vectors.Values, 16, default, settings, 0, output));
+
+        var pool = new int[120];
+        TopK.Select(scores, pool, new float[120]);
+        float min = pool.Min(i => scores[i]), max = pool.Max(i => scores[i]);
+        // Similarities as the reranker's kernel computes them (its summation order), pool against pool.
+        var poolVectors = pool.SelectMany(row => vectors.Row(row).ToArray()).ToArray();
+        var similarity = new float[120][];
+        for (int p = 0; p < 120; p++)
+        {
+            similarity[p] = new float[120];
+            Scoring.ScoreAll(poolVectors, 16, poolVectors.AsSpan(p * 16, 16), similarity[p]);
+        }
+        var chosen = new List<int>();
+        while (chosen.Count < 30)
+        {
+            int best = -1;
+            float bestValue = float.NegativeInfinity;
+            for (int p = 0; p < pool.Length; p++)
+            {
+                if (chosen.Contains(p)) continue;
+                float relevance = (scores[pool[p]] - min) * (1f / (max - min));
+                float value = chosen.Count == 0 ? (1f - lambda) * relevance
+                    : (1f - lambda) * relevance - lambda * chosen.Max(c => similarity[c][p]);
+                if (best < 0 || value > bestValue) (best, bestValue) = (p, value);
+            }
+            chosen.Add(best);
+        }
+        Assert.Equal(chosen.Select(p => pool[p]), output);
+    }
+
+    [Fact]
+    public void A_ranked_pool_reranks_as_the_catalog_does_from_the_same_pool()
+    {
+        float[] scores = Scores(3000, 51);
+        float[] popularity = Popularity(3000, 52);
+        ItemVectors vectors = RandomVectors(3000, 16, 53);
+        var settings = new RankingSettings { Diversity = 0.4f, PopularityPenalty = 0.5f, ExplorationShare = 0.2f, CandidatePool = 150 };
+        var expected = new int[25];
+        Assert.Equal(25, Reranker.Rerank(scores, vectors.Values, 16, popularity, settings, 9, expected));
+
+        // The pool as an index hands it over: rows best first, with their vectors and popularity in pool order.
+        var pool = new int[150];
+        var poolScores = new float[150];
+        TopK.Select(scores, pool, poolScores);
+        var poolVectors = pool.SelectMany(row => vectors.Values.AsSpan(row * 16, 16).ToArray()).ToArray();
+        var poolPopularity = pool.Select(row => popularity[row]).ToArray();
+        var positions = new int[25];
+        Assert.Equal(25, Reranker.RerankRanked(poolScores, poolVectors, 16, poolPopularity, settings, 9, positions));
+
+        Assert.Equal(expected, positions.Select(p => pool[p]));
+    }
+
     [Fact]
     public void MissingInputs_AreRejected()
     {
