@@ -79,7 +79,13 @@ public static class SiloHost
         services.AddProblemDetails();
         services.AddExceptionHandler<GrainExceptionHandler>();
         services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        // No converters and no encoder in the options, or the generated fast path is off (see GatewayJsonContext). The
+        // default encoder then escapes non-ASCII text as \uXXXX: the same strings to any JSON reader.
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, Gateway.GatewayJsonContext.Default);
+            o.SerializerOptions.Encoder = null;
+        });
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? 1_048_576;

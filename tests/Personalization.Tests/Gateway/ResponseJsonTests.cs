@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Personalization.Contracts;
+using Personalization.Tests.Infrastructure;
+
+namespace Personalization.Tests.Gateway;
+
+/// <summary>The hot responses are written by source-generated code, whose fast path needs options without converters.</summary>
+[Collection(SharedSiloCollection.Name)]
+public sealed class ResponseJsonTests(SharedSiloFixture fixture)
+{
+    [Theory]
+    [InlineData(typeof(RecommendationsResponse))]
+    [InlineData(typeof(RowsResponse))]
+    public void Hot_responses_come_from_the_generated_context_with_options_it_is_compatible_with(Type type)
+    {
+        var options = fixture.Silo.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var info = options.GetTypeInfo(type);
+
+        Assert.Equal("GatewayJsonContext", info.OriginatingResolver?.GetType().Name);
+        // JsonSerializerContext's compatibility rule: any converter in the options turns the fast path off.
+        Assert.Empty(options.Converters);
+        Assert.Null(options.Encoder);
+        Assert.Same(JsonNamingPolicy.CamelCase, options.PropertyNamingPolicy);
+    }
+
+    [Fact]
+    public async Task A_recommendations_answer_keeps_its_wire_shape()
+    {
+        var http = new HttpClient { BaseAddress = fixture.Silo.Address };
+        using var document = JsonDocument.Parse(await http.GetStringAsync("/v1/users/json-shape/recommendations?k=3"));
+        var root = document.RootElement;
+        Assert.Equal("json-shape", root.GetProperty("userId").GetString());
+        Assert.True(root.GetProperty("modelVersion").GetInt64() > 0);
+        var items = root.GetProperty("items");
+        Assert.Equal(3, items.GetArrayLength());
+        foreach (var item in items.EnumerateArray())
+        {
+            Assert.False(string.IsNullOrEmpty(item.GetProperty("itemId").GetString()));
+            Assert.False(string.IsNullOrEmpty(item.GetProperty("title").GetString()));
+            Assert.Equal(JsonValueKind.Number, item.GetProperty("score").ValueKind);
+        }
+    }
+}
