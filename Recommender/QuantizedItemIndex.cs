@@ -219,7 +219,8 @@ public sealed class QuantizedItemIndex : IItemIndex
     {
         exact = exact[..sortedRows.Length];
         Scoring.ScoreRows(itemFactors, factors, user, sortedRows, exact);
-        if (indices.Length >= sortedRows.Length && sortedRows.Length > 64)
+        // Keeping most of them (a reranker's pool of 200 from 264, a page's thousands): one sort of keys beats a heap as deep.
+        if (2 * indices.Length >= sortedRows.Length && sortedRows.Length > 64)
             return SortAll(sortedRows, exact, indices, scores);
         int written = TopK.Select(exact, indices, scores);
         for (int i = 0; i < written; i++)
@@ -228,8 +229,8 @@ public sealed class QuantizedItemIndex : IItemIndex
     }
 
     /// <summary>
-    /// Every candidate in order, for a caller that keeps them all (a home page's thousands): one sort of (score, row)
-    /// keys instead of a heap as deep as the list; the same order and ties as <see cref="TopK.Select"/>.
+    /// The best indices.Length candidates in order, for a caller that keeps most of them: one sort of (score, row) keys
+    /// instead of a heap as deep as the list; the same order and ties as <see cref="TopK.Select"/>.
     /// </summary>
     private static int SortAll(ReadOnlySpan<int> rows, ReadOnlySpan<float> exact, Span<int> indices, Span<float> scores)
     {
@@ -239,13 +240,14 @@ public sealed class QuantizedItemIndex : IItemIndex
             var span = keys.AsSpan(0, rows.Length);
             for (int i = 0; i < span.Length; i++) span[i] = CandidateCollector.Key(exact[i], rows[i]);
             span.Sort();
-            for (int i = 0; i < span.Length; i++)
+            int written = Math.Min(indices.Length, span.Length);
+            for (int i = 0; i < written; i++)
             {
                 ulong key = span[span.Length - 1 - i];
                 indices[i] = CandidateCollector.RowOf(key);
                 scores[i] = CandidateCollector.ScoreOf(key);
             }
-            return span.Length;
+            return written;
         }
         finally
         {

@@ -4,6 +4,33 @@ public class QuantizedItemIndexTests
 {
     private const int K = 20;
 
+    [Theory]
+    [InlineData(264, 200)]
+    [InlineData(100, 50)]
+    [InlineData(4000, 4000)]
+    public void RescoreExact_KeepingMostCandidates_SortsToTheHeapsOrderAndTies(int candidates, int k)
+    {
+        // Scores on a coarse grid, so many tie and the lower row must win each.
+        const int factors = 4;
+        var random = new Random(candidates + k);
+        int items = candidates * 3;
+        var itemFactors = Enumerable.Range(0, items * factors).Select(_ => (float)random.Next(-3, 4)).ToArray();
+        float[] user = [1f, 0.5f, 0.25f, 2f];
+        var rows = Enumerable.Range(0, items).OrderBy(_ => random.Next()).Take(candidates).Order().ToArray();
+
+        var sortedIndices = new int[k];
+        var sortedScores = new float[k];
+        int written = QuantizedItemIndex.RescoreExact(itemFactors, factors, user, rows, new float[candidates], sortedIndices, sortedScores);
+
+        var exact = new float[candidates];
+        Scoring.ScoreRows(itemFactors, factors, user, rows, exact);
+        var heapIndices = new int[k];
+        var heapScores = new float[k];
+        Assert.Equal(TopK.Select(exact, heapIndices, heapScores), written);
+        Assert.Equal(heapIndices.Select(i => rows[i]), sortedIndices);
+        Assert.Equal(heapScores, sortedScores);
+    }
+
     [Fact]
     public void Search_RecallAt20_OnGaussianFactors_IsAtLeast099()
     {
