@@ -55,6 +55,18 @@ public static class GrainsSiloBuilderExtensions
         // Idle user and item grains go after Grains:IdleTimeout; their state is durable after every batch of events.
         var idle = configuration.GetValue<TimeSpan?>("Grains:IdleTimeout");
         if (idle is { } age) services.Configure<GrainCollectionOptions>(o => o.CollectionAge = age);
+        // Memory caps the live activations, not only idleness: past MemoryUsageLimitPercentage of the memory the GC may
+        // use (a container's limit, or DOTNET_GCHeapHardLimit), Orleans deactivates the least recently used activations
+        // down to the target, so a silo under pressure sheds users (who reactivate from storage) instead of running out
+        // of memory. Grains:Collection binds Orleans' own GrainCollectionOptions.
+        services.AddOptions<GrainCollectionOptions>()
+            .Configure(o =>
+            {
+                o.EnableActivationSheddingOnMemoryPressure = true;
+                o.MemoryUsageLimitPercentage = 80;
+                o.MemoryUsageTargetPercentage = 70;
+            })
+            .Bind(configuration.GetSection("Grains:Collection"));
 
         silo.AddGroupCommitGrainStorage(GrainStorageNames.Grains, o => o.SerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {

@@ -7,7 +7,7 @@ namespace Personalization.Silo.Gateway;
 /// <summary>
 /// Turns "the cluster cannot answer right now" into 503 problem details with Retry-After: while a dead silo is
 /// being evicted, a grain call to it fails or times out (bounded by <c>Cluster:ResponseTimeout</c>), and the
-/// caller is told to come back, never given a 500.
+/// caller is told to come back, never given a 500. So is a request that meets the silo at its memory cap.
 /// </summary>
 internal sealed class GrainExceptionHandler(IProblemDetailsService problems, ILogger<GrainExceptionHandler> logger) : IExceptionHandler
 {
@@ -19,6 +19,9 @@ internal sealed class GrainExceptionHandler(IProblemDetailsService problems, ILo
             SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException =>
                 (503, "The silo holding this grain is unavailable; the cluster is moving it.", 1),
             TimeoutException => (503, "The grain did not answer in time; the cluster may be evicting a silo.", 1),
+            // At its memory cap the silo sheds activations (Grains:Collection); a request that meets the cap before the
+            // shedding does is told to come back, as an overloaded one is.
+            OutOfMemoryException or InsufficientExecutionStackException => (503, "The silo is at its memory limit and is shedding activations.", 1),
             BadHttpRequestException e => (e.StatusCode, e.Message, 0),
             _ => (0, "", 0),
         };

@@ -50,8 +50,8 @@ public class ChildProcess : IAsyncDisposable
     private readonly StreamWriter _log;
     private bool _closed;
 
-    /// <summary>Starts <c>dotnet Personalization.Silo.dll args</c>.</summary>
-    protected ChildProcess(string name, IEnumerable<string> args, string logDir)
+    /// <summary>Starts <c>dotnet Personalization.Silo.dll args</c>, with <paramref name="environment"/> added to its environment.</summary>
+    protected ChildProcess(string name, IEnumerable<string> args, string logDir, IReadOnlyDictionary<string, string>? environment = null)
     {
         Name = name;
         Directory.CreateDirectory(logDir);
@@ -60,6 +60,7 @@ public class ChildProcess : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add(SiloBinary.Path);
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
@@ -166,7 +167,8 @@ public sealed class BrokerProcess : ChildProcess
 /// <summary>A silo process.</summary>
 public sealed class SiloProcess : ChildProcess
 {
-    private SiloProcess(string name, int port, IEnumerable<string> args, string logDir) : base(name, args, logDir)
+    private SiloProcess(string name, int port, IEnumerable<string> args, string logDir, IReadOnlyDictionary<string, string>? environment)
+        : base(name, args, logDir, environment)
     {
         Address = new Uri($"http://127.0.0.1:{port}/");
         Client = new PersonalizationClient(new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) });
@@ -179,10 +181,11 @@ public sealed class SiloProcess : ChildProcess
     public PersonalizationClient Client { get; }
 
     /// <summary>Starts a silo with <paramref name="args"/> (storage, Kafka, ...) on a free port and waits until it serves.</summary>
-    public static async Task<SiloProcess> StartAsync(string name, string logDir, IEnumerable<string> args, TimeSpan? timeout = null)
+    public static async Task<SiloProcess> StartAsync(string name, string logDir, IEnumerable<string> args, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = SiloBinary.FreePort();
-        var silo = new SiloProcess(name, port, ["--urls", $"http://127.0.0.1:{port}", "--Cluster:SiloId=" + name, .. args], logDir);
+        var silo = new SiloProcess(name, port, ["--urls", $"http://127.0.0.1:{port}", "--Cluster:SiloId=" + name, .. args], logDir, environment);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
         while (!await silo.Client.IsServingAsync())
         {
