@@ -195,8 +195,9 @@ public sealed class IvfItemIndex : IItemIndex
     /// <remarks>
     /// How many lists a target needs depends on how clustered the model's vectors are, which a fixed share of the
     /// lists cannot know: on trained factors a few percent do, on noise nothing short of most of them. Probes double
-    /// from one until the target is met, then a binary search finds the fewest; recall grows with probes (a search
-    /// scans a superset of the lists of a smaller one), so bisection finds the fewest. Not reaching the target within
+    /// from one until the target is met, then bisection narrows to the fewest: a search over more lists scans a
+    /// superset of a smaller one's, so recall grows with probes (but for rare swaps among the kept candidates). Not
+    /// reaching the target within
     /// <paramref name="maxProbes"/> leaves the default probes alone and says so (<see cref="IvfCalibration.Reached"/>).
     /// Call it before the index serves: it is not synchronized with searches.
     /// </remarks>
