@@ -11,6 +11,12 @@ using static Personalization.ClusterBench.ClusterRun;
 //   2. the same events through 1 silo, then 3 silos (fresh database and consumer group each), measured
 //      from the first record sent to the group's committed offsets at the end of every partition;
 //   3. kill -9 of one of the 3 silos, time until the 2 survivors own every partition (rounds).
+// `partitions` instead simulates the partition assignment of clusters up to 400 silos (PartitionSimulation).
+if (args is ["partitions"])
+{
+    PartitionSimulation.Run(Console.Out);
+    return 0;
+}
 Options options;
 try
 {
