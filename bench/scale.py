@@ -13,9 +13,8 @@ collection, the silo's activations, and the data folder's size. Then, with the p
     send their first event (activations churn).
 Prints Markdown tables and writes JSON. Needs nothing but the built silo (dotnet build -c Release).
 """
-import argparse, concurrent.futures, json, os, random, statistics, subprocess, sys, tempfile, threading, time, urllib.request, shutil
-
-SILO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Silo", "bin", "Release", "net10.0", "Personalization.Silo.dll")
+import argparse, concurrent.futures, json, os, random, sys, threading, time, urllib.request
+from silo_process import DEFAULT_SILO, embedded_silo
 
 def request(url, body=None, timeout=60):
     data = json.dumps(body).encode() if body is not None else None
@@ -93,24 +92,14 @@ def main():
     p.add_argument("--out", default=os.path.join("bench", "results", time.strftime("scale-%Y-%m-%d.json")))
     a = p.parse_args()
 
-    data = tempfile.mkdtemp(prefix="scale-")
-    base = f"http://127.0.0.1:{a.port}"
-    env = {**os.environ, "DOTNET_gcServer": "1"}
+    env = {"DOTNET_gcServer": "1"}
     if a.heap_limit_mib: env["DOTNET_GCHeapHardLimit"] = hex(a.heap_limit_mib << 20)
-    args = ["dotnet", SILO, "--data-dir", data, "--urls", base, "--Logging:LogLevel:Default=Warning",
-            "--Bootstrap:Synthetic:Users=5000", f"--Bootstrap:Synthetic:Items={a.items}", "--Bootstrap:Synthetic:MeanInteractionsPerUser=20",
-            "--Training:Factors=64", "--Training:Iterations=5", "--Cluster:SiloPort=0", "--Cluster:GatewayPort=0",
-            "--LoadShedding:MaxConcurrentRequests=0", "--Users:ResultCacheTtl=00:00:00"]
-    started = time.time()
-    silo = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    extra = ["--Bootstrap:Synthetic:Users=5000", f"--Bootstrap:Synthetic:Items={a.items}", "--Bootstrap:Synthetic:MeanInteractionsPerUser=20",
+             "--LoadShedding:MaxConcurrentRequests=0", "--Users:ResultCacheTtl=00:00:00"]
     report = {"users": a.users, "items": a.items, "heapLimitMiB": a.heap_limit_mib, "steps": []}
-    try:
-        while True:
-            try:
-                if request(base + "/healthz")[0] == 200: break
-            except Exception: pass
-            if silo.poll() is not None: sys.exit("the silo exited during start-up")
-            time.sleep(1)
+    started = time.time()
+    with embedded_silo(DEFAULT_SILO, a.port, factors=64, iterations=5, env=env, prefix="scale-", extra=extra) as (base, silo):
+        data = silo.data_dir
         report["startSeconds"] = round(time.time() - started, 1)
         catalog = [f"i{i + 1}" for i in range(a.items)]
         health = json.loads(request(base + "/healthz")[1])
@@ -183,11 +172,6 @@ def main():
         stop.set(); churner.join()
         report["rowsWhileChurning"]["activationsPerSecond"] = round((metrics(base)[1] - created_before) / seconds)
         print("rows while churning", report["rowsWhileChurning"], flush=True)
-    finally:
-        silo.terminate()
-        try: silo.wait(60)
-        except subprocess.TimeoutExpired: silo.kill()
-        shutil.rmtree(data, ignore_errors=True)
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out, "w") as f: json.dump(report, f, indent=1)
 

@@ -15,14 +15,16 @@ def healthy(base):
         return False
 
 @contextlib.contextmanager
-def embedded_silo(silo=DEFAULT_SILO, port=5099, factors=32, iterations=8, env=None, prefix="bench-silo-"):
-    """Starts the silo, waits up to two minutes for it to serve, yields (base URL, process), then stops it."""
+def embedded_silo(silo=DEFAULT_SILO, port=5099, factors=32, iterations=8, env=None, prefix="bench-silo-", extra=()):
+    """Starts the silo, waits up to two minutes for it to serve, yields (base URL, process), then stops it. `extra`
+    arguments come last, so they override the defaults above; the data folder is `process.data_dir`."""
     data = tempfile.mkdtemp(prefix=prefix)
     base = f"http://127.0.0.1:{port}"
     args = ["dotnet", silo, "--data-dir", data, "--urls", base, "--Logging:LogLevel:Default=Warning",
             "--Bootstrap:Synthetic:Users=600", "--Bootstrap:Synthetic:Items=3000", "--Bootstrap:Synthetic:MeanInteractionsPerUser=30",
-            f"--Training:Factors={factors}", f"--Training:Iterations={iterations}", "--Cluster:SiloPort=0", "--Cluster:GatewayPort=0"]
+            f"--Training:Factors={factors}", f"--Training:Iterations={iterations}", "--Cluster:SiloPort=0", "--Cluster:GatewayPort=0", *extra]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    process.data_dir = data
     try:
         for _ in range(240):
             if healthy(base): break

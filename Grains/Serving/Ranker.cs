@@ -504,17 +504,19 @@ public static class Ranker
     {
         var k = model.Factors;
         var found = rows.Length;
-        var vectors = ArrayPool<float>.Shared.Rent(Math.Max(1, found * k));
+        // Only what the settings use: the vectors for diversity (200 × 64 floats), popularity for the rest.
+        var dimensions = ranking.Diversity > 0f ? k : 0;
+        var vectors = ArrayPool<float>.Shared.Rent(Math.Max(1, found * dimensions));
         var popularity = ArrayPool<float>.Shared.Rent(Math.Max(1, found));
         var output = ArrayPool<int>.Shared.Rent(count);
         try
         {
             for (var i = 0; i < found; i++)
             {
-                model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));
+                if (dimensions > 0) model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));
                 popularity[i] = model.Popularity[rows[i]];
             }
-            var picked = Reranker.RerankRanked(scores, vectors.AsSpan(0, found * k), k, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
+            var picked = Reranker.RerankRanked(scores, vectors.AsSpan(0, found * dimensions), k, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
             var chosenScores = popularity.AsSpan(0, picked); // reused: the popularity of the pool is no longer needed
             for (var i = 0; i < picked; i++)
             {

@@ -28,47 +28,30 @@ public static class PartitionAssignment
         int n = silos.Count;
         if (n == 0) return [];
         var siloHashes = new ulong[n];
-        for (int s = 0; s < n; s++) siloHashes[s] = Fnv1a(silos[s]);
+        for (int s = 0; s < n; s++) siloHashes[s] = (uint)Kafka.Murmur2Partitioner.Hash(System.Text.Encoding.UTF8.GetBytes(silos[s]));
 
         int floor = partitions / n, larger = partitions % n;
         var load = new int[n];
         int atLarger = 0;
         var owners = new int[partitions];
-        var order = new int[n];
-        var weights = new ulong[n];
         for (int p = 0; p < partitions; p++)
         {
+            // The best-weighted silo with room: below ⌊P/n⌋, or at it while fewer than P mod n silos hold ⌊P/n⌋ + 1.
+            // Equal weights (practically never) go by the silo's name, so every silo agrees.
+            int best = -1;
+            ulong bestWeight = 0;
             for (int s = 0; s < n; s++)
             {
-                order[s] = s;
-                weights[s] = Mix(siloHashes[s] ^ (ulong)p * 0x9E3779B97F4A7C15UL);
+                if (!(load[s] < floor || (load[s] == floor && atLarger < larger))) continue;
+                ulong weight = Mix(siloHashes[s] ^ (ulong)p * 0x9E3779B97F4A7C15UL);
+                if (best < 0 || weight > bestWeight || (weight == bestWeight && string.CompareOrdinal(silos[s], silos[best]) < 0))
+                    (best, bestWeight) = (s, weight);
             }
-            // Best weight first; equal weights (practically never) by the silo's name, so every silo agrees.
-            Array.Sort(order, (a, b) => weights[b].CompareTo(weights[a]) is var c and not 0 ? c : string.CompareOrdinal(silos[a], silos[b]));
-            foreach (int s in order)
-            {
-                // Room: below ⌊P/n⌋, or at it while fewer than P mod n silos hold ⌊P/n⌋ + 1.
-                bool room = load[s] < floor || (load[s] == floor && atLarger < larger);
-                if (!room) continue;
-                if (load[s] == floor) atLarger++;
-                load[s]++;
-                owners[p] = s;
-                break;
-            }
+            if (load[best] == floor) atLarger++;
+            load[best]++;
+            owners[p] = best;
         }
         return owners;
-    }
-
-    // FNV-1a over the UTF-16 code units: stable across processes and runtimes, unlike string.GetHashCode.
-    private static ulong Fnv1a(string text)
-    {
-        ulong hash = 14695981039346656037UL;
-        foreach (char c in text)
-        {
-            hash ^= c;
-            hash *= 1099511628211UL;
-        }
-        return hash;
     }
 
     // SplitMix64's finalizer: spreads the combined bits so nearby partitions rank silos independently.

@@ -28,7 +28,7 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
     [Fact]
     public async Task A_recommendations_answer_keeps_its_wire_shape()
     {
-        var http = new HttpClient { BaseAddress = fixture.Silo.Address };
+        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
         using var document = JsonDocument.Parse(await http.GetStringAsync("/v1/users/json-shape/recommendations?k=3"));
         var root = document.RootElement;
         Assert.Equal("json-shape", root.GetProperty("userId").GetString());
