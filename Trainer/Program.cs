@@ -25,6 +25,7 @@ public static class Program
         var root = new RootCommand("Personalization trainer: batch models, offline evaluation, model registry.")
         {
             ImportCommand.Create(),
+            ImportFactorsCommand.Create(),
             TrainCommand.Create(),
             EvaluateCommand.Create(),
             TuneCommand.Create(),

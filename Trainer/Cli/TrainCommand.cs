@@ -66,14 +66,18 @@ internal static class TrainCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"model v{m.Version}: {m.ItemIds.Length} items, {m.Factors} factors, {(outcome.Published ? "published" : "NOT published")}: {outcome.Reason}"));
             if (outcome.Published && result.GetValue(kafka) is { Length: > 0 } servers)
-            {
-                using var connection = new KafkaConnection(Options.Create(new KafkaOptions { BootstrapServers = servers }), [],
-                    services.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaConnection>());
-                using var producer = new EventProducer(connection);
-                await ModelAnnouncement.AnnounceAsync(producer, m.Version, cancellationToken);
-                Console.WriteLine($"announced v{m.Version} on {StreamTopics.ModelUpdates}");
-            }
+                await AnnounceAsync(services, servers, m.Version, cancellationToken);
         }));
         return command;
+    }
+
+    /// <summary>Announces a published model version on the model-updates topic, so silos swap it in.</summary>
+    internal static async Task AnnounceAsync(IServiceProvider services, string servers, long version, CancellationToken cancellationToken)
+    {
+        using var connection = new KafkaConnection(Options.Create(new KafkaOptions { BootstrapServers = servers }), [],
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaConnection>());
+        using var producer = new EventProducer(connection);
+        await ModelAnnouncement.AnnounceAsync(producer, version, cancellationToken);
+        Console.WriteLine($"announced v{version} on {StreamTopics.ModelUpdates}");
     }
 }

@@ -82,6 +82,109 @@ public sealed class TrainingPipeline(
     }
 
     /// <summary>
+    /// Publishes item factors trained elsewhere (Spark MLlib's implicit ALS, when the interaction matrix no longer fits
+    /// one machine) as the next registry version: popularity, cutoff and content mapping come from this store's history
+    /// and catalog, YᵀY from the factors, XᵀX from the user factors when given. Users are folded in by the silos, so
+    /// <paramref name="options"/>' α and λ must be the ones the factors were trained with. The gate evaluates the
+    /// candidate and the serving ALS model on the same split of the history, both by fold-in, and holds the candidate
+    /// back if it is worse by more than the margin (a wrong id column or a broken job shows as a collapse here).
+    /// </summary>
+    /// <param name="items">The item factors (id, vector).</param>
+    /// <param name="users">The user factors, for the item side's fold-in of live item vectors; null to leave it out.</param>
+    /// <param name="options">α, λ, gate protocol, metric and margin, content mapping settings.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <exception cref="InvalidOperationException">The history is empty, or none of its items is in <paramref name="items"/>.</exception>
+    /// <exception cref="ArgumentException">The user factors have another length than the item factors.</exception>
+    public async Task<TrainingOutcome> ImportAndPublishAsync(Datasets.FactorTable items, Datasets.FactorTable? users, TrainingOptions options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(options);
+        var total = Stopwatch.StartNew();
+        OfflineEvaluation.ParseProtocol(options.GateProtocol);
+        var k = items.Dimensions;
+        if (users is not null && users.Dimensions != k)
+            throw new ArgumentException($"The user factors have {users.Dimensions} dimensions, the item factors {k}.", nameof(users));
+        var data = await TrainingData.BuildAsync(history.ReadAllAsync(cancellationToken), signals, cancellationToken);
+        if (data.Matrix.NonZeros == 0) throw new InvalidOperationException("The interaction history is empty: there is nothing to gate the factors on.");
+
+        var positions = new Dictionary<string, int>(items.Rows, StringComparer.Ordinal);
+        for (var i = 0; i < items.Rows; i++) positions[items.Ids[i]] = i;
+        var historyPopularity = data.ItemPopularity();
+        var popularity = new float[items.Rows];
+        var covered = 0;
+        for (var j = 0; j < data.ItemIds.Length; j++)
+        {
+            if (!positions.TryGetValue(data.ItemIds[j], out var row)) continue;
+            popularity[row] = historyPopularity[j];
+            covered++;
+        }
+        if (covered == 0)
+            throw new InvalidOperationException($"None of the history's {data.ItemIds.Length} items is among the {items.Rows} imported ids (e.g. '{items.Ids[0]}'): is the id column the catalog's item id?");
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["import.items"] = items.Rows,
+            ["import.history_items_covered"] = (double)covered / data.ItemIds.Length,
+            ["train.users"] = data.UserIds.Length,
+            ["train.items"] = data.ItemIds.Length,
+            ["train.events"] = data.Events,
+        };
+        var version = await models.NextVersionAsync(cancellationToken);
+        var current = (await models.ListAsync(cancellationToken)).FirstOrDefault();
+        logger.LogInformation("Importing {Items} x {Factors} item factors ({Users} user rows): {Covered} of the history's {HistoryItems} items covered",
+            items.Rows, k, users?.Rows ?? 0, covered, data.ItemIds.Length);
+
+        var threads = Environment.ProcessorCount;
+        if (options.Evaluate)
+        {
+            var split = OfflineEvaluation.Split(data, options.GateProtocol, options.TestFraction, lastN: 1, options.EvaluationSeed).Apply(data.Matrix);
+            foreach (var (name, value) in OfflineEvaluation.SplitMetrics(FoldInView(items.Ids, items.Factors, k, options.Alpha, options.Regularization, data.ItemIds),
+                options.GateProtocol, split, options.K, threads, cancellationToken))
+                metrics[name] = value;
+            // The serving model is judged again on this very split, so the gate compares like with like.
+            if (current is not null && await models.LoadAsync(current.Version, cancellationToken) is { Encoder: null, Sequence: null } serving)
+            {
+                var again = OfflineEvaluation.SplitMetrics(FoldInView(serving.ItemIds, serving.ItemFactors, serving.Factors, serving.Alpha, serving.Regularization, data.ItemIds),
+                    options.GateProtocol, split, options.K, threads, cancellationToken);
+                current = current with { Metrics = again };
+            }
+        }
+
+        var content = options.LearnContentMapping ? await LearnContentAsync(options, items.Ids, items.Factors, metrics, cancellationToken) : null;
+        metrics["train.seconds"] = total.Elapsed.TotalSeconds;
+        var model = new FactorModel(
+            version: version,
+            trainedAt: DateTimeOffset.UtcNow,
+            dataCutoff: data.DataCutoff,
+            factors: k,
+            alpha: options.Alpha,
+            regularization: options.Regularization,
+            itemIds: items.Ids,
+            itemFactors: items.Factors,
+            gram: GramMatrix.Compute(items.Factors, items.Rows, k, threads),
+            itemPopularity: popularity,
+            metrics: metrics,
+            content: content,
+            userGram: users is null ? null : GramMatrix.Compute(users.Factors, users.Rows, k, threads),
+            users: users?.Rows ?? 0);
+        return await GateAndPublishAsync(model, options, metrics, current, total, cancellationToken);
+    }
+
+    // A factor model laid out in the history's item order, for evaluating on its matrices: items the model lacks get a
+    // zero vector (never ranked above a positive score).
+    private static AlsModel FoldInView(string[] modelIds, float[] modelFactors, int k, float alpha, float regularization, string[] historyIds)
+    {
+        var rows = new Dictionary<string, int>(modelIds.Length, StringComparer.Ordinal);
+        for (var i = 0; i < modelIds.Length; i++) rows[modelIds[i]] = i;
+        var aligned = new float[historyIds.Length * k];
+        for (var j = 0; j < historyIds.Length; j++)
+            if (rows.TryGetValue(historyIds[j], out var row))
+                modelFactors.AsSpan(row * k, k).CopyTo(aligned.AsSpan(j * k, k));
+        return new AlsModel(k, alpha, regularization, aligned, null,
+            new Dictionary<string, double> { ["factors"] = k, ["alpha"] = alpha, ["regularization"] = regularization });
+    }
+
+    /// <summary>
     /// Trains a candidate on the gate split's training part of <paramref name="input"/> (the units the model reads) and
     /// records its metrics on the held-out part, which the publish gate compares with the serving model's.
     /// </summary>
