@@ -92,6 +92,7 @@ public static class GrainsSiloBuilderExtensions
             o.CheckpointInterval = kafka.CheckpointInterval;
             o.MaxInFlight = kafka.MaxInFlight;
             o.ReceiveWait = kafka.ReceiveWait;
+            o.StreamInactivityPeriod = kafka.StreamInactivityPeriod;
         });
     }
 }

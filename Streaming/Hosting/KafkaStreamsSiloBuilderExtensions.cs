@@ -57,6 +57,8 @@ public static class KafkaStreamsSiloBuilderExtensions
                 o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10);
                 // A grain gets the records of its stream that wait together in one call.
                 o.BatchContainerBatchSize = all.Get(name).DeliveryBatchSize;
+                // A key that went quiet gives back its registration (consumers, cursor) instead of holding it 30 minutes.
+                o.StreamInactivityPeriod = all.Get(name).StreamInactivityPeriod;
             }));
             // Consumers are implicit subscribers only: no pub-sub grain (and no write) per stream.
             streams.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);

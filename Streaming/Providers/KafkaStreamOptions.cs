@@ -34,6 +34,12 @@ public sealed class KafkaStreamOptions
     /// records of a key that wait together are applied together.
     /// </summary>
     public int DeliveryBatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// How long the pulling agent keeps a stream registered (its consumers and its cache cursor) after its last record
+    /// (Orleans' <c>StreamPullingAgentOptions.StreamInactivityPeriod</c>, 30 minutes by default).
+    /// </summary>
+    public TimeSpan StreamInactivityPeriod { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>Fails start-up on settings a Kafka stream provider cannot run with, naming the provider.</summary>
@@ -48,7 +54,8 @@ public sealed class KafkaStreamOptionsValidator(KafkaStreamOptions options, stri
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.ConsumerGrainType)} is required.");
         if (options.Partitions <= 0)
             throw new OrleansConfigurationException($"Kafka stream provider '{name}': {nameof(KafkaStreamOptions.Partitions)} must be positive, not {options.Partitions}.");
-        if (options.CheckpointInterval <= TimeSpan.Zero || options.ReceiveWait < TimeSpan.Zero || options.MaxInFlight <= 0 || options.DeliveryBatchSize <= 0)
-            throw new OrleansConfigurationException($"Kafka stream provider '{name}': CheckpointInterval, ReceiveWait, MaxInFlight and DeliveryBatchSize must be positive.");
+        if (options.CheckpointInterval <= TimeSpan.Zero || options.ReceiveWait < TimeSpan.Zero || options.MaxInFlight <= 0 || options.DeliveryBatchSize <= 0
+            || options.StreamInactivityPeriod <= TimeSpan.Zero)
+            throw new OrleansConfigurationException($"Kafka stream provider '{name}': CheckpointInterval, ReceiveWait, MaxInFlight, DeliveryBatchSize and StreamInactivityPeriod must be positive.");
     }
 }
