@@ -16,6 +16,12 @@ internal enum Int8Kernel
 
     /// <summary>AVX-VNNI <c>vpdpbusd</c>: four u8×s8 products summed into each int32 lane in one instruction.</summary>
     AvxVnni,
+
+    /// <summary>
+    /// AVX-512BW <c>vpmaddubsw</c>/<c>vpmaddwd</c> on a whole group (16 items) per instruction, the unsigned item codes
+    /// against user codes limited to ±64 (<see cref="Int8BlockScan.UserCodeLimit"/>) so no pair saturates.
+    /// </summary>
+    Avx512,
 }
 
 /// <summary>
@@ -53,15 +59,27 @@ internal static class Int8BlockScan
 
     /// <summary>The fastest kernel this machine runs.</summary>
     public static Int8Kernel Best =>
-        AvxVnni.IsSupported ? Int8Kernel.AvxVnni : Avx2.IsSupported ? Int8Kernel.Avx2 : Int8Kernel.Scalar;
+        AvxVnni.IsSupported ? Int8Kernel.AvxVnni
+        : Avx512BW.IsSupported && Vector512.IsHardwareAccelerated ? Int8Kernel.Avx512
+        : Avx2.IsSupported ? Int8Kernel.Avx2 : Int8Kernel.Scalar;
 
     /// <summary>Whether this machine can run <paramref name="kernel"/>.</summary>
     public static bool IsSupported(Int8Kernel kernel) => kernel switch
     {
         Int8Kernel.AvxVnni => AvxVnni.IsSupported,
         Int8Kernel.Avx2 => Avx2.IsSupported,
+        Int8Kernel.Avx512 => Avx512BW.IsSupported,
         _ => true,
     };
+
+    /// <summary>
+    /// The largest magnitude of the user codes <paramref name="kernel"/> takes: 127, or 64 for <see cref="Int8Kernel.Avx512"/>,
+    /// whose <c>vpmaddubsw</c> adds two products of an unsigned item code (≤ 255) and a user code in 16 bits
+    /// (2·255·64 = 32,640 fits; 2·255·127 would saturate). AVX-512 has no <c>vpsignb</c> to move the sign as the AVX2
+    /// kernel does. The coarser user codes only reorder near-ties of the candidate scan, which the exact re-score undoes.
+    /// Every kernel gives the scalar kernel's bits for the same user codes.
+    /// </summary>
+    public static int UserCodeLimit(Int8Kernel kernel) => kernel == Int8Kernel.Avx512 ? 64 : 127;
 
     /// <summary>
     /// Scores every item: score = (Σ_d q_item[d]·q_user[d]) · item scale, offered to <paramref name="collector"/> in
@@ -89,6 +107,9 @@ internal static class Int8BlockScan
                 break;
             case Int8Kernel.Avx2 when Avx2.IsSupported:
                 ScanAvx2(ref first, itemCount, groups, ref user, ref collector);
+                break;
+            case Int8Kernel.Avx512 when Avx512BW.IsSupported:
+                ScanAvx512(ref first, itemCount, groups, ref user, ref collector);
                 break;
             case Int8Kernel.Scalar:
                 ScanScalar(blocks, itemCount, groups, userGroups, ref collector);
@@ -172,6 +193,38 @@ internal static class Int8BlockScan
             var low = Vector256.ConvertToSingle(acc0) * Vector256.LoadUnsafe(ref scales);
             var high = Vector256.ConvertToSingle(acc1) * Vector256.LoadUnsafe(ref scales, 8);
             Offer(ref collector, ref threshold, itemCount, b * BlockItems, low, high);
+        }
+    }
+
+    private static void ScanAvx512<TSink>(ref byte blocks, int itemCount, int groups, ref int user, ref TSink collector)
+        where TSink : struct, IScoreSink, allows ref struct
+    {
+        int blockBytes = BlockBytes(groups);
+        int blockCount = (itemCount + BlockItems - 1) / BlockItems;
+        // As in the VNNI kernel, codes are q + 128: each lane holds Σ q·u + 128·Σ u, the second term common to all items.
+        int userSum = 0;
+        foreach (sbyte u in MemoryMarshal.Cast<int, sbyte>(MemoryMarshal.CreateReadOnlySpan(ref user, groups)))
+            userSum += u;
+        var offset = Vector512.Create(128 * userSum);
+        var ones = Vector512.Create((short)1);
+        var threshold = Vector256.Create(collector.Threshold);
+        for (int b = 0; b < blockCount; b++)
+        {
+            ref byte block = ref Unsafe.Add(ref blocks, (nint)b * blockBytes);
+            ref byte codes = ref Unsafe.Add(ref block, ScaleBytes);
+            // One group (four dimensions of all 16 items) per register; two chains for even and odd groups.
+            var acc0 = Vector512<int>.Zero;
+            var acc1 = Vector512<int>.Zero;
+            for (int g = 0; g < groups; g += 2)
+            {
+                ref byte pair = ref Unsafe.Add(ref codes, g * GroupBytes);
+                var u0 = Vector512.Create(Unsafe.Add(ref user, g)).AsSByte();
+                var u1 = Vector512.Create(Unsafe.Add(ref user, g + 1)).AsSByte();
+                acc0 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pair), u0), ones);
+                acc1 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pair, GroupBytes), u1), ones);
+            }
+            var scores = Vector512.ConvertToSingle(acc0 + acc1 - offset) * Vector512.LoadUnsafe(ref Unsafe.As<byte, float>(ref block));
+            Offer(ref collector, ref threshold, itemCount, b * BlockItems, scores.GetLower(), scores.GetUpper());
         }
     }
 

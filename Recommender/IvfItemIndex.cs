@@ -334,7 +334,8 @@ public sealed class IvfItemIndex : IItemIndex
             Span<int> userGroups = _groups <= QuantizedItemIndex.StackGroups
                 ? stackalloc int[_groups]
                 : (rentedGroups = ArrayPool<int>.Shared.Rent(_groups)).AsSpan(0, _groups);
-            QuantizedItemIndex.QuantizeUser(user, userMax, MemoryMarshal.AsBytes(userGroups));
+            var kernel = Int8BlockScan.Best;
+            QuantizedItemIndex.QuantizeUser(user, userMax, MemoryMarshal.AsBytes(userGroups), Int8BlockScan.UserCodeLimit(kernel));
 
             var collector = new CandidateCollector(buffer, keep, excluded);
             var blocks = Blocks;
@@ -344,7 +345,7 @@ public sealed class IvfItemIndex : IItemIndex
                 if (count == 0) continue;
                 int start = _listStart[list];
                 collector.RowOffset = start;
-                Int8BlockScan.Scan(Int8BlockScan.Best, blocks.Slice(start / Int8BlockScan.BlockItems * _blockBytes, RoundUpToBlock(count) / Int8BlockScan.BlockItems * _blockBytes),
+                Int8BlockScan.Scan(kernel, blocks.Slice(start / Int8BlockScan.BlockItems * _blockBytes, RoundUpToBlock(count) / Int8BlockScan.BlockItems * _blockBytes),
                     count, userGroups, ref collector);
             }
 

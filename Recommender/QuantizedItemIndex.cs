@@ -113,9 +113,12 @@ public sealed class QuantizedItemIndex : IItemIndex
         int candidates = 0) =>
         Search(user, indices, scores, excludedRows, candidates, Int8BlockScan.Best);
 
-    /// <summary><see cref="Search(ReadOnlySpan{float}, Span{int}, Span{float}, ReadOnlySpan{int}, int)"/> with a chosen kernel, for tests.</summary>
+    /// <summary>
+    /// <see cref="Search(ReadOnlySpan{float}, Span{int}, Span{float}, ReadOnlySpan{int}, int)"/> with a chosen kernel and
+    /// user code limit (0: the kernel's, <see cref="Int8BlockScan.UserCodeLimit"/>), for tests and benchmarks.
+    /// </summary>
     internal int Search(ReadOnlySpan<float> user, Span<int> indices, Span<float> scores, ReadOnlySpan<int> excludedRows,
-        int candidates, Int8Kernel kernel)
+        int candidates, Int8Kernel kernel, int userCodeLimit = 0)
     {
         float userMax = ValidateSearch(user, Factors, indices.Length, scores.Length, candidates, excludedRows, ItemCount);
 
@@ -140,7 +143,7 @@ public sealed class QuantizedItemIndex : IItemIndex
             Span<int> userGroups = _groups <= StackGroups
                 ? stackalloc int[_groups]
                 : (rentedGroups = ArrayPool<int>.Shared.Rent(_groups)).AsSpan(0, _groups);
-            QuantizeUser(user, userMax, MemoryMarshal.AsBytes(userGroups));
+            QuantizeUser(user, userMax, MemoryMarshal.AsBytes(userGroups), userCodeLimit == 0 ? Int8BlockScan.UserCodeLimit(kernel) : userCodeLimit);
 
             var collector = new CandidateCollector(buffer, keep, excludedRows);
             Int8BlockScan.Scan(kernel, Blocks, ItemCount, userGroups, ref collector);
@@ -168,8 +171,11 @@ public sealed class QuantizedItemIndex : IItemIndex
     /// <param name="scores">Receives one estimate per item; exactly <see cref="ItemCount"/> long.</param>
     public void EstimateAll(ReadOnlySpan<float> user, Span<float> scores) => EstimateAll(user, scores, Int8BlockScan.Best);
 
-    /// <summary><see cref="EstimateAll(ReadOnlySpan{float}, Span{float})"/> with a chosen kernel, for tests.</summary>
-    internal void EstimateAll(ReadOnlySpan<float> user, Span<float> scores, Int8Kernel kernel)
+    /// <summary>
+    /// <see cref="EstimateAll(ReadOnlySpan{float}, Span{float})"/> with a chosen kernel and user code limit (0: the
+    /// kernel's, <see cref="Int8BlockScan.UserCodeLimit"/>), for tests.
+    /// </summary>
+    internal void EstimateAll(ReadOnlySpan<float> user, Span<float> scores, Int8Kernel kernel, int userCodeLimit = 0)
     {
         if (user.Length != Factors)
             throw new ArgumentException($"User vector needs {Factors} elements, got {user.Length}.", nameof(user));
@@ -184,8 +190,9 @@ public sealed class QuantizedItemIndex : IItemIndex
             Span<int> userGroups = _groups <= StackGroups
                 ? stackalloc int[_groups]
                 : (rentedGroups = ArrayPool<int>.Shared.Rent(_groups)).AsSpan(0, _groups);
-            QuantizeUser(user, userMax, MemoryMarshal.AsBytes(userGroups));
-            var sink = new AllScoresSink(scores, userMax / 127f);
+            int limit = userCodeLimit == 0 ? Int8BlockScan.UserCodeLimit(kernel) : userCodeLimit;
+            QuantizeUser(user, userMax, MemoryMarshal.AsBytes(userGroups), limit);
+            var sink = new AllScoresSink(scores, userMax / limit);
             Int8BlockScan.Scan(kernel, Blocks, ItemCount, userGroups, ref sink);
         }
         finally
@@ -269,16 +276,16 @@ public sealed class QuantizedItemIndex : IItemIndex
         }
     }
 
-    // Symmetric codes round(x·127/max|x|) as signed bytes; padding dimensions stay zero. The user's scale is not
-    // needed: it multiplies every score alike.
-    internal static void QuantizeUser(ReadOnlySpan<float> user, float max, Span<byte> codes)
+    // Symmetric codes round(x·limit/max|x|) as signed bytes (limit 127, or 64 for the AVX-512 kernel); padding
+    // dimensions stay zero. The user's scale is not needed: it multiplies every score alike.
+    internal static void QuantizeUser(ReadOnlySpan<float> user, float max, Span<byte> codes, int limit)
     {
         codes.Clear();
         if (max == 0f)
             return;
-        float inverse = 127f / max;
+        float inverse = limit / max;
         for (int d = 0; d < user.Length; d++)
-            codes[d] = (byte)(sbyte)Math.Clamp((int)MathF.Round(user[d] * inverse), -127, 127);
+            codes[d] = (byte)(sbyte)Math.Clamp((int)MathF.Round(user[d] * inverse), -limit, limit);
     }
 
     /// <summary>
