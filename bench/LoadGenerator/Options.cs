@@ -60,6 +60,9 @@ public sealed class Options
     /// <summary>Play events per second posted during a soak (0: the soak only reads).</summary>
     public int SoakEventsPerSecond { get; private set; }
 
+    /// <summary>Before a soak, one play event (with an id) for every user, so its state is built before the measured part.</summary>
+    public bool SoakWarmEvents { get; private set; }
+
     /// <summary>Recorded requests per GET phase at most (the array size).</summary>
     public int MaxRequests { get; private set; } = 2_000_000;
 
@@ -110,6 +113,8 @@ public sealed class Options
           --soak S                instead of the phases: the first --rate for S seconds, half rows and half
                                   recommendations, measured per 10 s with memory; writes OUT.csv and OUT.svg
           --soak-events N         during a soak, also post N play events/s for random users (with event ids) (0)
+          --soak-warm-events      before a soak, post one play per user and wait until they are applied: every
+                                  user grain then holds what an event builds (stream consumer, live vector)
           --connections N         a fixed pool of N connections to the silo, opened first, as a proxy keeps (on demand, ≤ 1024)
           --max-requests N        closed loop: recorded requests per phase at most (2000000)
           --fresh-users M         event-to-visible: fresh users, one play each, 0 skips (300)
@@ -166,6 +171,7 @@ public sealed class Options
                 case "--connections": o.Connections = Int(1); break;
                 case "--soak": o.SoakSeconds = Int(10); break;
                 case "--soak-events": o.SoakEventsPerSecond = Int(0); break;
+                case "--soak-warm-events": o.SoakWarmEvents = true; break;
                 case "--max-requests": o.MaxRequests = Int(1); break;
                 case "--fresh-users": o.FreshUsers = Int(0); break;
                 case "--event-workers": o.EventWorkers = Int(1); break;

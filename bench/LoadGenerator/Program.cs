@@ -118,6 +118,10 @@ try
     if (options.SoakSeconds > 0)
     {
         var rate = options.Rates.Count > 0 ? options.Rates[0] : throw new ArgumentException("--soak needs --rate.");
+        var stem = Path.ChangeExtension(options.Out, null);
+        // Before the half hour, not after it: a soak must not die at its end for want of a folder.
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stem))!);
+        if (options.SoakWarmEvents) await WarmEventsAsync();
         Progress($"soak: {rate:F0} req/s for {options.SoakSeconds} s, half rows and half recommendations, {options.SoakEventsPerSecond} events/s");
         // The event stream beside the reads: grains fold in and checkpoint while they serve.
         using var stopEvents = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -149,12 +153,45 @@ try
         await stopEvents.CancelAsync();
         await eventWriter;
         if (options.SoakEventsPerSecond > 0) Progress($"soak events: {eventsAccepted} accepted, {eventsFailed} failed");
-        var stem = Path.ChangeExtension(options.Out, null);
         await File.WriteAllTextAsync(stem + ".csv", Soak.Csv(windows), token);
         await File.WriteAllTextAsync(stem + ".svg", Soak.Svg(windows,
             $"Soak at {rate:F0} req/s (half rows, half recommendations){(options.SoakEventsPerSecond > 0 ? $" + {options.SoakEventsPerSecond} events/s" : "")}, {users} users, {options.Items} items, {Environment.ProcessorCount} cores"), token);
         Progress($"wrote {stem}.csv and {stem}.svg");
         return 0;
+
+        // One play per user through the gateway, then until sampled users show it: every partition has caught up.
+        async Task WarmEventsAsync()
+        {
+            var clock = Stopwatch.StartNew();
+            var before = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => client.GetUserAsync($"u{users - i}", 0, token)));
+            var next = 0;
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                int first;
+                while ((first = Interlocked.Add(ref next, 100) - 100) < users)
+                {
+                    var events = Enumerable.Range(first + 1, Math.Min(100, users - first)).Select(u => new Personalization.Contracts.InteractionEvent
+                    {
+                        UserId = $"u{u}", ItemId = $"i{1 + u % options.Items}", Type = Personalization.Contracts.InteractionType.Play, EventId = $"warm-{u}",
+                    }).ToList();
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try
+                        {
+                            await client.TrackAsync(events, token);
+                            break;
+                        }
+                        catch (PersonalizationApiException) when (attempt < 20)
+                        {
+                            await Task.Delay(200, token); // shed under the burst: the ids make the retry safe
+                        }
+                    }
+                }
+            }, token)));
+            for (var i = 0; i < before.Length; i++)
+                while ((await client.GetUserAsync($"u{users - i}", 0, token)).Interactions <= before[i].Interactions) await Task.Delay(500, token);
+            Progress($"warm events: one play for each of {users} users applied in {clock.Elapsed.TotalSeconds:F1} s");
+        }
     }
 
     // The baselines answer with real bodies of median size, captured from the silo.
