@@ -64,7 +64,7 @@ public sealed partial class ClusterReporter(
         }
         return new SiloReport(silo.Name, silo.SiloAddress.ToParsableString(), gateway, ownership.Partitions(), activations.Count, ownership.Lag,
             models.Current?.Version ?? 0,
-            trending.Ranked(now.ToUnixTimeMilliseconds()).Take(SharedTrending).ToDictionary(t => t.ItemId, t => t.Score, StringComparer.Ordinal), now);
+            trending.Ranked(now.ToUnixTimeMilliseconds(), SharedTrending).ToDictionary(t => t.ItemId, t => t.Score, StringComparer.Ordinal), now);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Posting the silo report failed; trying again in a second")]
