@@ -22,6 +22,13 @@ catch (ArgumentException ex)
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+// SIGTERM (kill) ends the run as Ctrl+C does: the in-process silo's host stops on it, and the run must not go on
+// measuring a silo that is shutting down.
+using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+{
+    c.Cancel = true;
+    cancel.Cancel();
+});
 var token = cancel.Token;
 var startedAt = DateTimeOffset.Now;
 static void Progress(string message) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}");
