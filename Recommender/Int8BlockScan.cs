@@ -127,16 +127,22 @@ internal static class Int8BlockScan
         return remaining >= BlockItems ? 0xFFFFu : (1u << remaining) - 1;
     }
 
+    // 128·Σ u: what the +128 of the stored codes adds to every item's sum against these user codes.
+    private static int StoredOffset(ref int user, int groups)
+    {
+        int userSum = 0;
+        foreach (sbyte u in MemoryMarshal.Cast<int, sbyte>(MemoryMarshal.CreateReadOnlySpan(ref user, groups)))
+            userSum += u;
+        return 128 * userSum;
+    }
+
     private static void ScanAvxVnni<TSink>(ref byte blocks, int itemCount, int groups, ref int user, ref TSink collector)
         where TSink : struct, IScoreSink, allows ref struct
     {
         int blockBytes = BlockBytes(groups);
         int blockCount = (itemCount + BlockItems - 1) / BlockItems;
         // Codes are q + 128, so each lane accumulates Σ q·u + 128·Σ u; the second term is the same for every item.
-        int userSum = 0;
-        foreach (sbyte u in MemoryMarshal.Cast<int, sbyte>(MemoryMarshal.CreateReadOnlySpan(ref user, groups)))
-            userSum += u;
-        var offset = Vector256.Create(128 * userSum);
+        var offset = Vector256.Create(StoredOffset(ref user, groups));
         var threshold = Vector256.Create(collector.Threshold);
         for (int b = 0; b < blockCount; b++)
         {
@@ -202,10 +208,7 @@ internal static class Int8BlockScan
         int blockBytes = BlockBytes(groups);
         int blockCount = (itemCount + BlockItems - 1) / BlockItems;
         // As in the VNNI kernel, codes are q + 128: each lane holds Σ q·u + 128·Σ u, the second term common to all items.
-        int userSum = 0;
-        foreach (sbyte u in MemoryMarshal.Cast<int, sbyte>(MemoryMarshal.CreateReadOnlySpan(ref user, groups)))
-            userSum += u;
-        var offset = Vector512.Create(128 * userSum);
+        var offset = Vector512.Create(StoredOffset(ref user, groups));
         var ones = Vector512.Create((short)1);
         var threshold = Vector256.Create(collector.Threshold);
         for (int b = 0; b < blockCount; b++)

@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Globalization;
 
 namespace Personalization.Trainer.Datasets;
 
@@ -53,65 +52,44 @@ public sealed record FactorTable(string[] Ids, float[] Factors, int Dimensions)
         var dimensions = 0;
         foreach (var file in files)
         {
-            int groups;
-            using (var stream = File.OpenRead(file))
-            {
-                var reader = Parquet.ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
-                groups = reader.RowGroupCount;
-                var top = reader.Schema.Fields.Select(f => f.Name).ToArray();
-                reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                foreach (var column in new[] { idColumn, featuresColumn })
-                    if (!top.Contains(column, StringComparer.Ordinal))
-                        throw new DatasetFormatException(file, 0, $"no column '{column}' in the schema ({string.Join(',', top)}).");
-            }
+            var (top, groups) = ParquetRows.Schema(file);
+            foreach (var column in new[] { idColumn, featuresColumn })
+                if (!top.Contains(column, StringComparer.Ordinal))
+                    throw new DatasetFormatException(file, 0, $"no column '{column}' in the schema ({string.Join(',', top)}).");
             long row = 0;
-            for (var g = 0; g < groups; g++)
+            foreach (var cells in ParquetRows.Read(file, groups))
             {
-                IList<Dictionary<string, object>> rows;
-                using (var stream = File.OpenRead(file))
-                    rows = Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(stream, rowGroupIndex: g).GetAwaiter().GetResult().Data;
-                foreach (var cells in rows)
+                row++;
+                var id = cells.TryGetValue(idColumn, out var idCell) ? ParquetRows.Text(idCell) : null;
+                if (string.IsNullOrEmpty(id)) throw new DatasetFormatException(file, row, $"the id ('{idColumn}') is empty.");
+                if (!rowsById.TryAdd(id, (file, row)))
                 {
-                    row++;
-                    var id = cells.TryGetValue(idColumn, out var idCell) ? Text(idCell) : null;
-                    if (string.IsNullOrEmpty(id)) throw new DatasetFormatException(file, row, $"the id ('{idColumn}') is empty.");
-                    if (!rowsById.TryAdd(id, (file, row)))
-                    {
-                        var first = rowsById[id];
-                        throw new DatasetFormatException(file, row, $"id '{id}' appears again (first at {first.File}:{first.Row}).");
-                    }
-                    if (!cells.TryGetValue(featuresColumn, out var vector) || vector is not IEnumerable values || vector is string)
-                        throw new DatasetFormatException(file, row, $"'{featuresColumn}' of id '{id}' is not a list of numbers.");
-                    var before = factors.Count;
-                    foreach (var value in values)
-                    {
-                        var number = value switch
-                        {
-                            float f => f,
-                            double d => (float)d,
-                            _ => float.NaN,
-                        };
-                        if (!float.IsFinite(number))
-                            throw new DatasetFormatException(file, row, $"'{featuresColumn}' of id '{id}' holds {value ?? "null"}, not a finite number.");
-                        factors.Add(number);
-                    }
-                    var length = factors.Count - before;
-                    if (dimensions == 0) dimensions = length;
-                    if (length == 0 || length != dimensions)
-                        throw new DatasetFormatException(file, row, $"'{featuresColumn}' of id '{id}' has {length} values; the first row had {dimensions}.");
-                    ids.Add(id);
+                    var first = rowsById[id];
+                    throw new DatasetFormatException(file, row, $"id '{id}' appears again (first at {first.File}:{first.Row}).");
                 }
+                if (!cells.TryGetValue(featuresColumn, out var vector) || vector is not IEnumerable values || vector is string)
+                    throw new DatasetFormatException(file, row, $"'{featuresColumn}' of id '{id}' is not a list of numbers.");
+                var before = factors.Count;
+                foreach (var value in values)
+                {
+                    var number = value switch
+                    {
+                        float f => f,
+                        double d => (float)d,
+                        _ => float.NaN,
+                    };
+                    if (!float.IsFinite(number))
+                        throw new DatasetFormatException(file, row, $"'{featuresColumn}' of id '{id}' holds {value ?? "null"}, not a finite number.");
+                    factors.Add(number);
+                }
+                var length = factors.Count - before;
+                if (dimensions == 0) dimensions = length;
+                if (length == 0 || length != dimensions)
+                    throw new DatasetFormatException(file, row, $"'{featuresColumn}' of id '{id}' has {length} values; the first row had {dimensions}.");
+                ids.Add(id);
             }
         }
         if (ids.Count == 0) throw new DatasetFormatException(files[0], 0, "no rows.");
         return new FactorTable([.. ids], [.. factors], dimensions);
     }
-
-    private static string? Text(object? cell) => cell switch
-    {
-        null => null,
-        string s => s,
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        var other => other.ToString(),
-    };
 }

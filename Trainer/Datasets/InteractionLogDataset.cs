@@ -76,7 +76,7 @@ public static class InteractionLogDataset
     {
         Format.Csv => CsvRows(path, mapping, known),
         Format.JsonLines => JsonRows(path, mapping, known),
-        _ => ParquetRows(path, mapping, known),
+        _ => ParquetLog(path, mapping, known),
     };
 
     private static IEnumerable<InteractionRecord> CsvRows(string path, ColumnMapping mapping, IdPool? known)
@@ -150,20 +150,12 @@ public static class InteractionLogDataset
         }
     }
 
-    private static IEnumerable<InteractionRecord> ParquetRows(string path, ColumnMapping mapping, IdPool? known)
+    private static IEnumerable<InteractionRecord> ParquetLog(string path, ColumnMapping mapping, IdPool? known)
     {
         var users = new IdPool();
         var items = new IdPool();
         var source = $"{InteractionRecord.ImportPrefix}log:";
-        int groups;
-        string[] names;
-        using (var stream = File.OpenRead(path))
-        {
-            var reader = Parquet.ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
-            groups = reader.RowGroupCount;
-            names = [.. reader.Schema.GetDataFields().Select(f => f.Name)];
-            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
+        var (names, groups) = ParquetRows.Schema(path);
         string? Field(string? name, bool required) => name is null || names.Contains(name) ? name
             : required ? throw new DatasetFormatException(path, 0, $"no field '{name}' in the schema ({string.Join(',', names)}).") : null;
         var user = Field(mapping.User, true)!;
@@ -172,32 +164,15 @@ public static class InteractionLogDataset
         var type = Field(mapping.Type, mapping.Type != "type");
         var value = Field(mapping.Value, mapping.Value != "value");
         long row = 0;
-        // One row group at a time: memory is bounded by the writer's row-group size, not the file's.
-        for (var g = 0; g < groups; g++)
+        foreach (var cells in ParquetRows.Read(path, groups))
         {
-            IList<Dictionary<string, object>> rows;
-            using (var stream = File.OpenRead(path))
-                rows = Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(stream, rowGroupIndex: g).GetAwaiter().GetResult().Data;
-            foreach (var cells in rows)
-            {
-                row++;
-                string? Cell(string? name) => name is not null && cells.TryGetValue(name, out var v) ? Text(v) : null;
-                var parser = new RowParser(path, row, static _ => 0);
-                yield return parser.Record(source, Cell(user), 0, Cell(item), 0, Cell(type), 0, Cell(value), 0, Cell(time), 0,
-                    users, known ?? items, known is not null);
-            }
+            row++;
+            string? Cell(string? name) => name is not null && cells.TryGetValue(name, out var v) ? ParquetRows.Text(v) : null;
+            var parser = new RowParser(path, row, static _ => 0);
+            yield return parser.Record(source, Cell(user), 0, Cell(item), 0, Cell(type), 0, Cell(value), 0, Cell(time), 0,
+                users, known ?? items, known is not null);
         }
     }
-
-    private static string? Text(object? cell) => cell switch
-    {
-        null => null,
-        string s => s,
-        DateTime t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-        DateTimeOffset t => t.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        var other => other.ToString(),
-    };
 
     // One row's checks, each naming the file, the row and (for CSV) the column.
     private readonly struct RowParser(string path, long line, Func<int, int> columnOf)
