@@ -49,9 +49,10 @@ public sealed class KafkaOptions
 
     /// <summary>
     /// How long a stream (one user's or item's key) stays registered with its partition's pulling agent after its last
-    /// record. Each registration holds ~2.6 KB (consumer data, a cache cursor, a grain reference); Orleans' default of
-    /// 30 minutes kept every key that got one event in the last half hour, the largest growth of a soak's heap.
-    /// The next record of the key registers it again (implicit subscriptions: no pub-sub round trip).
+    /// record (its consumer data, cache cursor and grain reference). A key that got an event costs ~2.6 KB in all, about
+    /// half of it here and the rest in its grain's stream extension, which goes when the grain deactivates; Orleans'
+    /// default of 30 minutes kept this half for every key that got one event in the last half hour. The next record of
+    /// the key registers it again (implicit subscriptions: no pub-sub round trip).
     /// </summary>
     public TimeSpan StreamInactivityPeriod { get; set; } = TimeSpan.FromMinutes(2);
 
