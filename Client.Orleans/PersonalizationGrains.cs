@@ -8,9 +8,12 @@ namespace Personalization.Client.Orleans;
 /// </summary>
 public sealed class PersonalizationGrains(IClusterClient client)
 {
+    private readonly KeyedGrains<IUserGrain> _users = new(client);
+    private readonly KeyedGrains<IItemGrain> _items = new(client);
+
     /// <summary>The grain of user <paramref name="userId"/>.</summary>
-    public IUserGrain User(string userId) => client.GetGrain<IUserGrain>(userId);
+    public IUserGrain User(string userId) => _users.Get(userId);
 
     /// <summary>The grain of item <paramref name="itemId"/>.</summary>
-    public IItemGrain Item(string itemId) => client.GetGrain<IItemGrain>(itemId);
+    public IItemGrain Item(string itemId) => _items.Get(itemId);
 }

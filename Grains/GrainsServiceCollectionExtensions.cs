@@ -37,6 +37,7 @@ public static class GrainsSiloBuilderExtensions
         services.Configure<ServingOptions>(configuration.GetSection(ServingOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ServingClock(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(typeof(KeyedGrains<>));
         services.AddSingleton<SignalPolicy>();
         services.AddSingleton<ItemCatalog>();
         services.AddSingleton<IServingModelProvider, ServingModelProvider>();

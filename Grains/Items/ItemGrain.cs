@@ -50,16 +50,19 @@ public sealed class ItemGrain(
         "Time to re-solve an item's live vector from its recent viewers");
 
     private readonly LiveItemOptions _live = liveOptions.Value;
+
+    // The key decoded once: GetPrimaryKeyString decodes the grain id's UTF-8 bytes on every call.
+    private string ItemId => field ??= this.GetPrimaryKeyString();
     private bool _solvePending;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (State.Popularity > 0) trending.Report(this.GetPrimaryKeyString(), State.Popularity, State.PopularityAtMs);
+        if (State.Popularity > 0) trending.Report(ItemId, State.Popularity, State.PopularityAtMs);
         if (State.Artwork.Count > 0) artwork.Apply(Policy());
         // After a failover or an idle collection the serving index may not hold this item's live vector any more.
         if (State.Live is { Vector: { } vector } live && models.Current?.Version == live.ModelVersion)
-            itemVectors.Report(new LiveItemVector(this.GetPrimaryKeyString(), live.ModelVersion, vector, live.Interactions, time.GetUtcNow().ToUnixTimeMilliseconds()));
+            itemVectors.Report(new LiveItemVector(ItemId, live.ModelVersion, vector, live.Interactions, time.GetUtcNow().ToUnixTimeMilliseconds()));
         return Task.CompletedTask;
     }
 
@@ -93,7 +96,7 @@ public sealed class ItemGrain(
             var reference = Math.Max(at, State.PopularityAtMs);
             State.Popularity = trending.Decay(State.Popularity, State.PopularityAtMs, reference) + trending.Decay(engagement, at, reference);
             State.PopularityAtMs = reference;
-            trending.Report(this.GetPrimaryKeyString(), State.Popularity, State.PopularityAtMs);
+            trending.Report(ItemId, State.Popularity, State.PopularityAtMs);
         }
         State.LastEventMs = Math.Max(State.LastEventMs ?? at, at);
     }
@@ -129,7 +132,7 @@ public sealed class ItemGrain(
         if (!_solvePending) return;
         _solvePending = false;
         if (State.Live is not { } live || models.Current is not { Model.UserGram: { } userGram } model || model.Version != live.ModelVersion) return;
-        var row = model.RowOf(this.GetPrimaryKeyString());
+        var row = model.RowOf(ItemId);
         if (row < 0) return; // not in the catalog the silos serve
         var started = Stopwatch.GetTimestamp();
         var k = model.Factors;
@@ -155,7 +158,7 @@ public sealed class ItemGrain(
         {
             // A system that is not positive definite (it cannot be with finite vectors and λ > 0): the item keeps the
             // vector it had, and the events stay applied.
-            logger.LogWarning(ex, "Could not solve the live vector of item {ItemId}", this.GetPrimaryKeyString());
+            logger.LogWarning(ex, "Could not solve the live vector of item {ItemId}", ItemId);
             return;
         }
         finally
@@ -164,7 +167,7 @@ public sealed class ItemGrain(
             ArrayPool<float>.Shared.Return(weights);
         }
         FoldInMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        itemVectors.Report(new LiveItemVector(this.GetPrimaryKeyString(), live.ModelVersion, live.Vector, live.Interactions, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        itemVectors.Report(new LiveItemVector(ItemId, live.ModelVersion, live.Vector, live.Interactions, time.GetUtcNow().ToUnixTimeMilliseconds()));
     }
 
     /// <inheritdoc />
@@ -200,7 +203,7 @@ public sealed class ItemGrain(
         artwork.Report(Policy());
     }
 
-    private ArtworkPolicy Policy() => new(this.GetPrimaryKeyString(), State.ArtworkVersion,
+    private ArtworkPolicy Policy() => new(ItemId, State.ArtworkVersion,
         State.Artwork.Where(a => a.Value.Model is not null).ToDictionary(a => a.Key, a => a.Value.Model!.Clone(), StringComparer.Ordinal));
 
     /// <summary>Most artwork variants one item keeps statistics for.</summary>

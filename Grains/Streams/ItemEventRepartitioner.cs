@@ -17,7 +17,7 @@ namespace Personalization.Grains.Streams;
 /// context the choice was made in. An event with signal also carries the user's live vector from the silo's <see cref="Users.UserVectorBoard"/>, for
 /// the item grain's share of the ALS step.
 /// </remarks>
-public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory grains, Signals.SignalPolicy signals, Users.UserVectorBoard userVectors)
+public sealed class ItemEventRepartitioner(EventProducer producer, KeyedGrains<IUserGrain> users, Signals.SignalPolicy signals, Users.UserVectorBoard userVectors)
     : IStreamTap
 {
     /// <inheritdoc />
@@ -80,7 +80,7 @@ public sealed class ItemEventRepartitioner(EventProducer producer, IGrainFactory
     {
         try
         {
-            return await grains.GetGrain<IUserGrain>(userId).GetArtworkContextAsync().WaitAsync(AskTimeout).ConfigureAwait(false);
+            return await users.Get(userId).GetArtworkContextAsync().WaitAsync(AskTimeout).ConfigureAwait(false);
         }
         catch (Exception)
         {

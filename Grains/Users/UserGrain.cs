@@ -52,6 +52,9 @@ public sealed class UserGrain(
         "Events skipped because their (user, event id) was applied within the deduplication window: client retries");
 
     private readonly UserGrainOptions _options = options.Value;
+
+    // The key decoded once: GetPrimaryKeyString decodes the grain id's UTF-8 bytes on every call.
+    private string UserId => field ??= this.GetPrimaryKeyString();
     private float[]? _vector;
     private long _vectorVersion = -1;
     private UserPage? _page;
@@ -70,7 +73,7 @@ public sealed class UserGrain(
         if (State.Imported) return;
         // First activation: start from the history imported at bootstrap. Events consumed from the log
         // are never read here: they reach the grain by replay, exactly once.
-        var imported = await history.ReadUserAsync(this.GetPrimaryKeyString(), importedOnly: true, _options.MaxProfileItems, cancellationToken);
+        var imported = await history.ReadUserAsync(UserId, importedOnly: true, _options.MaxProfileItems, cancellationToken);
         foreach (var record in imported)
         {
             if (InteractionTypes.TryParse(record.Type, out var type)) Apply(record.ItemId, type, record.Value, null, record.Timestamp.ToUnixTimeMilliseconds());
@@ -183,7 +186,7 @@ public sealed class UserGrain(
             }
             FoldInMs.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             // A copy: _vector is solved in place next time, and the item events carry what the board holds.
-            userVectors.Report(this.GetPrimaryKeyString(), model.Version, _vector.ToArray());
+            userVectors.Report(UserId, model.Version, _vector.ToArray());
         }
         _vectorVersion = model.Version;
         return _vector;
@@ -192,7 +195,7 @@ public sealed class UserGrain(
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        userVectors.Remove(this.GetPrimaryKeyString());
+        userVectors.Remove(UserId);
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -203,19 +206,19 @@ public sealed class UserGrain(
             .Select(r => new RecentInteraction(r.ItemId, r.Type, r.Value, DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs)))
             .ToList();
         var version = models.Current is { } model && EnsureVector(model) is not null ? model.Version : 0;
-        return Task.FromResult(new UserView(this.GetPrimaryKeyString(), State.Interactions, items, version));
+        return Task.FromResult(new UserView(UserId, State.Interactions, items, version));
     }
 
     /// <inheritdoc />
     public async Task<RecommendationsResponse> GetRecommendationsAsync(int count)
     {
         var (model, ranking, exposures) = await ExperimentsAsync(models.Current ?? throw new ModelNotReadyException());
-        var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), clock.UtcNow);
+        var seed = Ranker.SeedFor(UserId, clock.UtcNow);
         var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, count);
         if (_recommendations is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);
         var items = Ranker.Recommend(model, page.Vector, page.Exclude, count, seed, ranking);
-        var response = new RecommendationsResponse(this.GetPrimaryKeyString(), model.Version, WithArtwork(model, page, items, seed), exposures);
+        var response = new RecommendationsResponse(UserId, model.Version, WithArtwork(model, page, items, seed), exposures);
         if (_options.ResultCacheTtl > TimeSpan.Zero)
         {
             _recommendations = (key, time.GetUtcNow() + _options.ResultCacheTtl, response);
@@ -228,13 +231,13 @@ public sealed class UserGrain(
     public async Task<RowsResponse> GetRowsAsync(RowsRequest request)
     {
         var (model, ranking, exposures) = await ExperimentsAsync(models.Current ?? throw new ModelNotReadyException());
-        var seed = Ranker.SeedFor(this.GetPrimaryKeyString(), clock.UtcNow);
+        var seed = Ranker.SeedFor(UserId, clock.UtcNow);
         var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, request);
         if (_rows is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);
         var rows = Ranker.HomePage(model, page, trending, request, PageLayout.PartOf(request.Hour), seed, ranking);
         for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { Items = WithArtwork(model, page, rows[i].Items, seed) };
-        var response = new RowsResponse(this.GetPrimaryKeyString(), model.Version, rows, exposures);
+        var response = new RowsResponse(UserId, model.Version, rows, exposures);
         if (_options.ResultCacheTtl > TimeSpan.Zero)
         {
             _rows = (key, time.GetUtcNow() + _options.ResultCacheTtl, response);
@@ -308,7 +311,7 @@ public sealed class UserGrain(
         var running = experiments.Snapshot;
         if (running.Count == 0) return (model, null, []);
         var served = model;
-        var userId = this.GetPrimaryKeyString();
+        var userId = UserId;
         RankingSettings? ranking = null;
         var exposures = new List<ExperimentExposure>(running.Count);
         foreach (var (id, experiment) in running)

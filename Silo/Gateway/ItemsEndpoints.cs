@@ -49,7 +49,7 @@ public static class ItemsEndpoints
     }
 
     private static async Task<Results<Ok<ItemView>, ValidationProblem, ProblemHttpResult>> GetItemAsync(
-        string itemId, IServingModelProvider models, IGrainFactory grains, IOptions<Grains.Items.LiveItemOptions> live, int recent = 20, int recentOffset = 0)
+        string itemId, IServingModelProvider models, KeyedGrains<IItemGrain> items, IOptions<Grains.Items.LiveItemOptions> live, int recent = 20, int recentOffset = 0)
     {
         var errors = new Dictionary<string, string[]>();
         UsersEndpoints.Check(errors, "itemId", EventValidator.IdProblem(itemId));
@@ -61,7 +61,7 @@ public static class ItemsEndpoints
         var row = model?.RowOf(itemId) ?? -1;
         var inModel = row >= 0;
         if (item is null && row < 0) return TypedResults.Problem(statusCode: 404, title: $"Item '{itemId}' is not in the catalog.");
-        var grain = grains.GetGrain<IItemGrain>(itemId);
+        var grain = items.Get(itemId);
         var stats = await grain.GetStatsAsync();
         var artwork = item?.Artwork is { Count: > 0 } ? await grain.GetArtworkStatsAsync() : [];
         var page = await grain.GetRecentAsync(recentOffset, recent);

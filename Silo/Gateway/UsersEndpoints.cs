@@ -23,17 +23,17 @@ public static class UsersEndpoints
     }
 
     private static async Task<Results<Ok<RecommendationsResponse>, ValidationProblem>> GetRecommendationsAsync(
-        string userId, IGrainFactory grains, IOptions<GatewayOptions> options, int k = 20)
+        string userId, KeyedGrains<IUserGrain> users, IOptions<GatewayOptions> options, int k = 20)
     {
         var errors = new Dictionary<string, string[]>();
         Check(errors, "userId", EventValidator.IdProblem(userId));
         Check(errors, "k", k < 1 || k > options.Value.MaxK ? $"Must be from 1 to {options.Value.MaxK}." : null);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetRecommendationsAsync(k));
+        return TypedResults.Ok(await users.Get(userId).GetRecommendationsAsync(k));
     }
 
     private static async Task<Results<Ok<RowsResponse>, ValidationProblem>> GetRowsAsync(
-        string userId, IGrainFactory grains, IOptions<GatewayOptions> options, Grains.Serving.ServingClock clock, HttpRequest http,
+        string userId, KeyedGrains<IUserGrain> users, IOptions<GatewayOptions> options, Grains.Serving.ServingClock clock, HttpRequest http,
         int rows = 6, int perRow = 20, string? device = null, int? hour = null)
     {
         var limits = options.Value;
@@ -46,16 +46,16 @@ public static class UsersEndpoints
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         // Unstated context comes from the request: the device from its User-Agent, the hour from the silo's clock.
         var request = new RowsRequest(rows, perRow, device ?? RequestContext.DeviceFrom(http.Headers.UserAgent), hour ?? clock.LocalHour);
-        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetRowsAsync(request));
+        return TypedResults.Ok(await users.Get(userId).GetRowsAsync(request));
     }
 
-    private static async Task<Results<Ok<UserView>, ValidationProblem>> GetUserAsync(string userId, IGrainFactory grains, int recent = 20)
+    private static async Task<Results<Ok<UserView>, ValidationProblem>> GetUserAsync(string userId, KeyedGrains<IUserGrain> users, int recent = 20)
     {
         var errors = new Dictionary<string, string[]>();
         Check(errors, "userId", EventValidator.IdProblem(userId));
         Check(errors, "recent", recent < 0 || recent > 100 ? "Must be from 0 to 100." : null);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        return TypedResults.Ok(await grains.GetGrain<IUserGrain>(userId).GetViewAsync(recent));
+        return TypedResults.Ok(await users.Get(userId).GetViewAsync(recent));
     }
 
     internal static void Check(Dictionary<string, string[]> errors, string field, string? problem)

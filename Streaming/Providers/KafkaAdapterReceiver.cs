@@ -29,6 +29,7 @@ internal sealed partial class KafkaAdapterReceiver(
     private bool _reading;
     private long _nextCheckpoint;
     private Task<CheckpointOutcome>? _running;
+    private GrainInterfaceType? _consumerInterface;
 
     public async Task Initialize(TimeSpan timeout)
     {
@@ -130,8 +131,11 @@ internal sealed partial class KafkaAdapterReceiver(
         var started = Stopwatch.GetTimestamp();
         try
         {
+            // GetGrain<T> resolves T's interface type through reflection per call; a checkpoint asks every key it covers.
+            var consumer = _consumerInterface ??= ((GrainReference)grains.GetGrain<IKafkaStreamConsumerGrain>(
+                GrainId.Create(options.ConsumerGrainType, "resolve"))).InterfaceType;
             var confirmations = await Task.WhenAll(keys.Select(k =>
-                grains.GetGrain<IKafkaStreamConsumerGrain>(GrainId.Create(options.ConsumerGrainType, k.Key))
+                ((IKafkaStreamConsumerGrain)grains.GetGrain(GrainId.Create(options.ConsumerGrainType, k.Key), consumer))
                     .CheckpointAsync(reader.Epoch, partition, k.Value))).ConfigureAwait(false);
             var lost = confirmations.Count(held => !held);
             if (lost > 0) return new CheckpointOutcome(upTo, lost, Committed: false);
