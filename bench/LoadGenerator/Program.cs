@@ -160,6 +160,8 @@ try
         await stopEvents.CancelAsync();
         await eventWriter;
         if (options.SoakEventsPerSecond > 0) Progress($"soak events: {eventsAccepted} accepted, {eventsFailed} failed");
+        if (windows.Count > 0)
+            Progress(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"soak CPU: {windows.Average(w => w.ProcessCores):F2} of {Environment.ProcessorCount} cores in this process (silo and load generator), {windows.Average(w => w.OtherCores):F2} elsewhere; {windows.Sum(w => w.Gen2)} gen-2 collections"));
         await File.WriteAllTextAsync(stem + ".csv", Soak.Csv(windows), token);
         await File.WriteAllTextAsync(stem + ".svg", Soak.Svg(windows,
             $"Soak at {rate:F0} req/s (half rows, half recommendations){(options.SoakEventsPerSecond > 0 ? $" + {options.SoakEventsPerSecond} events/s" : "")}, {users} users, {options.Items} items, {Environment.ProcessorCount} cores"), token);
