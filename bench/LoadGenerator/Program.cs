@@ -133,6 +133,7 @@ try
         // The event stream beside the reads: grains fold in and checkpoint while they serve.
         using var stopEvents = CancellationTokenSource.CreateLinkedTokenSource(token);
         long eventsAccepted = 0, eventsFailed = 0;
+        var eventFailures = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var eventWriter = options.SoakEventsPerSecond == 0 ? Task.CompletedTask : Task.Run(async () =>
         {
             var r = new Random(options.Seed + 17);
@@ -146,7 +147,14 @@ try
                     EventId = $"soak-{batch}-{e}",
                 }).ToList();
                 try { Interlocked.Add(ref eventsAccepted, await client.TrackAsync(events, stopEvents.Token)); }
-                catch (Exception ex) when (ex is not OperationCanceledException) { Interlocked.Add(ref eventsFailed, events.Count); }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Interlocked.Add(ref eventsFailed, events.Count);
+                    // A refused batch is a finding, not noise: say when and why, so a soak's one failure can be explained.
+                    var reason = $"{ex.GetType().Name}: {ex.Message}";
+                    eventFailures.AddOrUpdate(reason.Length > 300 ? reason[..300] : reason, 1, (_, n) => n + 1);
+                    Progress($"soak event batch {batch} failed: {reason}");
+                }
                 catch (OperationCanceledException) { break; }
                 next += (long)(interval.TotalSeconds * Stopwatch.Frequency);
                 var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
@@ -160,6 +168,7 @@ try
         await stopEvents.CancelAsync();
         await eventWriter;
         if (options.SoakEventsPerSecond > 0) Progress($"soak events: {eventsAccepted} accepted, {eventsFailed} failed");
+        foreach (var (reason, count) in eventFailures) Progress($"soak events failed {count}× with {reason}");
         if (windows.Count > 0)
             Progress(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"soak CPU: {windows.Average(w => w.ProcessCores):F2} of {Environment.ProcessorCount} cores in this process (silo and load generator), {windows.Average(w => w.OtherCores):F2} elsewhere; {windows.Sum(w => w.Gen2)} gen-2 collections"));
         await File.WriteAllTextAsync(stem + ".csv", Soak.Csv(windows), token);
