@@ -19,6 +19,10 @@ internal sealed class GrainExceptionHandler(IProblemDetailsService problems, ILo
             SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException =>
                 (503, "The silo holding this grain is unavailable; the cluster is moving it.", 1),
             TimeoutException => (503, "The grain did not answer in time; the cluster may be evicting a silo.", 1),
+            // The strongly consistent directory cancels lookups in flight when its ranges move after a silo dies; the
+            // grain call is then cancelled though the HTTP request was not. A kill -9 test in CI saw this as a 500.
+            OperationCanceledException when !context.RequestAborted.IsCancellationRequested =>
+                (503, "The cluster cancelled the grain call while it moved the grain's directory entry.", 1),
             // At its memory cap the silo sheds activations (Grains:Collection); a request that meets the cap before the
             // shedding does is told to come back, as an overloaded one is.
             OutOfMemoryException or InsufficientExecutionStackException => (503, "The silo is at its memory limit and is shedding activations.", 1),
