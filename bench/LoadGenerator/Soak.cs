@@ -15,11 +15,14 @@ public static class Soak
     {
         var windows = new List<SoakWindow>();
         var count = (int)Math.Ceiling(total / window);
+        // Each window's end reading starts the next window, so the windows' CPU adds up to the soak's.
+        var start = ResourceSnapshot.Take();
         for (var i = 0; i < count; i++)
         {
-            var before = ResourceSnapshot.Take();
             var result = await OpenLoop.RunAsync($"soak {i}", "mixed", http, path, rate, TimeSpan.Zero, window, seed + i, cancellationToken, backlogLimitSeconds: 30);
-            var spent = ResourceSnapshot.Take().Since(before);
+            var end = ResourceSnapshot.Take();
+            var spent = end.Since(start);
+            start = end;
             var (rss, heap, live) = memory();
             var sample = new SoakWindow((i + 1) * window.TotalSeconds, result.AchievedRate, result.Latency.P50Ms, result.Latency.P99Ms,
                 result.Errors, result.Shed, rss, heap, live, spent.ProcessCores, spent.OtherCores, spent.Gen2);
