@@ -214,12 +214,13 @@ public sealed class UserGrain(
     {
         var (model, ranking, exposures) = await ExperimentsAsync(models.Current ?? throw new ModelNotReadyException());
         var seed = Ranker.SeedFor(UserId, clock.UtcNow);
-        var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, count);
-        if (_recommendations is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
+        // The key only when answers are reused: with reuse off (uncached serving) a request builds nothing it does not return.
+        var key = _options.ResultCacheTtl > TimeSpan.Zero ? new ResultKey(model, State.Interactions, seed, ranking, exposures, count) : null;
+        if (key is not null && _recommendations is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);
         var items = Ranker.Recommend(model, page.Vector, page.Exclude, count, seed, ranking);
         var response = new RecommendationsResponse(UserId, model.Version, WithArtwork(model, page, items, seed), exposures);
-        if (_options.ResultCacheTtl > TimeSpan.Zero)
+        if (key is not null)
         {
             _recommendations = (key, time.GetUtcNow() + _options.ResultCacheTtl, response);
             DropResultsWhenExpired();
@@ -232,13 +233,13 @@ public sealed class UserGrain(
     {
         var (model, ranking, exposures) = await ExperimentsAsync(models.Current ?? throw new ModelNotReadyException());
         var seed = Ranker.SeedFor(UserId, clock.UtcNow);
-        var key = new ResultKey(model, State.Interactions, seed, ranking, exposures, request);
-        if (_rows is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
+        var key = _options.ResultCacheTtl > TimeSpan.Zero ? new ResultKey(model, State.Interactions, seed, ranking, exposures, request) : null;
+        if (key is not null && _rows is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);
         var rows = Ranker.HomePage(model, page, trending, request, PageLayout.PartOf(request.Hour), seed, ranking);
         for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { Items = WithArtwork(model, page, rows[i].Items, seed) };
         var response = new RowsResponse(UserId, model.Version, rows, exposures);
-        if (_options.ResultCacheTtl > TimeSpan.Zero)
+        if (key is not null)
         {
             _rows = (key, time.GetUtcNow() + _options.ResultCacheTtl, response);
             DropResultsWhenExpired();
@@ -306,10 +307,17 @@ public sealed class UserGrain(
     /// ranking settings they add up to (experiments apply in id order), and the model to rank with: the newest model of
     /// the family a variant names, else <paramref name="model"/>.
     /// </summary>
-    private async Task<(ServingModel Model, RankingSettings? Ranking, IReadOnlyList<ExperimentExposure> Exposures)> ExperimentsAsync(ServingModel model)
+    private ValueTask<(ServingModel Model, RankingSettings? Ranking, IReadOnlyList<ExperimentExposure> Exposures)> ExperimentsAsync(ServingModel model)
     {
+        // Without a running experiment (most of the time), no task is built for the answer.
         var running = experiments.Snapshot;
-        if (running.Count == 0) return (model, null, []);
+        return running.Count == 0 ? ValueTask.FromResult<(ServingModel, RankingSettings?, IReadOnlyList<ExperimentExposure>)>((model, null, [])) : AssignAsync(model, running);
+    }
+
+    // The path with experiments: it may await the exposure log.
+    private async ValueTask<(ServingModel Model, RankingSettings? Ranking, IReadOnlyList<ExperimentExposure> Exposures)> AssignAsync(ServingModel model,
+        System.Collections.Immutable.ImmutableSortedDictionary<string, RunningExperiment> running)
+    {
         var served = model;
         var userId = UserId;
         RankingSettings? ranking = null;

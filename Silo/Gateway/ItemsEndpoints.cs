@@ -29,10 +29,10 @@ public static class ItemsEndpoints
     private static Results<Ok<SimilarItemsResponse>, ValidationProblem, ProblemHttpResult> GetSimilar(
         string itemId, IServingModelProvider models, IOptions<GatewayOptions> options, int k = 20)
     {
-        var errors = new Dictionary<string, string[]>();
-        UsersEndpoints.Check(errors, "itemId", EventValidator.IdProblem(itemId));
-        UsersEndpoints.Check(errors, "k", k < 1 || k > options.Value.MaxK ? $"Must be from 1 to {options.Value.MaxK}." : null);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        Dictionary<string, string[]>? errors = null;
+        UsersEndpoints.Check(ref errors, "itemId", EventValidator.IdProblem(itemId));
+        UsersEndpoints.Check(ref errors, "k", k < 1 || k > options.Value.MaxK ? $"Must be from 1 to {options.Value.MaxK}." : null);
+        if (errors is not null) return TypedResults.ValidationProblem(errors);
         var model = models.Current ?? throw new ModelNotReadyException();
         var row = model.RowOf(itemId);
         if (row < 0) return TypedResults.Problem(statusCode: 404, title: $"Item '{itemId}' is not in model v{model.Version}.");
@@ -51,11 +51,11 @@ public static class ItemsEndpoints
     private static async Task<Results<Ok<ItemView>, ValidationProblem, ProblemHttpResult>> GetItemAsync(
         string itemId, IServingModelProvider models, KeyedGrains<IItemGrain> items, IOptions<Grains.Items.LiveItemOptions> live, int recent = 20, int recentOffset = 0)
     {
-        var errors = new Dictionary<string, string[]>();
-        UsersEndpoints.Check(errors, "itemId", EventValidator.IdProblem(itemId));
-        UsersEndpoints.Check(errors, "recent", recent < 0 || recent > live.Value.MaxRecent ? $"Must be from 0 to {live.Value.MaxRecent}." : null);
-        UsersEndpoints.Check(errors, "recentOffset", recentOffset < 0 || recentOffset > live.Value.MaxRecent ? $"Must be from 0 to {live.Value.MaxRecent}." : null);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        Dictionary<string, string[]>? errors = null;
+        UsersEndpoints.Check(ref errors, "itemId", EventValidator.IdProblem(itemId));
+        UsersEndpoints.Check(ref errors, "recent", recent < 0 || recent > live.Value.MaxRecent ? $"Must be from 0 to {live.Value.MaxRecent}." : null);
+        UsersEndpoints.Check(ref errors, "recentOffset", recentOffset < 0 || recentOffset > live.Value.MaxRecent ? $"Must be from 0 to {live.Value.MaxRecent}." : null);
+        if (errors is not null) return TypedResults.ValidationProblem(errors);
         var item = models.Catalog.Find(itemId);
         var model = models.Current;
         var row = model?.RowOf(itemId) ?? -1;

@@ -75,6 +75,9 @@ try
     const string rowsPattern = "GET /v1/users/{u}/rows?rows=6&perRow=20&device=tv&hour=20";
     string RecommendationsPath(Random r) => $"v1/users/u{r.Next(1, users + 1)}/recommendations?k=20";
     string RowsPath(Random r) => $"v1/users/u{r.Next(1, users + 1)}/rows?rows=6&perRow=20&device=tv&hour=20";
+    // One grain call through the same gateway with no ranking behind it: the floor a ranked answer stands on.
+    const string userViewPattern = "GET /v1/users/{u}?recent=0";
+    string UserViewPath(Random r) => $"v1/users/u{r.Next(1, users + 1)}?recent=0";
 
     if (options.Prewarm)
     {
@@ -288,6 +291,7 @@ try
 
         var recommendations = await Phase("recommendations", recommendationsPattern, siloHttp, RecommendationsPath);
         var rows = await Phase("rows", rowsPattern, siloHttp, RowsPath);
+        await Phase("user view (a grain call, no ranking)", userViewPattern, siloHttp, UserViewPath);
         var bareRecommendationsResult = await Phase("bare Kestrel, recommendations body", "GET /v1/users/{u}/recommendations (fixed body)", bareHttp, RecommendationsPath);
         var bareRowsResult = await Phase("bare Kestrel, rows body", "GET /v1/users/{u}/rows (fixed body)", bareHttp, RowsPath);
         ratios = new Ratios(
