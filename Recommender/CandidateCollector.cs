@@ -32,15 +32,23 @@ internal ref struct CandidateCollector : IScoreSink
     /// <param name="buffer">Working storage; longer than <paramref name="keep"/> (see <see cref="BufferLength"/>).</param>
     /// <param name="keep">Candidates to keep, at least 1.</param>
     /// <param name="excluded">Rows never to keep, ascending (duplicates allowed).</param>
-    public CandidateCollector(Span<ulong> buffer, int keep, ReadOnlySpan<int> excluded)
+    /// <param name="threshold">
+    /// Scores at or below this are never kept: −∞, or an estimate from a sample of the scan (<see cref="ThresholdSample"/>)
+    /// that spares the scan the partitions of its first thousand entries. If fewer than keep rows beat it,
+    /// <see cref="Finish"/> says so and the caller scans again from −∞.
+    /// </param>
+    public CandidateCollector(Span<ulong> buffer, int keep, ReadOnlySpan<int> excluded, float threshold = float.NegativeInfinity)
     {
         if (keep < 1 || buffer.Length <= keep)
             throw new ArgumentException($"The buffer ({buffer.Length}) must be longer than the number kept ({keep}).", nameof(buffer));
         _buffer = buffer;
         _keep = keep;
         _excluded = excluded;
-        Threshold = float.NegativeInfinity;
+        Threshold = threshold;
     }
+
+    /// <summary>Whether keep rows beat the threshold the scan started from, so that what was kept is the best keep.</summary>
+    public readonly bool Filled => _count >= _keep;
 
     /// <summary>
     /// Buffer length for <paramref name="keep"/> candidates: room for max(keep, 64) appends between partitions, so the

@@ -115,10 +115,12 @@ public sealed class QuantizedItemIndex : IItemIndex
 
     /// <summary>
     /// <see cref="Search(ReadOnlySpan{float}, Span{int}, Span{float}, ReadOnlySpan{int}, int)"/> with a chosen kernel and
-    /// user code limit (0: the kernel's, <see cref="Int8BlockScan.UserCodeLimit"/>), for tests and benchmarks.
+    /// user code limit (0: the kernel's, <see cref="Int8BlockScan.UserCodeLimit"/>), for tests and benchmarks; with
+    /// <c>sampleThreshold</c> false the scan starts from −∞ instead of a sampled threshold (<see cref="ThresholdSample"/>),
+    /// to measure what the sample saves.
     /// </summary>
     internal int Search(ReadOnlySpan<float> user, Span<int> indices, Span<float> scores, ReadOnlySpan<int> excludedRows,
-        int candidates, Int8Kernel kernel, int userCodeLimit = 0)
+        int candidates, Int8Kernel kernel, int userCodeLimit = 0, bool sampleThreshold = true)
     {
         float userMax = ValidateSearch(user, Factors, indices.Length, scores.Length, candidates, excludedRows, ItemCount);
 
@@ -145,8 +147,15 @@ public sealed class QuantizedItemIndex : IItemIndex
                 : (rentedGroups = ArrayPool<int>.Shared.Rent(_groups)).AsSpan(0, _groups);
             QuantizeUser(user, userMax, MemoryMarshal.AsBytes(userGroups), userCodeLimit == 0 ? Int8BlockScan.UserCodeLimit(kernel) : userCodeLimit);
 
-            var collector = new CandidateCollector(buffer, keep, excludedRows);
+            float start = sampleThreshold ? SampledThreshold(kernel, userGroups, excludedRows, keep) : float.NegativeInfinity;
+            var collector = new CandidateCollector(buffer, keep, excludedRows, start);
             Int8BlockScan.Scan(kernel, Blocks, ItemCount, userGroups, ref collector);
+            if (!collector.Filled && start != float.NegativeInfinity)
+            {
+                // The sample overestimated: fewer than keep rows beat it. Scan again from the bottom.
+                collector = new CandidateCollector(buffer, keep, excludedRows);
+                Int8BlockScan.Scan(kernel, Blocks, ItemCount, userGroups, ref collector);
+            }
 
             var found = rows[..collector.Finish(rows)];
             found.Sort();
@@ -159,6 +168,16 @@ public sealed class QuantizedItemIndex : IItemIndex
             if (rentedScores is not null) ArrayPool<float>.Shared.Return(rentedScores);
             if (rentedGroups is not null) ArrayPool<int>.Shared.Return(rentedGroups);
         }
+    }
+
+    // The scan's starting threshold from a strided sample of its blocks, or −∞ where the sample would not pay.
+    private float SampledThreshold(Int8Kernel kernel, ReadOnlySpan<int> userGroups, ReadOnlySpan<int> excludedRows, int keep)
+    {
+        int blockCount = (ItemCount + Int8BlockScan.BlockItems - 1) / Int8BlockScan.BlockItems;
+        int stride = ThresholdSample.Stride(keep, blockCount);
+        return stride == 0
+            ? float.NegativeInfinity
+            : ThresholdSample.Estimate(kernel, Blocks, Int8BlockScan.BlockBytes(_groups), ItemCount, userGroups, excludedRows, stride);
     }
 
     /// <summary>

@@ -32,6 +32,10 @@ public class RetrievalBenchmarks
     private readonly int[] _indices = new int[TopCount];
     private readonly float[] _topScores = new float[TopCount];
     private int _next;
+    private const int PoolCandidates = 264;
+    private readonly int[] _poolIndices = new int[200];
+    private readonly float[] _poolScores = new float[200];
+    private int[] _excluded = [];
 
     /// <summary>Catalog size.</summary>
     [Params(20_000, 1_000_000)]
@@ -45,6 +49,8 @@ public class RetrievalBenchmarks
         _users = BenchmarkData.RandomFactors(UserCount, K, sigma: 0.1, seed: 43);
         _scores = new float[Items];
         _index = new QuantizedItemIndex(_factors, K);
+        var random = new Random(44);
+        _excluded = [.. Enumerable.Range(0, 40).Select(_ => random.Next(Items)).Order()];
     }
 
     private ReadOnlySpan<float> NextUser()
@@ -68,6 +74,17 @@ public class RetrievalBenchmarks
     /// <summary>The same search on the AVX2 kernel, beside the fastest one this machine has (AVX-512 or AVX-VNNI).</summary>
     [Benchmark(Description = "QuantizedItemIndex.Search(20), AVX2 kernel")]
     public int QuantizedAvx2() => _index!.Search(NextUser(), _indices, _topScores, default, 0, Int8Kernel.Avx2);
+
+    /// <summary>
+    /// The serving shape: a reranker's pool of 200 from 264 candidates, 40 watched items excluded, the scan started
+    /// from a sampled threshold (<see cref="ThresholdSample"/>).
+    /// </summary>
+    [Benchmark(Description = "QuantizedItemIndex.Search(pool 200 of 264, 40 excluded)")]
+    public int Pool() => _index!.Search(NextUser(), _poolIndices, _poolScores, _excluded, PoolCandidates, Int8BlockScan.Best);
+
+    /// <summary>The same search with the scan started from −∞: what the sampled threshold saves.</summary>
+    [Benchmark(Description = "QuantizedItemIndex.Search(pool 200 of 264, 40 excluded), from -inf")]
+    public int PoolFromBottom() => _index!.Search(NextUser(), _poolIndices, _poolScores, _excluded, PoolCandidates, Int8BlockScan.Best, sampleThreshold: false);
 
     private sealed class Config : ManualConfig
     {

@@ -31,6 +31,66 @@ public class QuantizedItemIndexTests
         Assert.Equal(heapScores, sortedScores);
     }
 
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(true, 0)]
+    [InlineData(true, 300)]
+    public void Search_FromASampledThreshold_KeepsExactlyWhatAScanFromTheBottomKeeps(bool clustered, int excluded)
+    {
+        // The serving shape: a reranker's pool of 200 from 264 candidates, 20,000 items.
+        const int items = 20_000, k = 64, pool = 200, candidates = 264;
+        float[] factors = clustered ? TestData.ClusteredFactors(items, k, clusters: 40, seed: 31) : TestData.GaussianFactors(items, k, seed: 31, scale: 0.1);
+        float[] users = clustered ? TestData.ClusteredFactors(50, k, clusters: 40, seed: 31, firstRow: items) : TestData.GaussianFactors(50, k, seed: 32, scale: 0.1);
+        var index = new QuantizedItemIndex(factors, k);
+        Assert.NotEqual(0, ThresholdSample.Stride(candidates, (items + 15) / 16));
+        for (int u = 0; u < 50; u++)
+        {
+            var user = users.AsSpan(u * k, k);
+            // Excluded rows (a watched history) are skipped by the sample as by the scan.
+            var random = new Random(u);
+            var skip = Enumerable.Range(0, excluded).Select(_ => random.Next(items)).Order().ToArray();
+            var (sampledRows, sampledScores) = (new int[pool], new float[pool]);
+            var (plainRows, plainScores) = (new int[pool], new float[pool]);
+
+            int sampled = index.Search(user, sampledRows, sampledScores, skip, candidates, Int8BlockScan.Best, sampleThreshold: true);
+            int plain = index.Search(user, plainRows, plainScores, skip, candidates, Int8BlockScan.Best, sampleThreshold: false);
+
+            Assert.Equal(plain, sampled);
+            Assert.Equal(plainRows, sampledRows);
+            Assert.Equal(plainScores, sampledScores);
+        }
+    }
+
+    [Fact]
+    public void Search_WhenTheSampleOverestimates_ScansAgainAndKeepsTheExactCandidates()
+    {
+        // Only the sampled blocks hold items that score well: the sample's 16th best is beaten by fewer rows than the
+        // search keeps, so the first scan cannot fill and the search must start over from the bottom.
+        const int items = 20_000, k = 8, candidates = 264;
+        int blocks = (items + 15) / 16, stride = ThresholdSample.Stride(candidates, blocks);
+        Assert.NotEqual(0, stride);
+        var factors = new float[items * k];
+        for (int row = 0; row < items; row++)
+        {
+            int block = row / 16;
+            bool inSample = block >= stride / 2 && (block - stride / 2) % stride == 0;
+            factors[row * k] = inSample ? 10f + row % 7 : 0.001f * (row % 97);
+            factors[row * k + 1] = 1f;
+        }
+        var index = new QuantizedItemIndex(factors, k);
+        float[] user = [1f, 0.1f, 0, 0, 0, 0, 0, 0];
+        var (sampledRows, sampledScores) = (new int[candidates], new float[candidates]);
+        var (plainRows, plainScores) = (new int[candidates], new float[candidates]);
+
+        int sampled = index.Search(user, sampledRows, sampledScores, default, candidates, Int8BlockScan.Best, sampleThreshold: true);
+        int plain = index.Search(user, plainRows, plainScores, default, candidates, Int8BlockScan.Best, sampleThreshold: false);
+
+        Assert.Equal(candidates, sampled);
+        Assert.Equal(plain, sampled);
+        Assert.Equal(plainRows, sampledRows);
+        Assert.Equal(plainScores, sampledScores);
+    }
+
     [Fact]
     public void Search_RecallAt20_OnGaussianFactors_IsAtLeast099()
     {
