@@ -367,7 +367,6 @@ public sealed class IvfItemIndex : IItemIndex
                 found = found[..Deduplicate(found)];
                 exact = rentedMovedScores;
             }
-            else found.Sort();
             return QuantizedItemIndex.RescoreExact(_itemFactors.Span, Factors, user, found, exact, indices, scores);
         }
         finally

@@ -157,9 +157,7 @@ public sealed class QuantizedItemIndex : IItemIndex
                 Int8BlockScan.Scan(kernel, Blocks, ItemCount, userGroups, ref collector);
             }
 
-            var found = rows[..collector.Finish(rows)];
-            found.Sort();
-            return RescoreExact(_itemFactors.Span, Factors, user, found, exact, indices, scores);
+            return RescoreExact(_itemFactors.Span, Factors, user, rows[..collector.Finish(rows)], exact, indices, scores);
         }
         finally
         {
@@ -237,20 +235,26 @@ public sealed class QuantizedItemIndex : IItemIndex
     }
 
     /// <summary>
-    /// Re-scores the candidates exactly and writes the best indices.Length of them. The rows must be sorted ascending,
-    /// so TopK's tie rule (lower position first) is the full scan's (lower row first).
+    /// Re-scores the candidate <paramref name="rows"/> (distinct, in any order; reordered here) exactly and writes the
+    /// best indices.Length of them, ties to the lower row as in the full scan.
     /// </summary>
-    internal static int RescoreExact(ReadOnlySpan<float> itemFactors, int factors, ReadOnlySpan<float> user, ReadOnlySpan<int> sortedRows,
+    internal static int RescoreExact(ReadOnlySpan<float> itemFactors, int factors, ReadOnlySpan<float> user, Span<int> rows,
         Span<float> exact, Span<int> indices, Span<float> scores)
     {
-        exact = exact[..sortedRows.Length];
-        Scoring.ScoreRows(itemFactors, factors, user, sortedRows, exact);
-        // Keeping most of them (a reranker's pool of 200 from 264, a page's thousands): one sort of keys beats a heap as deep.
-        if (2 * indices.Length >= sortedRows.Length && sortedRows.Length > 64)
-            return SortAll(sortedRows, exact, indices, scores);
+        exact = exact[..rows.Length];
+        // Keeping most of them (a reranker's pool of 200 from 264, a page's thousands): one sort of (score, row) keys
+        // beats a heap as deep, and the keys break ties by row whatever the order the rows came in.
+        if (2 * indices.Length >= rows.Length && rows.Length > 64)
+        {
+            Scoring.ScoreRows(itemFactors, factors, user, rows, exact);
+            return SortAll(rows, exact, indices, scores);
+        }
+        // TopK breaks ties by position: ascending rows make that the lower row.
+        rows.Sort();
+        Scoring.ScoreRows(itemFactors, factors, user, rows, exact);
         int written = TopK.Select(exact, indices, scores);
         for (int i = 0; i < written; i++)
-            indices[i] = sortedRows[indices[i]];
+            indices[i] = rows[indices[i]];
         return written;
     }
 

@@ -105,7 +105,7 @@ public static class Ranker
                         break;
                     case PageLayout.Genres:
                         GenreRows(model, scores, workBuffer, candidateBuffer is null ? (ArraySegment<int>?)null : new ArraySegment<int>(candidateBuffer, 0, candidates),
-                            user.GenreAffinity, perRow, maxRows - rows.Count, Add);
+                            user.GenreAffinity, perRow, rows, maxRows);
                         break;
                 }
             }
@@ -226,7 +226,9 @@ public static class Ranker
     private static Row NewForYou(ServingModel model, Span<float> scores, UserPage user, int count)
     {
         var affinity = user.GenreAffinity;
-        double norm = Math.Sqrt(affinity.Sum(a => a * a));
+        double sumOfSquares = 0;
+        foreach (var a in affinity) sumOfSquares += a * a;
+        double norm = Math.Sqrt(sumOfSquares);
         var buffer = ArrayPool<NewCandidate>.Shared.Rent(Math.Max(1, model.NewItems.Length));
         try
         {
@@ -250,7 +252,7 @@ public static class Ranker
             var items = new List<RecommendedItem>(Math.Min(count, found));
             foreach (var c in candidates[..Math.Min(count, found)])
                 items.Add(new RecommendedItem(model.ItemId(c.Row), model.Titles[c.Row], (float)c.Match,
-                    c.Match > 0 && c.Genre >= 0 ? $"New, and you like {model.Genres[c.Genre]}" : "New on the service"));
+                    c.Match > 0 && c.Genre >= 0 ? model.GenreTexts[c.Genre].NewReason : "New on the service"));
             Mark(model, scores, items);
             return new Row(PageLayout.NewForYou, user.Vector is null && norm == 0 ? "New on the service" : "New for you", items);
         }
@@ -275,11 +277,15 @@ public static class Ranker
     /// looked for among the page's candidates, the only rows that hold a score, instead of reading every member's slot.
     /// </summary>
     private static void GenreRows(ServingModel model, Span<float> scores, float[] workBuffer, ArraySegment<int>? candidates, double[] genreAffinity,
-        int perRow, int maxRows, Action<Row> add)
+        int perRow, List<Row> rows, int maxRows)
     {
-        var genreOrder = Enumerable.Range(0, model.Genres.Length)
-            .OrderByDescending(g => genreAffinity[g]).ThenByDescending(g => model.GenrePopularity[g]).ThenBy(g => model.Genres[g], StringComparer.Ordinal);
-        var added = 0;
+        // Genres by the user's affinity, then popularity, then name: a pooled span sorted with a struct comparer (a LINQ
+        // chain here built key arrays and closures on every page). The order is total, so the sort's instability is moot.
+        var genreCount = model.Genres.Length;
+        var genreBuffer = ArrayPool<int>.Shared.Rent(Math.Max(1, genreCount));
+        var genreOrder = genreBuffer.AsSpan(0, genreCount);
+        for (var g = 0; g < genreCount; g++) genreOrder[g] = g;
+        genreOrder.Sort(new GenreOrder(genreAffinity, model.GenrePopularity, model.Genres));
         // A large catalog's candidates, bucketed by genre once (in score order), instead of every member's slot per row.
         int[]? starts = null, buckets = null;
         if (candidates is { } pool)
@@ -301,22 +307,35 @@ public static class Ranker
         {
             foreach (var genre in genreOrder)
             {
-                if (added >= maxRows) break;
+                if (rows.Count >= maxRows) break;
                 ReadOnlySpan<int> members = buckets is null ? model.GenreItems[genre] : buckets.AsSpan(starts![genre], starts[genre + 1] - starts[genre]);
                 var local = workBuffer.AsSpan(0, members.Length);
                 for (var i = 0; i < members.Length; i++) local[i] = scores[members[i]];
-                var reason = genreAffinity[genre] > 0 ? $"Because you like {model.Genres[genre]}" : $"Popular in {model.Genres[genre]}";
+                var texts = model.GenreTexts[genre];
+                var reason = genreAffinity[genre] > 0 ? texts.LikedReason : texts.PopularReason;
                 var items = Take(model, local, perRow, reason, members);
                 Mark(model, scores, items);
                 if (items.Count == 0) continue;
-                add(new Row($"genre:{model.Genres[genre]}", model.Genres[genre], items));
-                added++;
+                rows.Add(new Row(texts.RowId, model.Genres[genre], items));
             }
         }
         finally
         {
+            ArrayPool<int>.Shared.Return(genreBuffer);
             if (starts is not null) ArrayPool<int>.Shared.Return(starts);
             if (buckets is not null) ArrayPool<int>.Shared.Return(buckets);
+        }
+    }
+
+    /// <summary>Genre rows' order: higher affinity first, then higher popularity, then name (ordinal).</summary>
+    private readonly struct GenreOrder(double[] affinity, double[] popularity, string[] names) : IComparer<int>
+    {
+        public int Compare(int a, int b)
+        {
+            var byAffinity = affinity[b].CompareTo(affinity[a]);
+            if (byAffinity != 0) return byAffinity;
+            var byPopularity = popularity[b].CompareTo(popularity[a]);
+            return byPopularity != 0 ? byPopularity : string.CompareOrdinal(names[a], names[b]);
         }
     }
 

@@ -110,6 +110,7 @@ public sealed class ServingModel
         PageIndex = count >= options.PageIndexFromItems ? SearchIndex : null;
         MostPopular = MostPopularRows(PopularityScores, Math.Min(count, MostPopularLength));
         GenrePopularity = GenreItems.Select(rows => rows.Sum(r => r < ModelItems ? (double)model.ItemPopularity[r] : 0)).ToArray();
+        GenreTexts = Array.ConvertAll(Genres, Serving.GenreTexts.For);
         var since = now - options.NewItemWindow;
         NewItems = Enumerable.Range(0, count).Where(r => AddedAt[r] >= since)
             .OrderByDescending(r => AddedAt[r]).ThenBy(r => r).Take(options.MaxNewItems).ToArray();
@@ -222,6 +223,9 @@ public sealed class ServingModel
 
     /// <summary>Summed popularity per genre id.</summary>
     public double[] GenrePopularity { get; }
+
+    /// <summary>Row ids and reasons per genre id.</summary>
+    public GenreTexts[] GenreTexts { get; }
 
     /// <summary>Unit-length item factors (row-major), for cosine similarity.</summary>
     public float[] NormalizedFactors { get; }

@@ -22,17 +22,17 @@ public static class UsersEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<RecommendationsResponse>, ValidationProblem>> GetRecommendationsAsync(
+    private static async Task<Results<GeneratedJsonResult<RecommendationsResponse>, ValidationProblem>> GetRecommendationsAsync(
         string userId, KeyedGrains<IUserGrain> users, IOptions<GatewayOptions> options, int k = 20)
     {
         Dictionary<string, string[]>? errors = null;
         Check(ref errors, "userId", EventValidator.IdProblem(userId));
         Check(ref errors, "k", k < 1 || k > options.Value.MaxK ? $"Must be from 1 to {options.Value.MaxK}." : null);
         if (errors is not null) return TypedResults.ValidationProblem(errors);
-        return TypedResults.Ok(await users.Get(userId).GetRecommendationsAsync(k));
+        return GeneratedJson.Ok(await users.Get(userId).GetRecommendationsAsync(k), GatewayJsonContext.Default.RecommendationsResponse);
     }
 
-    private static async Task<Results<Ok<RowsResponse>, ValidationProblem>> GetRowsAsync(
+    private static async Task<Results<GeneratedJsonResult<RowsResponse>, ValidationProblem>> GetRowsAsync(
         string userId, KeyedGrains<IUserGrain> users, IOptions<GatewayOptions> options, Grains.Serving.ServingClock clock, HttpRequest http,
         int rows = 6, int perRow = 20, string? device = null, int? hour = null)
     {
@@ -46,7 +46,7 @@ public static class UsersEndpoints
         if (errors is not null) return TypedResults.ValidationProblem(errors);
         // Unstated context comes from the request: the device from its User-Agent, the hour from the silo's clock.
         var request = new RowsRequest(rows, perRow, device ?? RequestContext.DeviceFrom(http.Headers.UserAgent), hour ?? clock.LocalHour);
-        return TypedResults.Ok(await users.Get(userId).GetRowsAsync(request));
+        return GeneratedJson.Ok(await users.Get(userId).GetRowsAsync(request), GatewayJsonContext.Default.RowsResponse);
     }
 
     private static async Task<Results<Ok<UserView>, ValidationProblem>> GetUserAsync(string userId, KeyedGrains<IUserGrain> users, int recent = 20)

@@ -8,7 +8,8 @@ public class QuantizedItemIndexTests
     [InlineData(264, 200)]
     [InlineData(100, 50)]
     [InlineData(4000, 4000)]
-    public void RescoreExact_KeepingMostCandidates_SortsToTheHeapsOrderAndTies(int candidates, int k)
+    [InlineData(264, 20)] // keeping few: the heap's path
+    public void RescoreExact_OfRowsInAnyOrder_GivesTheHeapsOrderAndTiesOverSortedRows(int candidates, int k)
     {
         // Scores on a coarse grid, so many tie and the lower row must win each.
         const int factors = 4;
@@ -20,7 +21,8 @@ public class QuantizedItemIndexTests
 
         var sortedIndices = new int[k];
         var sortedScores = new float[k];
-        int written = QuantizedItemIndex.RescoreExact(itemFactors, factors, user, rows, new float[candidates], sortedIndices, sortedScores);
+        var shuffled = rows.OrderBy(_ => random.Next()).ToArray();
+        int written = QuantizedItemIndex.RescoreExact(itemFactors, factors, user, shuffled, new float[candidates], sortedIndices, sortedScores);
 
         var exact = new float[candidates];
         Scoring.ScoreRows(itemFactors, factors, user, rows, exact);

@@ -26,6 +26,39 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
     }
 
     [Fact]
+    public async Task Rows_answers_large_and_small_keep_their_wire_shape()
+    {
+        // A page far past the 8 KB at which System.Text.Json's async path gives up its fast path, then a small one.
+        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
+        foreach (var (rows, perRow) in new[] { (20, 50), (2, 3) })
+        {
+            using var response = await http.GetAsync($"/v1/users/json-shape/rows?rows={rows}&perRow={perRow}&device=tv&hour=20");
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            Assert.Equal("json-shape", root.GetProperty("userId").GetString());
+            Assert.True(root.GetProperty("modelVersion").GetInt64() > 0);
+            var page = root.GetProperty("rows");
+            Assert.InRange(page.GetArrayLength(), 1, rows);
+            foreach (var row in page.EnumerateArray())
+            {
+                Assert.False(string.IsNullOrEmpty(row.GetProperty("id").GetString()));
+                Assert.False(string.IsNullOrEmpty(row.GetProperty("title").GetString()));
+                Assert.InRange(row.GetProperty("items").GetArrayLength(), 1, perRow);
+                foreach (var item in row.GetProperty("items").EnumerateArray())
+                    Assert.False(string.IsNullOrEmpty(item.GetProperty("itemId").GetString()));
+            }
+            // The same bytes the web defaults write for the value they read back.
+            var value = JsonSerializer.Deserialize<RowsResponse>(body, JsonSerializerOptions.Web)!;
+            Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
+            if (rows == 20) Assert.True(body.Length > 8192, $"the large page is {body.Length} bytes");
+        }
+    }
+
+    [Fact]
     public async Task A_recommendations_answer_keeps_its_wire_shape()
     {
         using var http = new HttpClient { BaseAddress = fixture.Silo.Address };

@@ -169,6 +169,25 @@ public sealed class RankerTests
         Assert.Equal(forced.InvertedIndex!.ListCount, copied.InvertedIndex!.ListCount);
     }
 
+    [Fact]
+    public void Genre_rows_follow_affinity_then_popularity()
+    {
+        // Eight genres; ties in affinity (0.5 twice, 0 four times) leave the order to the genres' popularity.
+        var serving = new ServingModel(RandomModel(), GenreCatalog(), new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch);
+        var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
+        var affinity = serving.Genres.Select(g => g switch { "G3" => 0.9, "G1" or "G6" => 0.5, "G7" => 0.2, _ => 0.0 }).ToArray();
+        var vector = Enumerable.Range(0, K).Select(d => d % 2 == 0 ? 0.5f : -0.25f).ToArray();
+        var page = new UserPage(vector, new HashSet<int>(), [], -1, [], [1f]) { GenreAffinity = affinity };
+
+        var rows = Ranker.HomePage(serving, page, trending, new Personalization.Contracts.RowsRequest(20, 5, "tv", 20), PageLayout.PartOf(20), 1);
+
+        var expected = Enumerable.Range(0, serving.Genres.Length)
+            .OrderByDescending(g => affinity[g]).ThenByDescending(g => serving.GenrePopularity[g]).ThenBy(g => serving.Genres[g], StringComparer.Ordinal)
+            .Select(g => $"genre:{serving.Genres[g]}");
+        Assert.Equal(expected, rows.Where(r => r.Id.StartsWith("genre:", StringComparison.Ordinal)).Select(r => r.Id));
+        Assert.Equal("genre:G3", rows.First(r => r.Id.StartsWith("genre:", StringComparison.Ordinal)).Id);
+    }
+
     private static Dictionary<string, CatalogItem> GenreCatalog() => Enumerable.Range(0, Items).ToDictionary(
         i => $"i{i}", i => new CatalogItem($"i{i}", $"Title {i}", [$"G{i % 5}", $"G{i % 3 + 5}"], [], DateTimeOffset.UnixEpoch));
 
