@@ -237,7 +237,12 @@ public sealed class UserGrain(
         if (key is not null && _rows is { } cached && cached.Key.Matches(key) && time.GetUtcNow() < cached.Until) return cached.Value;
         var page = Page(model);
         var rows = Ranker.HomePage(model, page, trending, request, PageLayout.PartOf(request.Hour), seed, ranking);
-        for (var i = 0; i < rows.Count; i++) rows[i] = rows[i] with { Items = WithArtwork(model, page, rows[i].Items, seed) };
+        for (var i = 0; i < rows.Count; i++)
+        {
+            // A row whose items have no artwork variants keeps its record.
+            var items = WithArtwork(model, page, rows[i].Items, seed);
+            if (!ReferenceEquals(items, rows[i].Items)) rows[i] = rows[i] with { Items = items };
+        }
         var response = new RowsResponse(UserId, model.Version, rows, exposures);
         if (key is not null)
         {

@@ -44,11 +44,25 @@ internal sealed class GeneratedJsonResult<T> : IResult, IEndpointMetadataProvide
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }
 
-    // Synchronous: a Utf8JsonWriter cannot live across the await above.
+    // One writer per thread, pointed at each answer's pipe in turn (as the serializer's own writer cache does), then at
+    // Stream.Null so it holds no connection between answers. Synchronous: a writer cannot live across an await.
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     private void Write(System.IO.Pipelines.PipeWriter body)
     {
-        using var writer = new Utf8JsonWriter(body, WriterOptions);
-        JsonSerializer.Serialize(writer, Value!, _typeInfo);
+        var writer = t_writer;
+        if (writer is null) t_writer = writer = new Utf8JsonWriter(body, WriterOptions);
+        else writer.Reset(body);
+        try
+        {
+            JsonSerializer.Serialize(writer, Value!, _typeInfo);
+            writer.Flush();
+        }
+        finally
+        {
+            writer.Reset(Stream.Null);
+        }
     }
 
     /// <summary>Declares the 200 and its body type for OpenAPI, as <c>Ok&lt;T&gt;</c> does.</summary>
