@@ -12,18 +12,28 @@ namespace Personalization.Grains;
 /// <param name="grains">The silo's or client's grain factory.</param>
 public sealed class KeyedGrains<TGrainInterface>(IGrainFactory grains) where TGrainInterface : IGrainWithStringKey
 {
-    private (GrainType Type, GrainInterfaceType Interface)? _resolved;
+    // A reference, published whole: a nullable tuple of two structs here was written in several stores, and a request
+    // racing the first one read it half written, with the interface type still default, and got an untyped reference
+    // that did not cast to the interface (a 500 seen while a load run warmed up).
+    private Resolved? _resolved;
 
     /// <summary>The grain of <paramref name="key"/>.</summary>
     public TGrainInterface Get(string key)
     {
-        var (type, @interface) = _resolved ??= Resolve();
-        return (TGrainInterface)grains.GetGrain(GrainId.Create(type, key), @interface);
+        var resolved = Volatile.Read(ref _resolved);
+        if (resolved is null)
+        {
+            resolved = Resolve();
+            Volatile.Write(ref _resolved, resolved);
+        }
+        return (TGrainInterface)grains.GetGrain(GrainId.Create(resolved.Type, key), resolved.Interface);
     }
 
-    private (GrainType, GrainInterfaceType) Resolve()
+    private Resolved Resolve()
     {
         var probe = (GrainReference)(object)grains.GetGrain<TGrainInterface>("resolve");
-        return (probe.GrainId.Type, probe.InterfaceType);
+        return new Resolved(probe.GrainId.Type, probe.InterfaceType);
     }
+
+    private sealed record Resolved(GrainType Type, GrainInterfaceType Interface);
 }
