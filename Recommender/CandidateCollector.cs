@@ -25,8 +25,7 @@ internal ref struct CandidateCollector : IScoreSink
 {
     private readonly Span<ulong> _buffer;
     private readonly int _keep;
-    private readonly ReadOnlySpan<int> _excluded;
-    private int _nextExcluded;
+    private ExcludedRows _excluded;
     private int _count;
 
     /// <param name="buffer">Working storage; longer than <paramref name="keep"/> (see <see cref="BufferLength"/>).</param>
@@ -43,7 +42,7 @@ internal ref struct CandidateCollector : IScoreSink
             throw new ArgumentException($"The buffer ({buffer.Length}) must be longer than the number kept ({keep}).", nameof(buffer));
         _buffer = buffer;
         _keep = keep;
-        _excluded = excluded;
+        _excluded = new ExcludedRows(excluded);
         Threshold = threshold;
     }
 
@@ -73,7 +72,7 @@ internal ref struct CandidateCollector : IScoreSink
     public void Offer(int row, float score)
     {
         row += RowOffset;
-        if (!(score > Threshold) || IsExcluded(row))
+        if (!(score > Threshold) || _excluded.Contains(row))
             return;
         _buffer[_count++] = Key(score, row);
         if (_count == _buffer.Length)
@@ -85,18 +84,8 @@ internal ref struct CandidateCollector : IScoreSink
     /// 8–15 in <paramref name="high"/>). Out of line: once the threshold has risen, few blocks get here.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public void OfferLanes(int firstRow, uint mask, Vector256<float> low, Vector256<float> high)
-    {
-        Span<float> lanes = stackalloc float[16];
-        low.CopyTo(lanes);
-        high.CopyTo(lanes[8..]);
-        while (mask != 0)
-        {
-            int lane = BitOperations.TrailingZeroCount(mask);
-            mask &= mask - 1;
-            Offer(firstRow + lane, lanes[lane]);
-        }
-    }
+    public void OfferLanes(int firstRow, uint mask, Vector256<float> low, Vector256<float> high) =>
+        ScoreSink.OfferEachLane(ref this, firstRow, mask, low, high);
 
     /// <summary>Ends the scan: writes the rows kept (at most keep, in no particular order) and returns how many.</summary>
     /// <param name="rows">At least keep long.</param>
@@ -119,15 +108,6 @@ internal ref struct CandidateCollector : IScoreSink
         Threshold = ScoreOf(_buffer[_keep - 1]);
     }
 
-    private bool IsExcluded(int row)
-    {
-        var excluded = _excluded;
-        int next = _nextExcluded;
-        while (next < excluded.Length && excluded[next] < row)
-            next++;
-        _nextExcluded = next;
-        return next < excluded.Length && excluded[next] == row;
-    }
 
     // Order-preserving map of a finite float onto uint (negative: flip all bits; positive: set the sign bit); −0 is
     // first folded into +0 so equal scores get equal halves and the row decides.

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.Intrinsics;
 
 namespace Personalization.Recommender;
@@ -24,14 +23,13 @@ internal ref struct ThresholdSample : IScoreSink
     // The best Rank keys so far, ascending: [0] is the worst of them, and its score filters the kernel's lanes, so the
     // sample costs its share of the scan and a few insertions.
     private readonly Span<ulong> _best;
-    private readonly ReadOnlySpan<int> _excluded;
-    private int _nextExcluded;
+    private ExcludedRows _excluded;
     private int _count;
 
     private ThresholdSample(Span<ulong> best, ReadOnlySpan<int> excluded)
     {
         _best = best;
-        _excluded = excluded;
+        _excluded = new ExcludedRows(excluded);
         Threshold = float.NegativeInfinity;
     }
 
@@ -86,7 +84,7 @@ internal ref struct ThresholdSample : IScoreSink
     public void Offer(int row, float score)
     {
         row += RowOffset;
-        if (!(score > Threshold) || IsExcluded(row))
+        if (!(score > Threshold) || _excluded.Contains(row))
             return;
         var key = CandidateCollector.Key(score, row);
         var best = _best;
@@ -106,26 +104,7 @@ internal ref struct ThresholdSample : IScoreSink
     }
 
     /// <inheritdoc />
-    public void OfferLanes(int firstRow, uint mask, Vector256<float> low, Vector256<float> high)
-    {
-        Span<float> lanes = stackalloc float[16];
-        low.CopyTo(lanes);
-        high.CopyTo(lanes[8..]);
-        while (mask != 0)
-        {
-            int lane = BitOperations.TrailingZeroCount(mask);
-            mask &= mask - 1;
-            Offer(firstRow + lane, lanes[lane]);
-        }
-    }
+    public void OfferLanes(int firstRow, uint mask, Vector256<float> low, Vector256<float> high) =>
+        ScoreSink.OfferEachLane(ref this, firstRow, mask, low, high);
 
-    private bool IsExcluded(int row)
-    {
-        var excluded = _excluded;
-        int next = _nextExcluded;
-        while (next < excluded.Length && excluded[next] < row)
-            next++;
-        _nextExcluded = next;
-        return next < excluded.Length && excluded[next] == row;
-    }
 }

@@ -553,22 +553,8 @@ public static class Ranker
     }
 
     /// <summary>A seed for the exploration draws that is stable for a user within an hour and changes across hours.</summary>
-    public static ulong SeedFor(string userId, DateTimeOffset now)
-    {
-        // Encoded on the stack: an id is at most a few hundred bytes, and this runs on every ranked request.
-        var length = System.Text.Encoding.UTF8.GetMaxByteCount(userId.Length);
-        byte[]? rented = null;
-        Span<byte> utf8 = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
-        {
-            var written = System.Text.Encoding.UTF8.GetBytes(userId, utf8);
-            return Reranker.MixSeed((uint)Streaming.Kafka.Murmur2Partitioner.Hash(utf8[..written]), (ulong)now.ToUnixTimeSeconds() / 3600);
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    public static ulong SeedFor(string userId, DateTimeOffset now) =>
+        Reranker.MixSeed((uint)Streaming.Kafka.Murmur2Partitioner.Hash(userId), (ulong)now.ToUnixTimeSeconds() / 3600);
 
     /// <summary>
     /// The list with the beyond-accuracy controls of <paramref name="ranking"/>: popularity penalty, diversity

@@ -12,10 +12,16 @@ public static class Murmur2Partitioner
     public static int Partition(string key, int partitions)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partitions);
+        return (Hash(key) & 0x7fffffff) % partitions;
+    }
+
+    /// <summary>Murmur2 of <paramref name="key"/>'s UTF-8 bytes, encoded on the stack when short.</summary>
+    public static int Hash(string key)
+    {
         var max = Encoding.UTF8.GetMaxByteCount(key.Length);
         Span<byte> buffer = max <= 512 ? stackalloc byte[max] : new byte[max];
         var length = Encoding.UTF8.GetBytes(key, buffer);
-        return (Hash(buffer[..length]) & 0x7fffffff) % partitions;
+        return Hash(buffer[..length]);
     }
 
     /// <summary>Murmur2 32-bit hash with Kafka's seed.</summary>

@@ -51,15 +51,7 @@ public class QuantizedItemIndexTests
             // Excluded rows (a watched history) are skipped by the sample as by the scan.
             var random = new Random(u);
             var skip = Enumerable.Range(0, excluded).Select(_ => random.Next(items)).Order().ToArray();
-            var (sampledRows, sampledScores) = (new int[pool], new float[pool]);
-            var (plainRows, plainScores) = (new int[pool], new float[pool]);
-
-            int sampled = index.Search(user, sampledRows, sampledScores, skip, candidates, Int8BlockScan.Best, sampleThreshold: true);
-            int plain = index.Search(user, plainRows, plainScores, skip, candidates, Int8BlockScan.Best, sampleThreshold: false);
-
-            Assert.Equal(plain, sampled);
-            Assert.Equal(plainRows, sampledRows);
-            Assert.Equal(plainScores, sampledScores);
+            AssertTheSampleKeepsWhatTheBottomScanKeeps(index, user, skip, pool, candidates);
         }
     }
 
@@ -81,16 +73,25 @@ public class QuantizedItemIndexTests
         }
         var index = new QuantizedItemIndex(factors, k);
         float[] user = [1f, 0.1f, 0, 0, 0, 0, 0, 0];
-        var (sampledRows, sampledScores) = (new int[candidates], new float[candidates]);
-        var (plainRows, plainScores) = (new int[candidates], new float[candidates]);
-
-        int sampled = index.Search(user, sampledRows, sampledScores, default, candidates, Int8BlockScan.Best, sampleThreshold: true);
-        int plain = index.Search(user, plainRows, plainScores, default, candidates, Int8BlockScan.Best, sampleThreshold: false);
+        int sampled = AssertTheSampleKeepsWhatTheBottomScanKeeps(index, user, default, candidates, candidates);
 
         Assert.Equal(candidates, sampled);
+    }
+
+    // The same rows and exact scores with and without the sampled threshold; returns how many were found.
+    private static int AssertTheSampleKeepsWhatTheBottomScanKeeps(QuantizedItemIndex index, ReadOnlySpan<float> user, int[]? excluded, int count,
+        int candidates)
+    {
+        var (sampledRows, sampledScores) = (new int[count], new float[count]);
+        var (plainRows, plainScores) = (new int[count], new float[count]);
+
+        int sampled = index.Search(user, sampledRows, sampledScores, excluded, candidates, Int8BlockScan.Best, sampleThreshold: true);
+        int plain = index.Search(user, plainRows, plainScores, excluded, candidates, Int8BlockScan.Best, sampleThreshold: false);
+
         Assert.Equal(plain, sampled);
         Assert.Equal(plainRows, sampledRows);
         Assert.Equal(plainScores, sampledScores);
+        return sampled;
     }
 
     [Fact]
