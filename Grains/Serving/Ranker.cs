@@ -515,27 +515,19 @@ public static class Ranker
     }
 
     /// <summary>
-    /// The reranked list from a candidate pool given as rows and scores, best first: the pool's vectors and popularity
-    /// are gathered so the reranker reads the pool and not the catalog.
+    /// The reranked list from a candidate pool given as rows and scores, best first: the pool's popularity is gathered,
+    /// its vectors are read in place (MMR compares few of them more than once).
     /// </summary>
     private static List<RecommendedItem> RerankPool(ServingModel model, ReadOnlySpan<int> rows, ReadOnlySpan<float> scores, int count, string reason, ulong seed,
         RankingSettings ranking)
     {
-        var k = model.Factors;
         var found = rows.Length;
-        // Only what the settings use: the vectors for diversity (200 × 64 floats), popularity for the rest.
-        var dimensions = ranking.Diversity > 0f ? k : 0;
-        var vectors = ArrayPool<float>.Shared.Rent(Math.Max(1, found * dimensions));
         var popularity = ArrayPool<float>.Shared.Rent(Math.Max(1, found));
         var output = ArrayPool<int>.Shared.Rent(count);
         try
         {
-            for (var i = 0; i < found; i++)
-            {
-                if (dimensions > 0) model.NormalizedFactors.AsSpan(rows[i] * k, k).CopyTo(vectors.AsSpan(i * k, k));
-                popularity[i] = model.Popularity[rows[i]];
-            }
-            var picked = Reranker.RerankRanked(scores, vectors.AsSpan(0, found * dimensions), k, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
+            for (var i = 0; i < found; i++) popularity[i] = model.Popularity[rows[i]];
+            var picked = Reranker.RerankRanked(scores, rows, model.NormalizedFactors, model.Factors, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
             var chosenScores = popularity.AsSpan(0, picked); // reused: the popularity of the pool is no longer needed
             for (var i = 0; i < picked; i++)
             {
@@ -546,7 +538,6 @@ public static class Ranker
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(vectors);
             ArrayPool<float>.Shared.Return(popularity);
             ArrayPool<int>.Shared.Return(output);
         }

@@ -17,7 +17,8 @@ namespace Personalization.Recommender.Reranking;
 /// first and which carries most of the ranking metrics' weight, stays the exploited list, and a serving layer that
 /// wants more exposure for the explored items can move them itself.</para>
 /// <para>With every control off the result is exactly <see cref="TopK.Select"/>'s. Cost: one top-K pass over the
-/// catalog, then O(pool·K·dimensions) for MMR. Scratch comes from <see cref="ArrayPool{T}.Shared"/>, so a call
+/// catalog, then for MMR one pass over the pool's vectors and, lazily, the comparisons of the few candidates near the top
+/// (at most O(pool·K·dimensions)). Scratch comes from <see cref="ArrayPool{T}.Shared"/>, so a call
 /// allocates nothing once the pool is warm. Thread-safe: no shared state.</para>
 /// </remarks>
 public static class Reranker
@@ -63,17 +64,12 @@ public static class Reranker
         int capacity = Math.Max(settings.CandidatePool, k);
         int[] pool = ArrayPool<int>.Shared.Rent(capacity);
         float[] poolScores = ArrayPool<float>.Shared.Rent(capacity);
-        float[]? poolVectors = settings.Diversity > 0f ? ArrayPool<float>.Shared.Rent(capacity * dimensions) : null;
         try
         {
             int n = TopK.Select(scores, pool.AsSpan(0, capacity), poolScores);
-            if (poolVectors is not null)
-            {
-                // MMR compares pool items with each other many times: gather their rows once, in pool order.
-                for (int p = 0; p < n; p++)
-                    itemVectors.Slice(pool[p] * dimensions, dimensions).CopyTo(poolVectors.AsSpan(p * dimensions, dimensions));
-            }
-            int count = RerankPool(pool.AsSpan(0, n), poolScores.AsSpan(0, n), poolVectors, dimensions, popularity, settings, seed, output);
+            // MMR reads the vectors of the few candidates it compares in place, by catalog row: no gather of the pool.
+            var rows = pool.AsSpan(0, n);
+            int count = RerankPool(rows, poolScores.AsSpan(0, n), rows, itemVectors, dimensions, popularity, settings, seed, output);
             for (int i = 0; i < count; i++)
                 output[i] = pool[output[i]];
             return count;
@@ -82,18 +78,18 @@ public static class Reranker
         {
             ArrayPool<int>.Shared.Return(pool);
             ArrayPool<float>.Shared.Return(poolScores);
-            if (poolVectors is not null)
-                ArrayPool<float>.Shared.Return(poolVectors);
         }
     }
 
     /// <summary>
-    /// <see cref="Rerank"/> over a pool already ranked (an index's top candidates): no top-K pass and no gather of the
-    /// pool's vectors. Writes pool positions.
+    /// <see cref="Rerank"/> over a pool already ranked (an index's top candidates): no top-K pass, and the pool's vectors
+    /// read where they are. Writes pool positions.
     /// </summary>
     /// <param name="poolScores">The pool's scores, best first (ties in the order the pool breaks them); the pool is all of it.</param>
-    /// <param name="poolVectors">Unit vectors of the pool, row-major in pool order; needed only when
+    /// <param name="poolRows">The row in <paramref name="itemVectors"/> of each pool position; needed only when
     /// <see cref="RankingSettings.Diversity"/> &gt; 0, else may be empty.</param>
+    /// <param name="itemVectors">Unit item vectors, row-major (the catalog's, see <see cref="ItemVectors"/>), read in place:
+    /// MMR compares only the candidates near the top of the list; needed only when <see cref="RankingSettings.Diversity"/> &gt; 0.</param>
     /// <param name="dimensions">Length of each vector; ignored when the vectors are not needed.</param>
     /// <param name="poolPopularity">Popularity of each pool position, non-negative; needed only for the popularity penalty and
     /// exploration, else may be empty.</param>
@@ -103,7 +99,7 @@ public static class Reranker
     /// <returns>How many were written: min(K, pool size).</returns>
     /// <exception cref="ArgumentException">A needed input is missing or does not match the pool.</exception>
     public static int RerankRanked(
-        ReadOnlySpan<float> poolScores, ReadOnlySpan<float> poolVectors, int dimensions, ReadOnlySpan<float> poolPopularity,
+        ReadOnlySpan<float> poolScores, ReadOnlySpan<int> poolRows, ReadOnlySpan<float> itemVectors, int dimensions, ReadOnlySpan<float> poolPopularity,
         RankingSettings settings, ulong seed, Span<int> output)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -113,8 +109,14 @@ public static class Reranker
         if (settings.Diversity > 0f)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
-            if (poolVectors.Length != (long)n * dimensions)
-                throw new ArgumentException($"Diversity needs {n}×{dimensions} pool vectors, got {poolVectors.Length} values.", nameof(poolVectors));
+            if (poolRows.Length != n)
+                throw new ArgumentException($"Diversity needs a vector row per pool position ({n}), got {poolRows.Length}.", nameof(poolRows));
+            if (itemVectors.Length % dimensions != 0)
+                throw new ArgumentException($"{itemVectors.Length} values are not a whole number of vectors of {dimensions}.", nameof(itemVectors));
+            int vectors = itemVectors.Length / dimensions;
+            foreach (int row in poolRows)
+                if ((uint)row >= (uint)vectors)
+                    throw new ArgumentOutOfRangeException(nameof(poolRows), row, $"Pool row outside the {vectors} item vectors.");
         }
         if ((settings.PopularityPenalty > 0f || settings.ExplorationSlots(k) > 0) && poolPopularity.Length != n)
             throw new ArgumentException($"The popularity penalty and exploration need a popularity per pool item ({n}), got {poolPopularity.Length}.",
@@ -130,7 +132,7 @@ public static class Reranker
         {
             var pool = positions.AsSpan(0, n);
             for (int p = 0; p < n; p++) pool[p] = p;
-            return RerankPool(pool, poolScores, poolVectors, dimensions, poolPopularity, settings, seed, output);
+            return RerankPool(pool, poolScores, poolRows, itemVectors, dimensions, poolPopularity, settings, seed, output);
         }
         finally
         {
@@ -138,9 +140,9 @@ public static class Reranker
         }
     }
 
-    // Steps (2)–(4) over a ranked pool: pool[p] indexes popularity; writes pool positions.
-    private static int RerankPool(ReadOnlySpan<int> pool, ReadOnlySpan<float> poolScores, ReadOnlySpan<float> poolVectors, int dimensions,
-        ReadOnlySpan<float> popularity, RankingSettings settings, ulong seed, Span<int> output)
+    // Steps (2)–(4) over a ranked pool: pool[p] indexes popularity, rows[p] the vectors; writes pool positions.
+    private static int RerankPool(ReadOnlySpan<int> pool, ReadOnlySpan<float> poolScores, ReadOnlySpan<int> rows, ReadOnlySpan<float> itemVectors,
+        int dimensions, ReadOnlySpan<float> popularity, RankingSettings settings, ulong seed, Span<int> output)
     {
         int k = output.Length, n = pool.Length;
         int explore = settings.ExplorationSlots(k);
@@ -157,7 +159,7 @@ public static class Reranker
 
             // Exploited slots first; if the pool cannot fill the list, exploration has nothing left to draw from anyway.
             int exploit = Math.Min(k - explore, n);
-            MaximalMarginalRelevance.Select(pool, relevance, poolVectors, dimensions, settings.Diversity, output[..exploit], live, work,
+            MaximalMarginalRelevance.Select(relevance, rows, itemVectors, dimensions, settings.Diversity, output[..exploit], live, work,
                 floats.AsSpan(3 * n, n));
             int explored = ThompsonExploration.Select(pool, relevance, live[..(n - exploit)], popularity, settings.ExplorationScale, seed,
                 output.Slice(exploit, Math.Min(explore, n - exploit)), work, draws);

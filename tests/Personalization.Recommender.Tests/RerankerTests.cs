@@ -263,15 +263,19 @@ public class RerankerTests
         var expected = new int[25];
         Assert.Equal(25, Reranker.Rerank(scores, vectors.Values, 16, popularity, settings, 9, expected));
 
-        // The pool as an index hands it over: rows best first, with their vectors and popularity in pool order.
+        // The pool as an index hands it over: rows best first with their popularity in pool order, the vectors read in
+        // place by catalog row.
         var pool = new int[150];
         var poolScores = new float[150];
         TopK.Select(scores, pool, poolScores);
-        var poolVectors = pool.SelectMany(row => vectors.Values.AsSpan(row * 16, 16).ToArray()).ToArray();
         var poolPopularity = pool.Select(row => popularity[row]).ToArray();
         var positions = new int[25];
-        Assert.Equal(25, Reranker.RerankRanked(poolScores, poolVectors, 16, poolPopularity, settings, 9, positions));
+        Assert.Equal(25, Reranker.RerankRanked(poolScores, pool, vectors.Values, 16, poolPopularity, settings, 9, positions));
+        Assert.Equal(expected, positions.Select(p => pool[p]));
 
+        // The same from a gathered copy of the pool's vectors, in pool order.
+        var poolVectors = pool.SelectMany(row => vectors.Values.AsSpan(row * 16, 16).ToArray()).ToArray();
+        Assert.Equal(25, Reranker.RerankRanked(poolScores, Enumerable.Range(0, 150).ToArray(), poolVectors, 16, poolPopularity, settings, 9, positions));
         Assert.Equal(expected, positions.Select(p => pool[p]));
     }
 
@@ -291,6 +295,15 @@ public class RerankerTests
         Array.Fill(negative, -1f);
         Assert.Equal("popularity", Assert.Throws<ArgumentException>(() =>
             Reranker.Rerank(scores, default, 0, negative, new RankingSettings { PopularityPenalty = 0.5f }, 0, output)).ParamName);
+
+        // A ranked pool's vectors are read by row: a row per position, each inside the vectors.
+        var diverse = new RankingSettings { Diversity = 0.5f };
+        Assert.Equal("poolRows", Assert.Throws<ArgumentException>(() =>
+            Reranker.RerankRanked(scores, new int[49], new float[50 * 4], 4, default, diverse, 0, output)).ParamName);
+        Assert.Equal("poolRows", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Reranker.RerankRanked(scores, Enumerable.Range(1, 50).ToArray(), new float[50 * 4], 4, default, diverse, 0, output)).ParamName);
+        Assert.Equal("itemVectors", Assert.Throws<ArgumentException>(() =>
+            Reranker.RerankRanked(scores, new int[50], new float[50 * 4 - 1], 4, default, diverse, 0, output)).ParamName);
     }
 
     [Theory]
