@@ -37,6 +37,11 @@ public class ServingBenchmarks
     private readonly int[] _searchRows = new int[200];
     private readonly float[] _searchScores = new float[200];
     private readonly int[] _picked = new int[Count];
+    private readonly int[] _mmrPicked = new int[Count - 1];
+    private readonly int[] _live = new int[200];
+    private readonly float[] _maxSimilarity = new float[200];
+    private readonly float[] _similarity = new float[200];
+    private float[][] _relevance = [];
     private readonly RowsRequest _rows = new(6, 20, "tv", 20);
     private int _next;
 
@@ -60,6 +65,7 @@ public class ServingBenchmarks
         _excluded = new int[UserCount][];
         _poolScores = new float[UserCount][];
         _poolRows = new int[UserCount][];
+        _relevance = new float[UserCount][];
         _poolPopularity = new float[UserCount][];
         for (var u = 0; u < UserCount; u++)
         {
@@ -71,6 +77,9 @@ public class ServingBenchmarks
             _poolScores[u] = _searchScores[..found];
             _poolRows[u] = _searchRows[..found];
             _poolPopularity[u] = [.. _poolRows[u].Select(row => _model.Popularity[row])];
+            var max = _poolScores[u].Max();
+            var min = _poolScores[u].Min();
+            _relevance[u] = [.. _poolScores[u].Select(score => (score - min) / (max - min))];
         }
     }
 
@@ -107,6 +116,17 @@ public class ServingBenchmarks
     {
         var u = NextUser();
         return Reranker.RerankRanked(_poolScores[u], _poolRows[u], _model!.NormalizedFactors, K, _poolPopularity[u], _noExploration!, (ulong)u, _picked);
+    }
+
+    /// <summary>Within the reranker: MMR alone (λ = 0.3, 19 picks from the pool of 200), relevance already normalized.</summary>
+    [Benchmark(Description = "  within: MMR (19 of 200)")]
+    public int Mmr()
+    {
+        var u = NextUser();
+        var n = _poolRows[u].Length;
+        MaximalMarginalRelevance.Select(_relevance[u], _poolRows[u], _model!.NormalizedFactors, K, _model.Ranking.Diversity, _mmrPicked,
+            _live.AsSpan(0, n), _maxSimilarity.AsSpan(0, n), _similarity.AsSpan(0, n));
+        return _mmrPicked[^1];
     }
 
     /// <summary>A rows page's ranking (6 rows of 20 on a TV at 20:00).</summary>
