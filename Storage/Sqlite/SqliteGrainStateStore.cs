@@ -16,36 +16,40 @@ public sealed class SqliteGrainStateStore(SqliteDatabase database) : IGrainState
     }
 
     /// <inheritdoc />
-    public async Task WriteAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken)
+    /// <remarks>On the database's writer thread (<see cref="SqliteDatabase.WriteAsync{T}"/>): SQLite's I/O blocks.</remarks>
+    public Task WriteAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken)
     {
-        if (writes.Count == 0) return;
-        await using var connection = database.Open();
-        await using var transaction = connection.BeginTransaction();
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var write in writes)
+        if (writes.Count == 0) return Task.CompletedTask;
+        return database.WriteAsync(connection =>
         {
-            var parameters = new
+            using var transaction = connection.BeginTransaction();
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            foreach (var write in writes)
             {
-                write.Grain.Type, write.Grain.Key, write.ExpectedVersion, NewVersion = write.ExpectedVersion + 1,
-                Epoch = write.LogEpoch, Offset = write.AppliedOffset, write.Payload, Now = now,
-            };
-            var changed = write.ExpectedVersion == 0
-                ? await connection.ExecuteAsync(new CommandDefinition(
-                    """
-                    INSERT INTO grain_state (grain_type, grain_key, version, log_epoch, applied_offset, payload, updated_at)
-                    VALUES (@Type, @Key, @NewVersion, @Epoch, @Offset, @Payload, @Now) ON CONFLICT DO NOTHING
-                    """, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)
-                : await connection.ExecuteAsync(new CommandDefinition(
-                    """
-                    UPDATE grain_state SET version = @NewVersion, log_epoch = @Epoch, applied_offset = @Offset, payload = @Payload, updated_at = @Now
-                    WHERE grain_type = @Type AND grain_key = @Key AND version = @ExpectedVersion
-                    """, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (changed != 1)
-            {
-                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                throw new GrainStateConflictException(write.Grain, write.ExpectedVersion);
+                var parameters = new
+                {
+                    write.Grain.Type, write.Grain.Key, write.ExpectedVersion, NewVersion = write.ExpectedVersion + 1,
+                    Epoch = write.LogEpoch, Offset = write.AppliedOffset, write.Payload, Now = now,
+                };
+                var changed = write.ExpectedVersion == 0
+                    ? connection.Execute(
+                        """
+                        INSERT INTO grain_state (grain_type, grain_key, version, log_epoch, applied_offset, payload, updated_at)
+                        VALUES (@Type, @Key, @NewVersion, @Epoch, @Offset, @Payload, @Now) ON CONFLICT DO NOTHING
+                        """, parameters, transaction)
+                    : connection.Execute(
+                        """
+                        UPDATE grain_state SET version = @NewVersion, log_epoch = @Epoch, applied_offset = @Offset, payload = @Payload, updated_at = @Now
+                        WHERE grain_type = @Type AND grain_key = @Key AND version = @ExpectedVersion
+                        """, parameters, transaction);
+                if (changed != 1)
+                {
+                    transaction.Rollback();
+                    throw new GrainStateConflictException(write.Grain, write.ExpectedVersion);
+                }
             }
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
     }
 }

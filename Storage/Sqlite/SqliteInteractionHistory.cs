@@ -7,35 +7,39 @@ namespace Personalization.Storage.Sqlite;
 public sealed class SqliteInteractionHistory(SqliteDatabase database) : IInteractionHistory
 {
     /// <inheritdoc />
-    public async Task AppendAsync(IReadOnlyList<InteractionRecord> records, CancellationToken cancellationToken)
+    /// <remarks>On the database's writer thread (<see cref="SqliteDatabase.WriteAsync{T}"/>): SQLite's I/O blocks.</remarks>
+    public Task AppendAsync(IReadOnlyList<InteractionRecord> records, CancellationToken cancellationToken)
     {
-        if (records.Count == 0) return;
-        await using var connection = database.Open();
-        await using var transaction = connection.BeginTransaction();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO interactions (source_key, user_id, item_id, type, value, timestamp_ms)
-            VALUES ($source, $user, $item, $type, $value, $ts) ON CONFLICT (source_key) DO NOTHING
-            """;
-        var source = command.Parameters.Add("$source", Microsoft.Data.Sqlite.SqliteType.Text);
-        var user = command.Parameters.Add("$user", Microsoft.Data.Sqlite.SqliteType.Text);
-        var item = command.Parameters.Add("$item", Microsoft.Data.Sqlite.SqliteType.Text);
-        var type = command.Parameters.Add("$type", Microsoft.Data.Sqlite.SqliteType.Text);
-        var value = command.Parameters.Add("$value", Microsoft.Data.Sqlite.SqliteType.Real);
-        var ts = command.Parameters.Add("$ts", Microsoft.Data.Sqlite.SqliteType.Integer);
-        command.Prepare();
-        foreach (var record in records)
+        if (records.Count == 0) return Task.CompletedTask;
+        return database.WriteAsync(connection =>
         {
-            source.Value = record.SourceKey;
-            user.Value = record.UserId;
-            item.Value = record.ItemId;
-            type.Value = record.Type;
-            value.Value = record.Value is { } v ? v : DBNull.Value;
-            ts.Value = record.Timestamp.ToUnixTimeMilliseconds();
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO interactions (source_key, user_id, item_id, type, value, timestamp_ms)
+                VALUES ($source, $user, $item, $type, $value, $ts) ON CONFLICT (source_key) DO NOTHING
+                """;
+            var source = command.Parameters.Add("$source", Microsoft.Data.Sqlite.SqliteType.Text);
+            var user = command.Parameters.Add("$user", Microsoft.Data.Sqlite.SqliteType.Text);
+            var item = command.Parameters.Add("$item", Microsoft.Data.Sqlite.SqliteType.Text);
+            var type = command.Parameters.Add("$type", Microsoft.Data.Sqlite.SqliteType.Text);
+            var value = command.Parameters.Add("$value", Microsoft.Data.Sqlite.SqliteType.Real);
+            var ts = command.Parameters.Add("$ts", Microsoft.Data.Sqlite.SqliteType.Integer);
+            command.Prepare();
+            foreach (var record in records)
+            {
+                source.Value = record.SourceKey;
+                user.Value = record.UserId;
+                item.Value = record.ItemId;
+                type.Value = record.Type;
+                value.Value = record.Value is { } v ? v : DBNull.Value;
+                ts.Value = record.Timestamp.ToUnixTimeMilliseconds();
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />

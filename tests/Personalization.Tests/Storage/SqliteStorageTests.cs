@@ -19,6 +19,39 @@ public sealed class SqliteStorageTests(ITestOutputHelper output) : StorageConfor
     /// <inheritdoc />
     protected override void AddStorage(IServiceCollection services) => services.AddSqliteStorage(_dataDir);
 
+    [Fact]
+    public async Task Writes_run_one_at_a_time_on_the_databases_own_thread_not_the_pool()
+    {
+        using var database = new Personalization.Storage.Sqlite.SqliteDatabase(_dataDir);
+        var running = 0;
+        var mostAtOnce = 0;
+        var threads = new System.Collections.Concurrent.ConcurrentBag<(int Id, bool Pool, string? Name)>();
+        var writes = Enumerable.Range(0, 16).Select(i => Task.Run(() => database.WriteAsync(connection =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref mostAtOnce, now);
+            threads.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+            Thread.Sleep(2); // a write that takes a while, so overlapping ones would show
+            Interlocked.Decrement(ref running);
+            return i;
+        }))).ToArray();
+        Assert.Equal(Enumerable.Range(0, 16), await Task.WhenAll(writes));
+        Assert.Equal(1, mostAtOnce);
+        var thread = Assert.Single(threads.Distinct());
+        Assert.False(thread.Pool);
+        Assert.Equal("sqlite-writer", thread.Name);
+
+        // A write that throws faults its own task only.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => database.WriteAsync<int>(_ => throw new InvalidOperationException("boom")));
+        Assert.Equal(7, await database.WriteAsync(_ => 7));
+
+        static void InterlockedMax(ref int target, int value)
+        {
+            int seen;
+            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen) { }
+        }
+    }
+
     /// <inheritdoc />
     protected override Task DeleteStoreAsync()
     {
