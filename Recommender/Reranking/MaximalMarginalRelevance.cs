@@ -68,10 +68,9 @@ internal static class MaximalMarginalRelevance
                 continue;
             // After the first pick, every value once: a similarity below zero raises a value, so the bound starts here.
             Scoring.ScoreRows(itemVectors, dimensions, itemVectors.Slice(rows[best] * dimensions, dimensions), rows[..n], maxSimilarity);
+            // value still holds keep·relevance (−∞ at the pick, which stays −∞).
             TensorPrimitives.Multiply(maxSimilarity, lambda, similarity);
-            TensorPrimitives.Multiply(relevance[..n], keep, value);
             TensorPrimitives.Subtract(value, similarity, value);
-            value[best] = float.NegativeInfinity;
             upToDate.Fill(1);
         }
         // The positions not chosen, ascending, where the caller expects them: the chosen are exactly the −∞ values.

@@ -77,9 +77,8 @@ public class ServingBenchmarks
             _poolScores[u] = _searchScores[..found];
             _poolRows[u] = _searchRows[..found];
             _poolPopularity[u] = [.. _poolRows[u].Select(row => _model.Popularity[row])];
-            var max = _poolScores[u].Max();
-            var min = _poolScores[u].Min();
-            _relevance[u] = [.. _poolScores[u].Select(score => (score - min) / (max - min))];
+            _relevance[u] = new float[found];
+            PoolRelevance.Normalize(_poolScores[u], _relevance[u]);
         }
     }
 
