@@ -107,9 +107,15 @@ public sealed class HomePageTests(SharedSiloFixture fixture)
         var vector = Model.FactorsOf(Model.RowOf(fresh)).ToArray();
         Assert.Contains(vector, v => v != 0f);
         // Ridge shrinks mapped vectors, so a new item ranks conservatively among proven ones (docs/trainer.md); on the
-        // page it comes through New for you, which a Horror fan sees led by it.
+        // page it comes through New for you, where a Horror fan sees it ahead of every new item that matches their taste
+        // less. Only new Horror-only items can come before it: other tests on this shared silo add titles too, and one
+        // of them (with a vector learned from its viewers) may outscore a content-mapped one at an equal genre match.
         if (row.Id == "new-for-you")
-            Assert.Equal(fresh, row.Items[0].ItemId);
+        {
+            var serving = Model;
+            var ahead = row.Items.TakeWhile(i => i.ItemId != fresh);
+            Assert.All(ahead, i => Assert.Equal(["Horror"], serving.ItemGenres[serving.RowOf(i.ItemId)].Select(g => serving.Genres[g])));
+        }
 
         // New for you holds only items added within the window, Horror (the user's taste) first.
         var current = Model;
