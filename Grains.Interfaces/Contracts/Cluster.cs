@@ -7,7 +7,7 @@ namespace Personalization.Contracts;
 /// <param name="Status">alive, dead or left.</param>
 /// <param name="Partitions">Owned partitions per topic.</param>
 /// <param name="Activations">Live grains.</param>
-/// <param name="Lag">Records behind the log end.</param>
+/// <param name="Lag">Records between the committed offsets and the log end (Kafka's consumer lag).</param>
 /// <param name="ModelVersion">Model served.</param>
 /// <param name="HeartbeatAt">Last heard of.</param>
 [GenerateSerializer, Immutable]

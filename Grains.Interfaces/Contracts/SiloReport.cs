@@ -6,7 +6,7 @@ namespace Personalization.Contracts;
 /// <param name="Gateway">Its HTTP gateway address.</param>
 /// <param name="Partitions">Kafka partitions its stream receivers read, per topic.</param>
 /// <param name="Activations">Its live grain activations.</param>
-/// <param name="Lag">Records behind the log end over its partitions.</param>
+/// <param name="Lag">Records between the committed offsets and the log end over its partitions (Kafka's consumer lag).</param>
 /// <param name="ModelVersion">The model it serves.</param>
 /// <param name="Trending">Its item grains' top items with their decayed popularity.</param>
 /// <param name="At">When the report was made.</param>

@@ -11,7 +11,7 @@ namespace Personalization.Silo.Gateway;
 /// <param name="ModelVersion">Model being served (0 when none).</param>
 /// <param name="OwnedPartitions">Kafka partitions this silo's stream receivers read over all grain topics.</param>
 /// <param name="Activations">Live grain activations.</param>
-/// <param name="Lag">Records not yet consumed.</param>
+/// <param name="Lag">Records past the committed offsets of the partitions this silo reads: not yet applied and committed.</param>
 /// <param name="Error">Why start-up failed, if it did.</param>
 public sealed record HealthReport(string Status, long ModelVersion, int OwnedPartitions, int Activations, long Lag, string? Error);
 

@@ -44,7 +44,11 @@ internal sealed partial class KafkaAdapterReceiver(
     {
         if (!_reading) return [];
         await CheckpointAsync(force: false);
-        if (_checkpoint.InFlight >= options.MaxInFlight) return []; // the grains are behind: let them catch up
+        if (_checkpoint.InFlight >= options.MaxInFlight) // the grains are behind: let them catch up
+        {
+            ReportLag();
+            return [];
+        }
         var limit = maxCount <= 0 ? MaxReadBatch : Math.Min(maxCount, MaxReadBatch);
         _drained.Clear();
         if (reader.Drain(partition, limit, _drained) == 0)
@@ -67,9 +71,18 @@ internal sealed partial class KafkaAdapterReceiver(
             batch.Add(new KafkaBatchContainer(record));
         }
         if (batch.Count > 0) KafkaTelemetry.RecordsReceived.Add(batch.Count, new KeyValuePair<string, object?>("topic", options.Topic));
-        var high = reader.HighWatermark(partition);
-        if (high >= 0) ownership.Report(options.Topic, partition, high - _checkpoint.Position);
+        ReportLag();
         return batch;
+    }
+
+    /// <summary>
+    /// Kafka's consumer lag: the records past the committed offset, read or not, so a partition shows none only once
+    /// every record is applied, durable and committed (records read but still with their grains count too).
+    /// </summary>
+    private void ReportLag()
+    {
+        var high = reader.HighWatermark(partition);
+        if (high >= 0) ownership.Report(options.Topic, partition, high - _checkpoint.Committed);
     }
 
     private KafkaRecord ToRecord(ConsumeResult<string, byte[]> result, long previous)

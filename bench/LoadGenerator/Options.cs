@@ -113,8 +113,9 @@ public sealed class Options
           --soak S                instead of the phases: the first --rate for S seconds, half rows and half
                                   recommendations, measured per 10 s with memory; writes OUT.csv and OUT.svg
           --soak-events N         during a soak, also post N play events/s for random users (with event ids) (0)
-          --soak-warm-events      before a soak, post one play per user and wait until they are applied: every
-                                  user grain then holds what an event builds (stream consumer, live vector)
+          --soak-warm-events      before a soak, post one play per user and wait until they are applied and the
+                                  consumer lag is zero: every user grain then holds what an event builds (stream
+                                  consumer, live vector), and no write of the burst is still queued
           --connections N         a fixed pool of N connections to the silo, opened first, as a proxy keeps (on demand, ≤ 1024)
           --max-requests N        closed loop: recorded requests per phase at most (2000000)
           --fresh-users M         event-to-visible: fresh users, one play each, 0 skips (300)

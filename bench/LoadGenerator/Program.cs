@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using Personalization.Client;
 using Personalization.LoadGenerator;
 
@@ -212,6 +213,17 @@ try
             for (var i = 0; i < before.Length; i++)
                 while ((await client.GetUserAsync($"u{users - i}", 0, token)).Interactions <= before[i].Interactions) await Task.Delay(500, token);
             Progress($"warm events: one play for each of {users} users applied in {clock.Elapsed.TotalSeconds:F1} s");
+            // Applied to the users is not yet written: the item grains' copies and every grain's state writes queue
+            // behind a burst like this one. The soak starts once the consumer lag (records not applied and committed,
+            // on both topics) is zero, so its first seconds measure the soak's load, not the warm-up's backlog.
+            var drain = Stopwatch.StartNew();
+            long lag;
+            while ((lag = (await siloHttp.GetFromJsonAsync<System.Text.Json.JsonElement>("healthz", token)).GetProperty("lag").GetInt64()) > 0)
+            {
+                if (drain.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"The warm-up's events were not committed within 10 minutes ({lag} records behind).");
+                await Task.Delay(500, token);
+            }
+            Progress($"warm events: consumer lag zero {drain.Elapsed.TotalSeconds:F1} s later");
         }
     }
 
