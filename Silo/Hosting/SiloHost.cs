@@ -158,7 +158,8 @@ public static class SiloHost
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         silo.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = cluster.DirectoryLease);
-        silo.AddActivityPropagation();
+        if ((configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions()).TracesGrainCalls)
+            silo.AddActivityPropagation();
         silo.AddPersonalizationGrains(configuration);
         if (cluster.OrleansDashboard) silo.AddDashboard();
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Personalization.Streaming;
 using Personalization.Silo.Telemetry;
 using Personalization.Tests.Infrastructure;
@@ -58,12 +59,21 @@ public sealed class TraceContextTests(SharedSiloFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task A_grain_call_span_shares_the_request_trace_id()
+    public async Task A_grain_call_span_shares_the_request_trace_id_when_grain_calls_are_traced()
     {
+        // Without an OTLP endpoint (the shared silo) grain calls carry no trace context: Orleans' propagation filters
+        // are not registered (the Orleans dashboard's profiler may be).
+        static bool Propagates(object filter) => filter.GetType().Name.StartsWith("ActivityPropagation", StringComparison.Ordinal);
+        Assert.DoesNotContain(Silo.Services.GetServices<Orleans.IOutgoingGrainCallFilter>(), Propagates);
+        Assert.DoesNotContain(Silo.Services.GetServices<Orleans.IIncomingGrainCallFilter>(), Propagates);
+        await using var traced = await TestSilo.StartAsync(null, "--Telemetry:GrainCallTracing=true");
+        Assert.Contains(traced.Services.GetServices<Orleans.IOutgoingGrainCallFilter>(), Propagates);
+        Assert.Contains(traced.Services.GetServices<Orleans.IIncomingGrainCallFilter>(), Propagates);
+
         Listen();
         using var caller = new Activity("test caller").SetIdFormat(ActivityIdFormat.W3C).Start();
         var trace = caller.TraceId;
-        using (var response = await Silo.Client.Http.GetAsync("v1/users/traced-reader/rows?rows=2&perRow=3"))
+        using (var response = await traced.Client.Http.GetAsync("v1/users/traced-reader/rows?rows=2&perRow=3"))
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         caller.Stop();
 
