@@ -18,16 +18,12 @@ public sealed class PartitionCheckpoint(long committed)
     /// <summary>Records read and not yet done.</summary>
     public int InFlight => _inFlight.Count;
 
-    /// <summary>The next offset to read (after the last record read).</summary>
-    public long Position { get; private set; } = committed;
-
     /// <summary>A record of <paramref name="key"/> was read and handed to Orleans; <paramref name="taps"/> is the taps' work on it, if any.</summary>
     public void Read(long offset, string key, Task? taps)
     {
         var entry = new Entry(offset, key, taps);
         _inFlight.Enqueue(entry);
         _byOffset[offset] = entry;
-        Position = offset + 1;
     }
 
     /// <summary>Orleans delivered the record at <paramref name="offset"/> to every consumer.</summary>
