@@ -158,8 +158,7 @@ public static class SiloHost
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         silo.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = cluster.DirectoryLease);
-        if ((configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions()).TracesGrainCalls)
-            silo.AddActivityPropagation();
+        silo.AddGrainCallTracing(configuration);
         silo.AddPersonalizationGrains(configuration);
         if (cluster.OrleansDashboard) silo.AddDashboard();
     }

@@ -24,7 +24,7 @@ public static class TelemetryExtensions
     /// <summary>Registers the providers.</summary>
     public static IServiceCollection AddSiloTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var options = OptionsFrom(configuration);
         var otlp = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? null : new Uri(options.OtlpEndpoint);
         if (otlp is null && !options.Prometheus) return services; // nothing listens: the instruments cost nothing
         var telemetry = services.AddOpenTelemetry()
@@ -45,6 +45,19 @@ public static class TelemetryExtensions
         return services;
     }
 
+    /// <summary>
+    /// Orleans' activity propagation (a span per grain call, the trace context in each call's request context) when
+    /// <see cref="TelemetryOptions.TracesGrainCalls"/>: by default only when traces are exported.
+    /// </summary>
+    public static ISiloBuilder AddGrainCallTracing(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        if (OptionsFrom(configuration).TracesGrainCalls) silo.AddActivityPropagation();
+        return silo;
+    }
+
+    private static TelemetryOptions OptionsFrom(IConfiguration configuration) =>
+        configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+
     private static readonly string[] PerCall = ["messaging", "app-requests", "scheduler", "networking", "directory-lookups", "manifest-cache", "gateway-received", "gateway-sent"];
 
     private static bool IsPerCall(System.Diagnostics.Metrics.Instrument instrument) =>
@@ -53,7 +66,7 @@ public static class TelemetryExtensions
     /// <summary>Maps the Prometheus scrape endpoint.</summary>
     public static IEndpointRouteBuilder MapSiloTelemetry(this IEndpointRouteBuilder app)
     {
-        var options = app.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var options = OptionsFrom(app.ServiceProvider.GetRequiredService<IConfiguration>());
         if (options.Prometheus) app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
