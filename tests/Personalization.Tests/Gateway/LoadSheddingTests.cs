@@ -22,7 +22,7 @@ public sealed class LoadSheddingTests
         var logBefore = silo.TopicSize(StreamTopics.Interactions);
 
         // Two uploads that hold their slots until released (the limiter admits a request before its body is read): raw
-        // HTTP/1.1, so the body's last byte goes exactly when the test says.
+        // HTTP/1.1, so the body ends exactly when the test says.
         var held = Enumerable.Range(0, 2).Select(i => HeldUpload.Start(silo.Address,
             Encoding.UTF8.GetBytes($$"""{"userId":"shed-user","itemId":"i{{i + 1}}","type":"play"}"""))).ToArray();
         await TestSilo.EventuallyAsync(async () => await ShedAsync(silo), shed => shed, TimeSpan.FromSeconds(10), "the silo to be full");
@@ -57,24 +57,65 @@ public sealed class LoadSheddingTests
         return probe.StatusCode == HttpStatusCode.ServiceUnavailable;
     }
 
-    /// <summary>A <c>POST /v1/events</c> sent but for the body's last byte.</summary>
-    private sealed class HeldUpload(System.Net.Sockets.TcpClient tcp, byte[] json)
+    /// <summary>
+    /// A <c>POST /v1/events</c> whose body is still coming: the event, then trailing spaces (JSON allows them) a few at a
+    /// time until released. A body that merely stopped would lose its slot after five seconds: Kestrel aborts a request
+    /// body slower than 240 bytes/s once its grace period ends, and a busy CI machine can take that long to see the silo
+    /// full. This one trickles 1,280 bytes/s, well above that rate, for as long as the test holds it.
+    /// </summary>
+    private sealed class HeldUpload
     {
+        private const int Padding = 256 * 1024; // 200 s of trickle; the gateway takes bodies up to 1 MiB
+        private const int Chunk = 64;
+        private readonly System.Net.Sockets.TcpClient _tcp;
+        private readonly CancellationTokenSource _release = new();
+        private readonly Task<int> _trickle;
+
+        private HeldUpload(System.Net.Sockets.TcpClient tcp)
+        {
+            _tcp = tcp;
+            _trickle = TrickleAsync();
+        }
+
         public static HeldUpload Start(Uri gateway, byte[] json)
         {
             var tcp = new System.Net.Sockets.TcpClient(gateway.Host, gateway.Port) { NoDelay = true };
-            var head = Encoding.ASCII.GetBytes($"POST /v1/events HTTP/1.1\r\nHost: {gateway.Authority}\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\n\r\n");
-            tcp.GetStream().Write([.. head, .. json.AsSpan(0, json.Length - 1)]);
-            return new HeldUpload(tcp, json);
+            var head = Encoding.ASCII.GetBytes(
+                $"POST /v1/events HTTP/1.1\r\nHost: {gateway.Authority}\r\nContent-Type: application/json\r\nContent-Length: {json.Length + Padding}\r\n\r\n");
+            tcp.GetStream().Write([.. head, .. json]);
+            return new HeldUpload(tcp);
         }
 
-        /// <summary>Sends the last byte and returns the answer's status code.</summary>
+        // Spaces until released, keeping at least one back so the body cannot end early; returns how many were sent.
+        private async Task<int> TrickleAsync()
+        {
+            var spaces = Encoding.ASCII.GetBytes(new string(' ', Chunk));
+            var sent = 0;
+            try
+            {
+                while (sent + Chunk < Padding)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), _release.Token);
+                    await _tcp.GetStream().WriteAsync(spaces); // not cancelled: a send cut short could leave part of a chunk
+                    sent += Chunk;
+                }
+            }
+            catch (OperationCanceledException) when (_release.IsCancellationRequested)
+            {
+                // Released: FinishAsync sends the rest.
+            }
+            return sent;
+        }
+
+        /// <summary>Sends the rest of the body and returns the answer's status code.</summary>
         public async Task<int> FinishAsync()
         {
-            using (tcp)
+            using (_tcp)
             {
-                var stream = tcp.GetStream();
-                await stream.WriteAsync(json.AsMemory(json.Length - 1));
+                await _release.CancelAsync();
+                var sent = await _trickle;
+                var stream = _tcp.GetStream();
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(new string(' ', Padding - sent)));
                 using var reader = new StreamReader(stream, Encoding.ASCII);
                 var statusLine = await reader.ReadLineAsync() ?? "";
                 return int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
