@@ -300,7 +300,7 @@ public sealed class UserGrain(
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            if (models.Catalog.Find(item.ItemId)?.Artwork is not { Count: > 0 } variants) continue;
+            if (models.Catalog.ArtworkOf(item.ItemId) is not { } variants) continue;
             result ??= [.. items];
             result[i] = item with { ArtworkId = artwork.Choose(item.ItemId, variants, page.ArtworkContext, seed) };
         }
