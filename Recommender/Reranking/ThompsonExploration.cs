@@ -11,7 +11,7 @@ namespace Personalization.Recommender.Reranking;
 /// pseudo-observation so a never-seen item has a finite σ = τ. Items many users have seen are well estimated and
 /// rarely win on noise; rarely seen items, whose scores the model knows least, are the ones worth showing.</para>
 /// <para>Draws come from a generator seeded per request, so a user sees a stable list within a time bucket online and
-/// an evaluation is reproducible; one draw per candidate, in pool order.</para>
+/// an evaluation is reproducible; one draw per candidate, in pool order, two candidates to a Box–Muller pair.</para>
 /// </remarks>
 internal static class ThompsonExploration
 {
@@ -34,11 +34,16 @@ internal static class ThompsonExploration
             return 0;
         var random = new SplitMix64(seed);
         draws = draws[..candidates.Length];
+        double spare = 0;
         for (int j = 0; j < candidates.Length; j++)
         {
             int p = candidates[j];
             double sigma = scale / Math.Sqrt(1.0 + PopularityPenalty.Checked(popularity, pool[p]));
-            draws[j] = (float)(relevance[p] + sigma * random.NextGaussian());
+            // Box–Muller gives normals in pairs: even candidates take the first, odd ones the second.
+            double z;
+            if ((j & 1) == 0) (z, spare) = random.NextGaussianPair();
+            else z = spare;
+            draws[j] = (float)(relevance[p] + sigma * z);
         }
         // TopK returns indices into draws, i.e. into candidates; map them to pool positions.
         int count = TopK.Select(draws, picked, topDraws);
