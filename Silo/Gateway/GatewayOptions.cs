@@ -16,6 +16,13 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan EventWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Slowest request body accepted, in bytes per second after a grace period of five seconds (Kestrel's minimum
+    /// body data rate; its default, 240): a client that uploads slower is cut off with 408, so slow uploads cannot hold
+    /// the gateway's write slots. 0 turns the minimum off.
+    /// </summary>
+    public double MinRequestBodyBytesPerSecond { get; set; } = 240;
+
     /// <summary>Most events in one <c>POST /v1/events</c>.</summary>
     public int MaxEventsPerRequest { get; set; } = 1_000;
 

@@ -88,7 +88,13 @@ public static class SiloHost
         });
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>()?.MaxRequestBodyBytes ?? 1_048_576;
+            var gateway = context.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+            kestrel.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes;
+            if (!(gateway.MinRequestBodyBytesPerSecond >= 0))
+                throw new InvalidOperationException("Gateway:MinRequestBodyBytesPerSecond must be 0 (no minimum) or more.");
+            kestrel.Limits.MinRequestBodyDataRate = gateway.MinRequestBodyBytesPerSecond > 0
+                ? new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(gateway.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5))
+                : null;
             GatewayListener.Listen(kestrel, gatewayUrls);
         });
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -17,15 +18,17 @@ public sealed class LoadSheddingTests
     public async Task Beyond_its_write_slots_a_silo_sheds_writes_with_503_and_Retry_After_and_keeps_serving_reads()
     {
         // A fixed limit of two (lowest = highest); no queue: a probe is answered at once, served or shed.
+        // No minimum body rate: Kestrel would otherwise abort a held upload five seconds into its body, freeing its slot
+        // before a busy machine's probes see the silo full (CI runs many silos in one process as the suite starts).
         await using var silo = await TestSilo.StartAsync(null, "--LoadShedding:MaxConcurrentRequests=2", "--LoadShedding:MinConcurrentRequests=2",
-            "--LoadShedding:RetryAfterSeconds=2");
+            "--LoadShedding:RetryAfterSeconds=2", "--Gateway:MinRequestBodyBytesPerSecond=0");
         var logBefore = silo.TopicSize(StreamTopics.Interactions);
 
         // Two uploads that hold their slots until released (the limiter admits a request before its body is read): raw
-        // HTTP/1.1, so the body ends exactly when the test says.
+        // HTTP/1.1, so the body's last byte goes exactly when the test says.
         var held = Enumerable.Range(0, 2).Select(i => HeldUpload.Start(silo.Address,
             Encoding.UTF8.GetBytes($$"""{"userId":"shed-user","itemId":"i{{i + 1}}","type":"play"}"""))).ToArray();
-        await TestSilo.EventuallyAsync(async () => await ShedAsync(silo), shed => shed, TimeSpan.FromSeconds(10), "the silo to be full");
+        await TestSilo.EventuallyAsync(async () => await ShedAsync(silo), shed => shed, TimeSpan.FromSeconds(30), "the silo to be full");
 
         // Writes are full: the next write is shed at once, and wrote nothing.
         using (var shed = await silo.Client.Http.PostAsJsonAsync("v1/events", new { userId = "shed-user", itemId = "i9", type = "play" }))
@@ -50,6 +53,22 @@ public sealed class LoadSheddingTests
         Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
     }
 
+    [Fact]
+    public async Task The_minimum_upload_rate_is_Kestrel_s_unless_configured()
+    {
+        // The default keeps Kestrel's guard against uploads that hold a slot by trickling (240 B/s after 5 s); 0 lifts it.
+        await using var silo = await TestSilo.StartAsync(null, "--Gateway:MinRequestBodyBytesPerSecond=0");
+        Assert.Null(KestrelLimits(silo).MinRequestBodyDataRate);
+        await using var standard = await TestSilo.StartAsync();
+        var rate = KestrelLimits(standard).MinRequestBodyDataRate;
+        Assert.NotNull(rate);
+        Assert.Equal(240, rate.BytesPerSecond);
+        Assert.Equal(TimeSpan.FromSeconds(5), rate.GracePeriod);
+    }
+
+    private static Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits KestrelLimits(TestSilo silo) =>
+        silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits;
+
     /// <summary>Probes with a write that must be shed when writes are full (and answers 400, writing nothing, otherwise).</summary>
     private static async Task<bool> ShedAsync(TestSilo silo)
     {
@@ -57,65 +76,24 @@ public sealed class LoadSheddingTests
         return probe.StatusCode == HttpStatusCode.ServiceUnavailable;
     }
 
-    /// <summary>
-    /// A <c>POST /v1/events</c> whose body is still coming: the event, then trailing spaces (JSON allows them) a few at a
-    /// time until released. A body that merely stopped would lose its slot after five seconds: Kestrel aborts a request
-    /// body slower than 240 bytes/s once its grace period ends, and a busy CI machine can take that long to see the silo
-    /// full. This one trickles 1,280 bytes/s, well above that rate, for as long as the test holds it.
-    /// </summary>
-    private sealed class HeldUpload
+    /// <summary>A <c>POST /v1/events</c> sent but for the body's last byte.</summary>
+    private sealed class HeldUpload(System.Net.Sockets.TcpClient tcp, byte[] json)
     {
-        private const int Padding = 256 * 1024; // 200 s of trickle; the gateway takes bodies up to 1 MiB
-        private const int Chunk = 64;
-        private readonly System.Net.Sockets.TcpClient _tcp;
-        private readonly CancellationTokenSource _release = new();
-        private readonly Task<int> _trickle;
-
-        private HeldUpload(System.Net.Sockets.TcpClient tcp)
-        {
-            _tcp = tcp;
-            _trickle = TrickleAsync();
-        }
-
         public static HeldUpload Start(Uri gateway, byte[] json)
         {
             var tcp = new System.Net.Sockets.TcpClient(gateway.Host, gateway.Port) { NoDelay = true };
-            var head = Encoding.ASCII.GetBytes(
-                $"POST /v1/events HTTP/1.1\r\nHost: {gateway.Authority}\r\nContent-Type: application/json\r\nContent-Length: {json.Length + Padding}\r\n\r\n");
-            tcp.GetStream().Write([.. head, .. json]);
-            return new HeldUpload(tcp);
+            var head = Encoding.ASCII.GetBytes($"POST /v1/events HTTP/1.1\r\nHost: {gateway.Authority}\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\n\r\n");
+            tcp.GetStream().Write([.. head, .. json.AsSpan(0, json.Length - 1)]);
+            return new HeldUpload(tcp, json);
         }
 
-        // Spaces until released, keeping at least one back so the body cannot end early; returns how many were sent.
-        private async Task<int> TrickleAsync()
-        {
-            var spaces = Encoding.ASCII.GetBytes(new string(' ', Chunk));
-            var sent = 0;
-            try
-            {
-                while (sent + Chunk < Padding)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), _release.Token);
-                    await _tcp.GetStream().WriteAsync(spaces); // not cancelled: a send cut short could leave part of a chunk
-                    sent += Chunk;
-                }
-            }
-            catch (OperationCanceledException) when (_release.IsCancellationRequested)
-            {
-                // Released: FinishAsync sends the rest.
-            }
-            return sent;
-        }
-
-        /// <summary>Sends the rest of the body and returns the answer's status code.</summary>
+        /// <summary>Sends the last byte and returns the answer's status code.</summary>
         public async Task<int> FinishAsync()
         {
-            using (_tcp)
+            using (tcp)
             {
-                await _release.CancelAsync();
-                var sent = await _trickle;
-                var stream = _tcp.GetStream();
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(new string(' ', Padding - sent)));
+                var stream = tcp.GetStream();
+                await stream.WriteAsync(json.AsMemory(json.Length - 1));
                 using var reader = new StreamReader(stream, Encoding.ASCII);
                 var statusLine = await reader.ReadLineAsync() ?? "";
                 return int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
