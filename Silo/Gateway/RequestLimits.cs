@@ -31,11 +31,22 @@ public static class RequestLimits
         services.Configure<SocketTransportOptions>(sockets => sockets.UnsafePreferInlineScheduling = shedding.AdmitOnSocketThreads);
         if (!perClient.Enabled && !shedding.Enabled) return services;
 
-        var limiters = new List<PartitionedRateLimiter<HttpContext>>();
-        if (perClient.Enabled) limiters.Add(PartitionedRateLimiter.Create<HttpContext, string>(context => PerClient(context, perClient)));
-        if (shedding.Enabled) limiters.Add(PartitionedRateLimiter.Create<HttpContext, string>(context => Silo(context, shedding)));
-        services.AddRateLimiter(o =>
+        // The limiters are built once, when the options are, with the host's clock: a request then picks a partition
+        // built in advance, where a partition made per request allocated its factory's closure every time.
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<TimeProvider>((o, time) =>
         {
+            var limiters = new List<PartitionedRateLimiter<HttpContext>>();
+            if (perClient.Enabled)
+            {
+                var bucket = BucketOptions(perClient);
+                limiters.Add(PartitionedRateLimiter.Create<HttpContext, string>(context => PerClient(context, bucket)));
+            }
+            if (shedding.Enabled)
+            {
+                var partitions = new SiloPartitions(shedding, time);
+                limiters.Add(PartitionedRateLimiter.Create<HttpContext, string>(partitions.For));
+            }
             o.GlobalLimiter = limiters.Count == 1 ? limiters[0] : PartitionedRateLimiter.CreateChained([.. limiters]);
             var overloaded = OverloadedBody(shedding);
             o.OnRejected = (rejected, cancellationToken) => OnRejectedAsync(rejected, shedding, overloaded, cancellationToken);
@@ -71,27 +82,34 @@ public static class RequestLimits
 
     private static int BurstOf(RateLimitOptions limits) => limits.Burst > 0 ? limits.Burst : limits.PermitsPerSecond;
 
-    private static RateLimitPartition<string> PerClient(HttpContext context, RateLimitOptions limits)
+    private static RateLimitPartition<string> PerClient(HttpContext context, Func<string, TokenBucketRateLimiterOptions> bucket)
     {
         if (IsExempt(context.Request.Path)) return RateLimitPartition.GetNoLimiter("exempt");
         var identity = context.RequestServices.GetRequiredService<ApiKeyAuthenticator>().Identify(context);
         var client = identity is not null ? "key:" + identity.Name : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-        return RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = BurstOf(limits),
-            TokensPerPeriod = limits.PermitsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        return RateLimitPartition.GetTokenBucketLimiter(client, bucket);
     }
 
-    private static RateLimitPartition<string> Silo(HttpContext context, LoadSheddingOptions limits) =>
-        IsExempt(context.Request.Path)
-            ? RateLimitPartition.GetNoLimiter("exempt")
-            // Reads and writes are limited apart: writes waiting on an unreachable broker must not take every slot from reads.
-            : RateLimitPartition.Get(HttpMethods.IsGet(context.Request.Method) ? "reads" : "writes",
-                _ => new AdaptiveConcurrencyLimiter(limits, context.RequestServices.GetRequiredService<TimeProvider>()));
+    private static Func<string, TokenBucketRateLimiterOptions> BucketOptions(RateLimitOptions limits) => _ => new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = BurstOf(limits),
+        TokensPerPeriod = limits.PermitsPerSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    /// <summary>The silo's three partitions, built once: exempt paths, reads and writes.</summary>
+    private sealed class SiloPartitions(LoadSheddingOptions limits, TimeProvider time)
+    {
+        private readonly RateLimitPartition<string> _exempt = RateLimitPartition.GetNoLimiter("exempt");
+        // Reads and writes are limited apart: writes waiting on an unreachable broker must not take every slot from reads.
+        private readonly RateLimitPartition<string> _reads = RateLimitPartition.Get("reads", _ => new AdaptiveConcurrencyLimiter(limits, time));
+        private readonly RateLimitPartition<string> _writes = RateLimitPartition.Get("writes", _ => new AdaptiveConcurrencyLimiter(limits, time));
+
+        public RateLimitPartition<string> For(HttpContext context) =>
+            IsExempt(context.Request.Path) ? _exempt : HttpMethods.IsGet(context.Request.Method) ? _reads : _writes;
+    }
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, LoadSheddingOptions shedding, byte[] overloaded,
         CancellationToken cancellationToken)
