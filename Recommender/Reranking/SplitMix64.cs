@@ -29,12 +29,8 @@ internal struct SplitMix64(ulong seed)
     /// <summary>Uniform in (0, 1]: never 0, so its logarithm is finite.</summary>
     public double NextOpenClosed() => ((NextUInt64() >> 11) + 1) * (1.0 / (1UL << 53));
 
-    /// <summary>A standard normal draw by the Box–Muller transform (one of the pair; the other is dropped for simplicity).</summary>
-    public double NextGaussian()
-    {
-        double radius = Math.Sqrt(-2 * Math.Log(NextOpenClosed()));
-        return radius * Math.Cos(2 * Math.PI * NextOpenClosed());
-    }
+    /// <summary>A standard normal draw: the first of a Box–Muller pair (the other is dropped for simplicity).</summary>
+    public double NextGaussian() => NextGaussianPair().First;
 
     /// <summary>
     /// Two independent standard normal draws by the Box–Muller transform: one logarithm, one square root and one sine

@@ -1,8 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Personalization.Grains;
 using Personalization.Tests.Infrastructure;
 
@@ -66,8 +68,7 @@ public sealed class LoadSheddingTests
         Assert.Equal(TimeSpan.FromSeconds(5), rate.GracePeriod);
     }
 
-    private static Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits KestrelLimits(TestSilo silo) =>
-        silo.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits;
+    private static KestrelServerLimits KestrelLimits(TestSilo silo) => silo.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
 
     /// <summary>Probes with a write that must be shed when writes are full (and answers 400, writing nothing, otherwise).</summary>
     private static async Task<bool> ShedAsync(TestSilo silo)
