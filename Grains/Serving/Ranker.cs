@@ -527,7 +527,10 @@ public static class Ranker
         try
         {
             for (var i = 0; i < found; i++) popularity[i] = model.Popularity[rows[i]];
-            var picked = Reranker.RerankRanked(scores, rows, model.NormalizedFactors, model.Factors, popularity.AsSpan(0, found), ranking, seed, output.AsSpan(0, count));
+            // Cosines from the raw rows with their inverse norms: the index's exact re-score has just read these rows, so MMR
+            // finds them in the cache instead of reading the normalized copy's from memory.
+            var picked = Reranker.RerankRanked(scores, rows, model.ItemFactors, model.Factors, popularity.AsSpan(0, found), ranking, seed,
+                output.AsSpan(0, count), model.InverseNorms);
             var chosenScores = popularity.AsSpan(0, picked); // reused: the popularity of the pool is no longer needed
             for (var i = 0; i < picked; i++)
             {

@@ -86,8 +86,8 @@ public sealed class ServingModel
         }
         Genres = genreNames.ToArray();
         GenreItems = genreRows.Select(r => r.ToArray()).ToArray();
-        NormalizedFactors = previous is not null && ReferenceEquals(previous.ItemFactors, ItemFactors)
-            ? previous.NormalizedFactors
+        (NormalizedFactors, InverseNorms) = previous is not null && ReferenceEquals(previous.ItemFactors, ItemFactors)
+            ? (previous.NormalizedFactors, previous.InverseNorms)
             : Normalize(ItemFactors, k);
         PopularityScores = new float[count];
         Popularity = new float[count];
@@ -150,6 +150,7 @@ public sealed class ServingModel
         var norm = TensorPrimitives.Norm(vector);
         if (norm > 0) TensorPrimitives.Divide(vector, norm, normalized);
         else normalized.Clear();
+        InverseNorms[row] = norm > 0 ? 1f / norm : 0f;
         Index?.Update(row);
         InvertedIndex?.Update(row);
         // Kept neighbour lists (Because you watched): the item's own, and every list the new vector may now enter or
@@ -229,6 +230,12 @@ public sealed class ServingModel
 
     /// <summary>Unit-length item factors (row-major), for cosine similarity.</summary>
     public float[] NormalizedFactors { get; }
+
+    /// <summary>
+    /// 1/|row| of <see cref="ItemFactors"/> per row (0 for a zero row): cosines from the raw rows, where a request has just
+    /// read them (the reranker's pool after the index's exact re-score).
+    /// </summary>
+    public float[] InverseNorms { get; }
 
     /// <summary>log(1 + popularity) per row (0 for items the model has not seen): the ranking for users without a vector.</summary>
     public float[] PopularityScores { get; }
@@ -314,16 +321,21 @@ public sealed class ServingModel
         model.Content?.TryMap(ContentMapping.FeaturesOf(item.Genres, item.Tags), target);
     }
 
-    private static float[] Normalize(float[] factors, int k)
+    private static (float[] Normalized, float[] InverseNorms) Normalize(float[] factors, int k)
     {
         var normalized = new float[factors.Length];
+        var inverseNorms = new float[factors.Length / k];
         for (var offset = 0; offset < factors.Length; offset += k)
         {
             var source = factors.AsSpan(offset, k);
             var norm = TensorPrimitives.Norm(source);
-            if (norm > 0) TensorPrimitives.Divide(source, norm, normalized.AsSpan(offset, k));
+            if (norm > 0)
+            {
+                TensorPrimitives.Divide(source, norm, normalized.AsSpan(offset, k));
+                inverseNorms[offset / k] = 1f / norm;
+            }
         }
-        return normalized;
+        return (normalized, inverseNorms);
     }
 }
 

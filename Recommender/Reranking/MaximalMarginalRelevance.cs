@@ -17,7 +17,9 @@ namespace Personalization.Recommender.Reranking;
 /// arithmetic from the same similarities, are the same bits, so the picks are too. The stale values sit in a binary
 /// max-heap: a look at the best costs a sift of eight levels instead of a pass over the pool (about 70 passes per list).</para>
 /// <para>Vectors are read in place by row (<see cref="Scoring.ScoreRows"/>, the same bits as a scan of a gathered copy),
-/// so the pool's 200 rows are read once, by the first pass, and never copied.</para>
+/// so the pool's 200 rows are read once, by the first pass, and never copied. Given each row's inverse norm, the rows
+/// may be the raw factors the index's exact re-score has just read (cosine = a·b·(1/|a|)·(1/|b|)): a serving request
+/// then takes the pool's rows from the cache instead of a second, normalized copy of the catalog from memory.</para>
 /// <para>The first item has nothing to be similar to, so it is the most relevant one for any λ. Ties go to the
 /// candidate earlier in the pool (better raw score), which makes λ = 0 exactly the relevance order.</para>
 /// </remarks>
@@ -26,7 +28,8 @@ internal static class MaximalMarginalRelevance
     /// <summary>Chooses <paramref name="chosen"/>.Length candidates, in order.</summary>
     /// <param name="relevance">Normalized relevance of each candidate, best raw score first; its length is the pool's.</param>
     /// <param name="rows">The row in <paramref name="itemVectors"/> of each candidate; unused when λ = 0.</param>
-    /// <param name="itemVectors">Unit vectors, row-major (row r at r·<paramref name="dimensions"/>); unused when λ = 0.</param>
+    /// <param name="itemVectors">Vectors, row-major (row r at r·<paramref name="dimensions"/>): unit rows, or any rows with
+    /// <paramref name="inverseNorms"/>; unused when λ = 0.</param>
     /// <param name="dimensions">Length of each vector.</param>
     /// <param name="lambda">λ in [0, 1].</param>
     /// <param name="chosen">Receives the pool positions of the chosen candidates, at most pool.Length of them.</param>
@@ -34,9 +37,11 @@ internal static class MaximalMarginalRelevance
     /// positions not chosen, ascending.</param>
     /// <param name="maxSimilarity">Scratch of pool.Length floats.</param>
     /// <param name="similarity">Scratch of pool.Length floats; unused when λ = 0.</param>
+    /// <param name="inverseNorms">1/|row| per row of <paramref name="itemVectors"/> (0 for a zero row), or empty when the rows
+    /// are unit vectors already.</param>
     public static void Select(
         ReadOnlySpan<float> relevance, ReadOnlySpan<int> rows, ReadOnlySpan<float> itemVectors, int dimensions, float lambda,
-        Span<int> chosen, Span<int> live, Span<float> maxSimilarity, Span<float> similarity)
+        Span<int> chosen, Span<int> live, Span<float> maxSimilarity, Span<float> similarity, ReadOnlySpan<float> inverseNorms = default)
     {
         int n = relevance.Length;
         float keep = 1f - lambda;
@@ -65,6 +70,11 @@ internal static class MaximalMarginalRelevance
             {
                 // Every value once: a similarity below zero raises a value, so the bound starts here.
                 Scoring.ScoreRows(itemVectors, dimensions, itemVectors.Slice(rows[first] * dimensions, dimensions), rows[..n], maxSimilarity);
+                if (!inverseNorms.IsEmpty)
+                {
+                    float firstInverse = inverseNorms[rows[first]];
+                    for (int p = 0; p < n; p++) maxSimilarity[p] *= firstInverse * inverseNorms[rows[p]];
+                }
                 // value still holds keep·relevance (−∞ at the pick, which stays −∞).
                 TensorPrimitives.Multiply(maxSimilarity, lambda, similarity);
                 TensorPrimitives.Subtract(value, similarity, value);
@@ -88,7 +98,7 @@ internal static class MaximalMarginalRelevance
                 int best = heap[0];
                 float max = maxSimilarity[best];
                 for (int c = upToDate[best]; c < t; c++)
-                    max = Math.Max(max, Scoring.ScoreRow(itemVectors, dimensions, itemVectors.Slice(rows[chosen[c]] * dimensions, dimensions), rows[best]));
+                    max = Math.Max(max, Cosine(itemVectors, dimensions, inverseNorms, rows[chosen[c]], rows[best]));
                 maxSimilarity[best] = max;
                 upToDate[best] = t;
                 value[best] = keep * relevance[best] - lambda * max;
@@ -106,6 +116,13 @@ internal static class MaximalMarginalRelevance
             if (!float.IsNegativeInfinity(value[p])) live[liveCount++] = p;
         if (rentedValues is not null) ArrayPool<float>.Shared.Return(rentedValues);
         if (rentedInts is not null) ArrayPool<int>.Shared.Return(rentedInts);
+    }
+
+    // The cosine of two rows: their dot product, times their inverse norms unless the rows are unit vectors.
+    private static float Cosine(ReadOnlySpan<float> itemVectors, int dimensions, ReadOnlySpan<float> inverseNorms, int a, int b)
+    {
+        float dot = Scoring.ScoreRow(itemVectors, dimensions, itemVectors.Slice(a * dimensions, dimensions), b);
+        return inverseNorms.IsEmpty ? dot : dot * (inverseNorms[a] * inverseNorms[b]);
     }
 
     // Restores the heap below slot i after heap[i]'s value fell (or a last entry moved there).

@@ -69,7 +69,7 @@ public static class Reranker
             int n = TopK.Select(scores, pool.AsSpan(0, capacity), poolScores);
             // MMR reads the vectors of the few candidates it compares in place, by catalog row: no gather of the pool.
             var rows = pool.AsSpan(0, n);
-            int count = RerankPool(rows, poolScores.AsSpan(0, n), rows, itemVectors, dimensions, popularity, settings, seed, output);
+            int count = RerankPool(rows, poolScores.AsSpan(0, n), rows, itemVectors, dimensions, default, popularity, settings, seed, output);
             for (int i = 0; i < count; i++)
                 output[i] = pool[output[i]];
             return count;
@@ -88,19 +88,23 @@ public static class Reranker
     /// <param name="poolScores">The pool's scores, best first (ties in the order the pool breaks them); the pool is all of it.</param>
     /// <param name="poolRows">The row in <paramref name="itemVectors"/> of each pool position; needed only when
     /// <see cref="RankingSettings.Diversity"/> &gt; 0, else may be empty.</param>
-    /// <param name="itemVectors">Unit item vectors, row-major (the catalog's, see <see cref="ItemVectors"/>), read in place:
-    /// MMR compares only the candidates near the top of the list; needed only when <see cref="RankingSettings.Diversity"/> &gt; 0.</param>
+    /// <param name="itemVectors">Item vectors, row-major (the catalog's), read in place: MMR compares only the candidates
+    /// near the top of the list. Unit rows (see <see cref="ItemVectors"/>), or any rows with <paramref name="inverseNorms"/>,
+    /// such as the factors an index has just re-scored the pool from. Needed only when
+    /// <see cref="RankingSettings.Diversity"/> &gt; 0.</param>
     /// <param name="dimensions">Length of each vector; ignored when the vectors are not needed.</param>
     /// <param name="poolPopularity">Popularity of each pool position, non-negative; needed only for the popularity penalty and
     /// exploration, else may be empty.</param>
     /// <param name="settings">The controls; <see cref="RankingSettings.CandidatePool"/> is the caller's to apply.</param>
     /// <param name="seed">Seed of the exploration draws (see <see cref="Rerank"/>).</param>
     /// <param name="output">Receives pool positions; its length is K.</param>
+    /// <param name="inverseNorms">1/|row| per row of <paramref name="itemVectors"/> (0 for a zero row); empty when the rows
+    /// are unit vectors.</param>
     /// <returns>How many were written: min(K, pool size).</returns>
     /// <exception cref="ArgumentException">A needed input is missing or does not match the pool.</exception>
     public static int RerankRanked(
         ReadOnlySpan<float> poolScores, ReadOnlySpan<int> poolRows, ReadOnlySpan<float> itemVectors, int dimensions, ReadOnlySpan<float> poolPopularity,
-        RankingSettings settings, ulong seed, Span<int> output)
+        RankingSettings settings, ulong seed, Span<int> output, ReadOnlySpan<float> inverseNorms = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         int k = output.Length, n = poolScores.Length;
@@ -114,6 +118,8 @@ public static class Reranker
             if (itemVectors.Length % dimensions != 0)
                 throw new ArgumentException($"{itemVectors.Length} values are not a whole number of vectors of {dimensions}.", nameof(itemVectors));
             int vectors = itemVectors.Length / dimensions;
+            if (!inverseNorms.IsEmpty && inverseNorms.Length != vectors)
+                throw new ArgumentException($"{inverseNorms.Length} inverse norms for {vectors} item vectors.", nameof(inverseNorms));
             foreach (int row in poolRows)
                 if ((uint)row >= (uint)vectors)
                     throw new ArgumentOutOfRangeException(nameof(poolRows), row, $"Pool row outside the {vectors} item vectors.");
@@ -132,7 +138,7 @@ public static class Reranker
         {
             var pool = positions.AsSpan(0, n);
             for (int p = 0; p < n; p++) pool[p] = p;
-            return RerankPool(pool, poolScores, poolRows, itemVectors, dimensions, poolPopularity, settings, seed, output);
+            return RerankPool(pool, poolScores, poolRows, itemVectors, dimensions, inverseNorms, poolPopularity, settings, seed, output);
         }
         finally
         {
@@ -142,7 +148,7 @@ public static class Reranker
 
     // Steps (2)–(4) over a ranked pool: pool[p] indexes popularity, rows[p] the vectors; writes pool positions.
     private static int RerankPool(ReadOnlySpan<int> pool, ReadOnlySpan<float> poolScores, ReadOnlySpan<int> rows, ReadOnlySpan<float> itemVectors,
-        int dimensions, ReadOnlySpan<float> popularity, RankingSettings settings, ulong seed, Span<int> output)
+        int dimensions, ReadOnlySpan<float> inverseNorms, ReadOnlySpan<float> popularity, RankingSettings settings, ulong seed, Span<int> output)
     {
         int k = output.Length, n = pool.Length;
         int explore = settings.ExplorationSlots(k);
@@ -160,7 +166,7 @@ public static class Reranker
             // Exploited slots first; if the pool cannot fill the list, exploration has nothing left to draw from anyway.
             int exploit = Math.Min(k - explore, n);
             MaximalMarginalRelevance.Select(relevance, rows, itemVectors, dimensions, settings.Diversity, output[..exploit], live, work,
-                floats.AsSpan(3 * n, n));
+                floats.AsSpan(3 * n, n), inverseNorms);
             int explored = ThompsonExploration.Select(pool, relevance, live[..(n - exploit)], popularity, settings.ExplorationScale, seed,
                 output.Slice(exploit, Math.Min(explore, n - exploit)), work, draws);
             return exploit + explored;

@@ -101,12 +101,12 @@ public class ServingBenchmarks
         return _model!.SearchIndex!.Search(_pages[u].Vector, _searchRows, _searchScores, _excluded[u], Ranker.PoolCandidates(Count, 200));
     }
 
-    /// <summary>Its second stage: popularity penalty, MMR and exploration over the gathered pool.</summary>
+    /// <summary>Its second stage: popularity penalty, MMR and exploration over the pool, cosines from the raw rows as served.</summary>
     [Benchmark(Description = "  stage: reranker over the pool")]
     public int Rerank()
     {
         var u = NextUser();
-        return Reranker.RerankRanked(_poolScores[u], _poolRows[u], _model!.NormalizedFactors, K, _poolPopularity[u], _model!.Ranking, (ulong)u, _picked);
+        return Reranker.RerankRanked(_poolScores[u], _poolRows[u], _model!.ItemFactors, K, _poolPopularity[u], _model!.Ranking, (ulong)u, _picked, _model.InverseNorms);
     }
 
     /// <summary>The reranker with no exploration slot: popularity penalty and MMR only.</summary>
@@ -114,7 +114,7 @@ public class ServingBenchmarks
     public int RerankWithoutExploration()
     {
         var u = NextUser();
-        return Reranker.RerankRanked(_poolScores[u], _poolRows[u], _model!.NormalizedFactors, K, _poolPopularity[u], _noExploration!, (ulong)u, _picked);
+        return Reranker.RerankRanked(_poolScores[u], _poolRows[u], _model!.ItemFactors, K, _poolPopularity[u], _noExploration!, (ulong)u, _picked, _model.InverseNorms);
     }
 
     /// <summary>Within the reranker: MMR alone (λ = 0.3, 19 picks from the pool of 200), relevance already normalized.</summary>
@@ -123,8 +123,8 @@ public class ServingBenchmarks
     {
         var u = NextUser();
         var n = _poolRows[u].Length;
-        MaximalMarginalRelevance.Select(_relevance[u], _poolRows[u], _model!.NormalizedFactors, K, _model.Ranking.Diversity, _mmrPicked,
-            _live.AsSpan(0, n), _maxSimilarity.AsSpan(0, n), _similarity.AsSpan(0, n));
+        MaximalMarginalRelevance.Select(_relevance[u], _poolRows[u], _model!.ItemFactors, K, _model.Ranking.Diversity, _mmrPicked,
+            _live.AsSpan(0, n), _maxSimilarity.AsSpan(0, n), _similarity.AsSpan(0, n), _model.InverseNorms);
         return _mmrPicked[^1];
     }
 

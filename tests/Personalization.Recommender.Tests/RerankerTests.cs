@@ -279,6 +279,46 @@ public class RerankerTests
         Assert.Equal(expected, positions.Select(p => pool[p]));
     }
 
+    [Theory]
+    [InlineData(0.3f, 61)]
+    [InlineData(1f, 62)]
+    public void Raw_rows_with_their_inverse_norms_rerank_as_the_unit_rows_do(float lambda, int seed)
+    {
+        // What the serving path hands MMR: the factors the index re-scored from, with 1/|row| (0 for a zero row), instead
+        // of the normalized copy. Rows of very different lengths, and one zero row, so the norms matter.
+        const int items = 3000, dimensions = 16;
+        float[] scores = Scores(items, seed);
+        float[] popularity = Popularity(items, seed + 1);
+        var raw = RandomVectors(items, dimensions, seed + 2).Values.ToArray();
+        var random = new Random(seed + 3);
+        for (int row = 0; row < items; row++)
+        {
+            float length = (float)Math.Exp(2 * random.NextDouble() - 1);
+            for (int d = 0; d < dimensions; d++) raw[row * dimensions + d] *= length;
+        }
+        var pool = new int[150];
+        var poolScores = new float[150];
+        TopK.Select(scores, pool, poolScores);
+        raw.AsSpan(pool[7] * dimensions, dimensions).Clear();
+        var unit = ItemVectors.Normalize(raw, dimensions);
+        var inverseNorms = Enumerable.Range(0, items).Select(row =>
+        {
+            float norm = System.Numerics.Tensors.TensorPrimitives.Norm(raw.AsSpan(row * dimensions, dimensions));
+            return norm > 0 ? 1f / norm : 0f;
+        }).ToArray();
+        var settings = new RankingSettings { Diversity = lambda, PopularityPenalty = 0.5f, ExplorationShare = 0.1f, CandidatePool = 150 };
+        var poolPopularity = pool.Select(row => popularity[row]).ToArray();
+
+        var expected = new int[30];
+        var actual = new int[30];
+        Assert.Equal(30, Reranker.RerankRanked(poolScores, pool, unit.Values, dimensions, poolPopularity, settings, 5, expected));
+        Assert.Equal(30, Reranker.RerankRanked(poolScores, pool, raw, dimensions, poolPopularity, settings, 5, actual, inverseNorms));
+        Assert.Equal(expected, actual);
+        // Not by chance: the raw rows without their norms pick differently.
+        Assert.Equal(30, Reranker.RerankRanked(poolScores, pool, raw, dimensions, poolPopularity, settings, 5, actual));
+        Assert.NotEqual(expected, actual);
+    }
+
     [Fact]
     public void MissingInputs_AreRejected()
     {
@@ -304,6 +344,8 @@ public class RerankerTests
             Reranker.RerankRanked(scores, Enumerable.Range(1, 50).ToArray(), new float[50 * 4], 4, default, diverse, 0, output)).ParamName);
         Assert.Equal("itemVectors", Assert.Throws<ArgumentException>(() =>
             Reranker.RerankRanked(scores, new int[50], new float[50 * 4 - 1], 4, default, diverse, 0, output)).ParamName);
+        Assert.Equal("inverseNorms", Assert.Throws<ArgumentException>(() =>
+            Reranker.RerankRanked(scores, new int[50], new float[50 * 4], 4, default, diverse, 0, output, new float[49])).ParamName);
     }
 
     [Theory]

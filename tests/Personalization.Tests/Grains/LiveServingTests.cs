@@ -40,6 +40,8 @@ public sealed class LiveServingTests
         served.SetLive(moved, vector, new LiveVectorInfo(12, 1_000));
 
         Assert.Equal(vector, served.FactorsOf(moved).ToArray());
+        // The reranker's cosines from the raw rows see the new length too.
+        Assert.Equal(1f / System.Numerics.Tensors.TensorPrimitives.Norm(vector), served.InverseNorms[moved]);
         Assert.Equal(prior, served.PriorOf(moved).ToArray());
         Assert.Equal(new LiveVectorInfo(12, 1_000), served.LiveOf(moved));
         Assert.Null(served.LiveOf(anchor));
