@@ -259,17 +259,17 @@ public sealed class QuantizedItemIndex : IItemIndex
     }
 
     /// <summary>
-    /// The best indices.Length candidates in order, for a caller that keeps most of them: one sort of (score, row) keys
-    /// instead of a heap as deep as the list; the same order and ties as <see cref="TopK.Select"/>.
+    /// The best indices.Length candidates in order, for a caller that keeps most of them: one radix sort of (score, row)
+    /// keys instead of a heap as deep as the list; the same order and ties as <see cref="TopK.Select"/>.
     /// </summary>
     private static int SortAll(ReadOnlySpan<int> rows, ReadOnlySpan<float> exact, Span<int> indices, Span<float> scores)
     {
-        var keys = ArrayPool<ulong>.Shared.Rent(rows.Length);
+        var keys = ArrayPool<ulong>.Shared.Rent(2 * rows.Length);
         try
         {
             var span = keys.AsSpan(0, rows.Length);
             for (int i = 0; i < span.Length; i++) span[i] = CandidateCollector.Key(exact[i], rows[i]);
-            span.Sort();
+            CandidateKeySort.Sort(span, keys.AsSpan(rows.Length, rows.Length));
             int written = Math.Min(indices.Length, span.Length);
             for (int i = 0; i < written; i++)
             {
