@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Personalization.Recommender;
 
@@ -242,6 +243,7 @@ public sealed class QuantizedItemIndex : IItemIndex
         Span<float> exact, Span<int> indices, Span<float> scores)
     {
         exact = exact[..rows.Length];
+        PrefetchRows(itemFactors, factors, rows);
         // Keeping most of them (a reranker's pool of 200 from 264, a page's thousands): one sort of (score, row) keys
         // beats a heap as deep, and the keys break ties by row whatever the order the rows came in.
         if (2 * indices.Length >= rows.Length && rows.Length > 64)
@@ -256,6 +258,27 @@ public sealed class QuantizedItemIndex : IItemIndex
         for (int i = 0; i < written; i++)
             indices[i] = rows[indices[i]];
         return written;
+    }
+
+    // Asks for every candidate row's cache lines before the first is scored: the rows are scattered over the catalog
+    // and mostly not cached (the scan has just streamed the codes through), and the dot products alone keep only a few
+    // rows' misses in flight. Measured in one process, alternating per search at 20,000 × 64: 2 µs less per search with
+    // hot rows, 3-4 µs less with rows out of the caches.
+    private static unsafe void PrefetchRows(ReadOnlySpan<float> itemFactors, int factors, ReadOnlySpan<int> rows)
+    {
+        if (!Sse.IsSupported)
+            return;
+        int rowBytes = factors * sizeof(float);
+        fixed (float* first = itemFactors)
+        {
+            foreach (int row in rows)
+            {
+                // Rows come from the scan, inside the matrix; a prefetch of any address cannot fault anyway.
+                byte* line = (byte*)(first + (long)row * factors);
+                for (int b = 0; b < rowBytes; b += 64)
+                    Sse.Prefetch0(line + b);
+            }
+        }
     }
 
     /// <summary>
