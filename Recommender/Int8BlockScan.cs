@@ -128,12 +128,22 @@ internal static class Int8BlockScan
     }
 
     // 128·Σ u: what the +128 of the stored codes adds to every item's sum against these user codes.
+    // Sixteen codes per step, widened to 32 bits: a byte-at-a-time loop was 1% of a pool search.
     private static int StoredOffset(ref int user, int groups)
     {
-        int userSum = 0;
-        foreach (sbyte u in MemoryMarshal.Cast<int, sbyte>(MemoryMarshal.CreateReadOnlySpan(ref user, groups)))
-            userSum += u;
-        return 128 * userSum;
+        var codes = MemoryMarshal.Cast<int, sbyte>(MemoryMarshal.CreateReadOnlySpan(ref user, groups));
+        var sums = Vector128<int>.Zero;
+        int i = 0;
+        for (; i + Vector128<sbyte>.Count <= codes.Length; i += Vector128<sbyte>.Count)
+        {
+            var (low, high) = Vector128.Widen(Vector128.Create(codes.Slice(i, Vector128<sbyte>.Count)));
+            var (first, second) = Vector128.Widen(low + high);
+            sums += first + second;
+        }
+        int total = Vector128.Sum(sums);
+        for (; i < codes.Length; i++)
+            total += codes[i];
+        return 128 * total;
     }
 
     private static void ScanAvxVnni<TSink>(ref byte blocks, int itemCount, int groups, ref int user, ref TSink collector)
