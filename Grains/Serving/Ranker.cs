@@ -452,16 +452,16 @@ public static class Ranker
     }
 
     /// <summary>
-    /// Large catalogs: the int8 index returns the best candidate pool with exact scores, and the reranker works on that
-    /// pool alone, so a request reads 68 bytes per item instead of 256 and allocates only its response.
-    /// </summary>
-    /// <summary>
     /// Approximate candidates re-scored for a reranker's pool of <paramref name="pool"/> items behind a list of
     /// <paramref name="count"/>: the pool feeds the reranker, so the margin that keeps its last ranks exact is the top
     /// K's, not 4× the pool.
     /// </summary>
     internal static int PoolCandidates(int count, int pool) => Math.Max(QuantizedItemIndex.DefaultCandidateCount(count), pool + 64);
 
+    /// <summary>
+    /// Large catalogs: the int8 index returns the best candidate pool with exact scores, and the reranker works on that
+    /// pool alone, so a request reads 68 bytes per item instead of 256 and allocates only its response.
+    /// </summary>
     private static List<RecommendedItem> RecommendFromIndex(ServingModel model, IItemIndex index, float[] vector, IReadOnlySet<int> exclude, int count, ulong seed,
         RankingSettings ranking)
     {

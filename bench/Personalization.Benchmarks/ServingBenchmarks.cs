@@ -15,7 +15,7 @@ namespace Personalization.Benchmarks;
 /// with the silo's default settings, and the recommendations answer's two stages alone (the pool search and the
 /// reranker), so an end-to-end figure can be split.
 /// </summary>
-/// <remarks>Each call takes the next of 16 users, each with 40 excluded rows, so no stage sees the same input twice running.</remarks>
+/// <remarks>Each call takes the next of <see cref="UserCount"/> users, each with 40 excluded rows, so no stage sees the same input twice running.</remarks>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 [Config(typeof(Config))]
@@ -23,7 +23,13 @@ public class ServingBenchmarks
 {
     private const int Items = 20_000;
     private const int K = 64;
-    private const int UserCount = 16;
+
+    /// <summary>
+    /// Users the calls cycle through: 16 keep every user's rows in the caches (the ranking's own arithmetic); 4,096 read
+    /// other rows every call, as a gateway serving many users does (the rows of the re-score and MMR come from memory).
+    /// </summary>
+    [Params(16, 4096)]
+    public int UserCount { get; set; }
     private const int Count = 20;
 
     private ServingModel? _model;
