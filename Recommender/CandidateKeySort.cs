@@ -58,14 +58,14 @@ internal static class CandidateKeySort
         if (source != keys)
             source.CopyTo(keys);
 
-        // Equal scores kept their arrival order: put each run in row order (by the whole key).
+        // Equal scores kept their arrival order: an insertion pass by the whole key puts each run in row order. Keys are
+        // already in order between runs, so a key moves only within its run, and a pass over distinct scores is one
+        // comparison per key.
         for (int i = 1; i < n; i++)
         {
             ulong key = keys[i];
-            if ((uint)(key >> 32) != (uint)(keys[i - 1] >> 32))
-                continue;
             int j = i - 1;
-            while (j >= 0 && keys[j] > key && (uint)(keys[j] >> 32) == (uint)(key >> 32))
+            while (j >= 0 && keys[j] > key)
             {
                 keys[j + 1] = keys[j];
                 j--;
