@@ -147,10 +147,7 @@ public sealed class ServingModel
         _priors.TryAdd(row, target.ToArray());
         vector.CopyTo(target);
         var normalized = NormalizedFactors.AsSpan(row * k, k);
-        var norm = TensorPrimitives.Norm(vector);
-        if (norm > 0) TensorPrimitives.Divide(vector, norm, normalized);
-        else normalized.Clear();
-        InverseNorms[row] = norm > 0 ? 1f / norm : 0f;
+        InverseNorms[row] = NormalizeRow(vector, normalized);
         Index?.Update(row);
         InvertedIndex?.Update(row);
         // Kept neighbour lists (Because you watched): the item's own, and every list the new vector may now enter or
@@ -326,16 +323,22 @@ public sealed class ServingModel
         var normalized = new float[factors.Length];
         var inverseNorms = new float[factors.Length / k];
         for (var offset = 0; offset < factors.Length; offset += k)
-        {
-            var source = factors.AsSpan(offset, k);
-            var norm = TensorPrimitives.Norm(source);
-            if (norm > 0)
-            {
-                TensorPrimitives.Divide(source, norm, normalized.AsSpan(offset, k));
-                inverseNorms[offset / k] = 1f / norm;
-            }
-        }
+            inverseNorms[offset / k] = NormalizeRow(factors.AsSpan(offset, k), normalized.AsSpan(offset, k));
         return (normalized, inverseNorms);
+    }
+
+    // One row's unit vector into target (zeros for a zero row), returning 1/|row| (0 for a zero row): the same rule for
+    // the model's rows and for a live vector written over one.
+    private static float NormalizeRow(ReadOnlySpan<float> row, Span<float> target)
+    {
+        var norm = TensorPrimitives.Norm(row);
+        if (norm > 0)
+        {
+            TensorPrimitives.Divide(row, norm, target);
+            return 1f / norm;
+        }
+        target.Clear();
+        return 0f;
     }
 }
 
