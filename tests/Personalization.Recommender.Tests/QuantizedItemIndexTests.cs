@@ -316,6 +316,30 @@ public class QuantizedItemIndexTests
     }
 
     [Fact]
+    public void Every_kernel_gives_the_scalar_sums_when_every_code_is_at_its_limit()
+    {
+        // Factors of ±1 quantize to codes of ±127 for items and user alike: the largest products, where a kernel whose
+        // 16-bit pair sums saturate would differ from the scalar loop.
+        const int items = 1_000, k = 64;
+        var random = new Random(81);
+        float[] factors = [.. Enumerable.Range(0, items * k).Select(_ => random.Next(2) == 0 ? -1f : 1f)];
+        var index = new QuantizedItemIndex(factors, k);
+        float[] user = [.. Enumerable.Range(0, k).Select(_ => random.Next(2) == 0 ? -1f : 1f)];
+        var exact = new float[items];
+        Scoring.ScoreAll(factors, k, user, exact);
+        foreach (var kernel in Enum.GetValues<Int8Kernel>().Where(Int8BlockScan.IsSupported))
+        {
+            var reference = new float[items];
+            index.EstimateAll(user, reference, Int8Kernel.Scalar, Int8BlockScan.UserCodeLimit(kernel));
+            var estimates = new float[items];
+            index.EstimateAll(user, estimates, kernel);
+            Assert.Equal(reference, estimates);
+            // At the limit the codes are exact, so the estimates rank as the exact scores do.
+            Assert.Equal(exact.Select(s => MathF.Sign(s)), estimates.Select(s => MathF.Sign(s)));
+        }
+    }
+
+    [Fact]
     public void EstimateAll_is_close_to_every_exact_score_and_the_same_from_every_kernel()
     {
         const int items = 3_001, k = 64; // not a whole number of 16-item blocks: the last block's padding lanes are skipped
