@@ -69,8 +69,8 @@ public sealed class RankerTests
             var similar = expected.FindIndex(r => r.Id.StartsWith("because-you-watched", StringComparison.Ordinal));
             Assert.Equal(expected[similar].Id, actual[similar].Id);
             var above = expected.Take(similar).Concat(actual.Take(similar)).SelectMany(r => r.Items).Select(i => i.ItemId).ToHashSet();
-            var expectedRest = expected[similar].Items.Select(i => i.ItemId).Where(id => !above.Contains(id)).ToList();
-            var actualRest = actual[similar].Items.Select(i => i.ItemId).Where(id => !above.Contains(id)).ToList();
+            var expectedRest = Row(expected, expected[similar].Id).Where(id => !above.Contains(id)).ToList();
+            var actualRest = Row(actual, actual[similar].Id).Where(id => !above.Contains(id)).ToList();
             var shared = Math.Min(expectedRest.Count, actualRest.Count);
             Assert.Equal(expectedRest.Take(shared), actualRest.Take(shared));
             var shownAboveInOneOnly = above.Count - expected.Take(similar).SelectMany(r => r.Items).Count();
