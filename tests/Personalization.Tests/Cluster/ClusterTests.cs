@@ -151,7 +151,6 @@ public sealed class ClusterTests(ClusterFixture cluster)
                 $"{silo.Name} serves {view?.Vector} after {clock.Elapsed.TotalSeconds:F1} s; the item's recent list: {view?.Recent?.Total} interactions");
             Assert.Equal("content", view!.Vector!.Prior);
         }
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20));
     }
 
     private static async Task<List<string>> MismatchesAsync(ConcurrentDictionary<string, int> expected, Func<string, Task<long>> actual)

@@ -134,10 +134,8 @@ public sealed class HomePageTests(SharedSiloFixture fixture)
         Assert.DoesNotContain(before.Rows.Single(r => r.Id == "trending").Items, i => i.ItemId == item);
 
         await Silo.Client.TrackAsync(Enumerable.Range(0, 60).Select(i => new InteractionEvent { UserId = $"burst-{i}", ItemId = item, Type = InteractionType.Play }));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         await TestSilo.EventuallyAsync(() => Silo.Client.GetRowsAsync("home-trending-viewer", rows: 10, perRow: 20, device: "tv", hour: 8),
             p => p.Rows.Single(r => r.Id == "trending").Items.Take(5).Any(i => i.ItemId == item), TimeSpan.FromSeconds(10), "the burst item in Trending now");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
     }
 
     [Fact]

@@ -51,14 +51,12 @@ public sealed class LiveItemVectorTests(SharedSiloFixture fixture)
             var seen = favourites.Where((_, i) => (i + f) % 3 != 0).Take(5).ToList();
             await Silo.TrackAndWaitAsync(fans[f], seen.Select(i => Watch(fans[f], i)).ToArray());
         }
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var fan in fans) await Silo.Client.TrackAsync([Watch(fan, fresh)]);
 
         // Within seconds, with no retrain, the neighbour's Top picks hold it.
         var after = await TestSilo.EventuallyAsync(() => Silo.Client.GetRecommendationsAsync(neighbour, 20),
             r => r.Items.Any(i => i.ItemId == fresh), TimeSpan.FromSeconds(15), "the new title in the neighbour's Top picks");
         Assert.Equal(before.ModelVersion, after.ModelVersion);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15));
 
         // The item says where its vector comes from, and who watched it, the latest applied first (fans on different
         // partitions reach the item in any order, so not by their timestamps).

@@ -38,11 +38,9 @@ public sealed class NeuralServingTests
         await silo.Client.TrackAsync([new InteractionEvent { UserId = user, ItemId = played[0], Type = InteractionType.Play }]);
         var first = await TestSilo.EventuallyAsync(() => silo.Client.GetRecommendationsAsync(user, 20), r => r.ModelVersion == published.Version && r.Items.All(i => i.ItemId != played[0]),
             TimeSpan.FromSeconds(10), "the first play to be applied");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         await silo.Client.TrackAsync(played.Skip(1).Select(item => new InteractionEvent { UserId = user, ItemId = item, Type = InteractionType.Play }));
         var after = await TestSilo.EventuallyAsync(() => silo.Client.GetRecommendationsAsync(user, 20), r => r.Items.All(i => !played.Contains(i.ItemId)),
             TimeSpan.FromSeconds(10), "the other plays to be applied");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
         Assert.Equal(published.Version, after.ModelVersion);
         // The genre's share grows with the plays, well above the empty profile's (the reranker's diversity and popularity
         // controls still spread the list). How far above depends on the trained weights, which can differ from one host to
@@ -119,9 +117,7 @@ public sealed class NeuralServingTests
         RecommendationsResponse before = null!;
         foreach (var item in new[] { "i11", "i42", "i7", "i300", "i128" }) before = await PlayAsync(item);
         var bestBefore = Best();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var after = await PlayAsync("i55");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
         Assert.Equal(published.Version, after.ModelVersion);
         Assert.DoesNotContain(after.Items, i => watched.Contains(i.ItemId));
 
