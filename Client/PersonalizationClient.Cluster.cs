@@ -18,15 +18,19 @@ public sealed partial class PersonalizationClient
     /// moves on to another when one refuses connections, retries what is safe to retry, and holds every call to its
     /// deadline. Trace context (W3C <c>traceparent</c>) goes with every request.
     /// </summary>
+    /// <param name="options">Seeds, discovery, retries and limits.</param>
+    /// <param name="time">The clock of retry delays, per-attempt limits, deadlines and gateway discovery (the system's if null).</param>
+    /// <param name="transport">The innermost handler (sockets if null).</param>
     public static PersonalizationClient Create(PersonalizationClientOptions options, TimeProvider? time = null, HttpMessageHandler? transport = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var routing = new GatewayFailoverHandler(options, time ?? TimeProvider.System)
+        time ??= TimeProvider.System;
+        var routing = new GatewayFailoverHandler(options, time)
         {
             InnerHandler = transport ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(2) },
         };
-        var retry = new RetryHandler(options) { InnerHandler = routing };
+        var retry = new RetryHandler(options, time: time) { InnerHandler = routing };
         // The handlers own the deadline and the per-attempt limit; HttpClient's own timeout must not cut them short.
         var http = new HttpClient(retry) { BaseAddress = new Uri("http://gateway.invalid/"), Timeout = Timeout.InfiniteTimeSpan };
         if (options.ApiKey is { Length: > 0 } key) http.DefaultRequestHeaders.Add("X-Api-Key", key);

@@ -18,12 +18,17 @@ public sealed class RetryHandler : DelegatingHandler
     private static readonly ResiliencePropertyKey<bool> Idempotent = new("Personalization.Idempotent");
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly PersonalizationClientOptions _options;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the handler.</summary>
-    public RetryHandler(PersonalizationClientOptions options, Action<int, HttpResponseMessage?, Exception?>? onRetry = null)
+    /// <param name="options">Retries, delays, the per-attempt limit and the deadline.</param>
+    /// <param name="onRetry">Called before each retry with its number and the outcome retried.</param>
+    /// <param name="time">The clock of the delays, the per-attempt limit and the deadline (the system's if null).</param>
+    public RetryHandler(PersonalizationClientOptions options, Action<int, HttpResponseMessage?, Exception?>? onRetry = null, TimeProvider? time = null)
     {
         _options = options;
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        _time = time ?? TimeProvider.System;
+        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = Math.Max(1, options.MaxRetries),
@@ -47,8 +52,8 @@ public sealed class RetryHandler : DelegatingHandler
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_options.Deadline);
+        using var expiry = new CancellationTokenSource(_options.Deadline, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         var context = ResilienceContextPool.Shared.Get(deadline.Token);
         context.Properties.Set(Idempotent,
             request.Method == HttpMethod.Get || request.Method == HttpMethod.Put || request.Method == HttpMethod.Head || request.Method == HttpMethod.Delete);

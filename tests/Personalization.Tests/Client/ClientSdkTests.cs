@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Personalization.Client;
 using Personalization.Contracts;
 using Personalization.Tests.Cluster;
@@ -121,9 +122,17 @@ public sealed class ClientSdkTests(SharedSiloFixture fixture)
         Assert.Equal(HttpStatusCode.InternalServerError, failure.Status);
         Assert.Equal(1, calls); // a POST that may have been applied is never repeated
 
-        var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAsync<TimeoutException>(() => client.Http.GetAsync("v1/slow"));
-        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 5);
+        // The deadline on the client's clock: a call that hangs is still waiting just before it and fails at it. A minute
+        // long, so the test's real time cannot reach it first.
+        var time = new FakeTimeProvider();
+        var timedOptions = new PersonalizationClientOptions { DiscoverGateways = false, AttemptTimeout = TimeSpan.FromMinutes(2), Deadline = TimeSpan.FromMinutes(1) };
+        timedOptions.Seeds.Add(new Uri("http://sdk.test/"));
+        var slow = PersonalizationClient.Create(timedOptions, time, transport).Http.GetAsync("v1/slow");
+        time.Advance(TimeSpan.FromSeconds(59.9));
+        Assert.False(slow.IsCompleted, "the call ended before its deadline");
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        var expired = await Assert.ThrowsAsync<TimeoutException>(() => slow.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("within the deadline of 60 s", expired.Message, StringComparison.Ordinal); // the client's, not WaitAsync's
 
         using var cancelled = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.Http.GetAsync("v1/slow", cancelled.Token));
