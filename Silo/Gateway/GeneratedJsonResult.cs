@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -6,20 +7,27 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace Personalization.Silo.Gateway;
 
 /// <summary>
-/// A 200 whose JSON body the source-generated serializer writes straight into the response's pipe, in one synchronous
-/// pass over the value, then one flush.
+/// A 200 whose JSON body the source-generated serializer writes in one synchronous pass over the value, sent with its
+/// <c>Content-Length</c> in a single write.
 /// </summary>
 /// <remarks>
+/// <para>
 /// <c>TypedResults.Ok</c> serializes asynchronously, and System.Text.Json keeps the generated fast path for async
 /// serialization only while every answer of a type stays under half its <c>DefaultBufferSize</c> (8 KB): the first
 /// larger one turns the fast path off for the life of the process, and the rows page (14 KB) did. The resumable path
 /// then built a write stack and boxed a list enumerator per row on every page. Written synchronously the fast path
-/// always holds, and the body waits in the pipe's pooled segments until the flush.
+/// always holds.
+/// </para>
+/// <para>
+/// Kestrel fixes a response's headers at the first write to its body, so a body written straight into the response
+/// pipe has no length yet and goes out chunked: the answer, then the closing empty chunk, two socket sends and two
+/// segments for the client to wait for. Written first into a per-thread buffer, the answer's length is known before
+/// the headers: one send, as for any fixed body, and nothing more for the client to parse.
+/// </para>
 /// </remarks>
 /// <typeparam name="T">The body's type, one of <see cref="GatewayJsonContext"/>'s.</typeparam>
 internal sealed class GeneratedJsonResult<T> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
     private readonly JsonTypeInfo<T> _typeInfo;
 
     internal GeneratedJsonResult(T value, JsonTypeInfo<T> typeInfo)
@@ -35,34 +43,24 @@ internal sealed class GeneratedJsonResult<T> : IResult, IEndpointMetadataProvide
     public int? StatusCode => StatusCodes.Status200OK;
 
     /// <inheritdoc />
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
-        Write(response.BodyWriter);
-        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
-    }
-
-    // One writer per thread, pointed at each answer's pipe in turn (as the serializer's own writer cache does), then at
-    // Stream.Null so it holds no connection between answers. Synchronous: a writer cannot live across an await.
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
-    private void Write(System.IO.Pipelines.PipeWriter body)
-    {
-        var writer = t_writer;
-        if (writer is null) t_writer = writer = new Utf8JsonWriter(body, WriterOptions);
-        else writer.Reset(body);
+        var body = ResponseBuffer.Rent();
         try
         {
-            JsonSerializer.Serialize(writer, Value!, _typeInfo);
-            writer.Flush();
+            ResponseBuffer.Serialize(body, Value!, _typeInfo);
+            response.ContentLength = body.WrittenCount;
+            // Copied into Kestrel's pipe; the request's end flushes headers and body together.
+            response.BodyWriter.Write(body.WrittenSpan);
         }
         finally
         {
-            writer.Reset(Stream.Null);
+            ResponseBuffer.Return(body);
         }
+        return Task.CompletedTask;
     }
 
     /// <summary>Declares the 200 and its body type for OpenAPI, as <c>Ok&lt;T&gt;</c> does.</summary>
@@ -78,4 +76,59 @@ internal static class GeneratedJson
 {
     /// <summary>A 200 with <paramref name="value"/> written by <paramref name="typeInfo"/>'s generated serializer.</summary>
     public static GeneratedJsonResult<T> Ok<T>(T value, JsonTypeInfo<T> typeInfo) => new(value, typeInfo);
+}
+
+/// <summary>
+/// The per-thread buffer and JSON writer that <see cref="GeneratedJsonResult{T}"/> serializes an answer into before it
+/// knows the answer's length. Synchronous use only: neither may live across an await.
+/// </summary>
+internal static class ResponseBuffer
+{
+    /// <summary>A buffer that grew past this for one large answer is dropped rather than kept by its thread.</summary>
+    internal const int RetainedBytes = 64 * 1024;
+
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <summary>This thread's empty buffer (taken from it until <see cref="Return"/>, so a nested use gets its own).</summary>
+    public static ArrayBufferWriter<byte> Rent()
+    {
+        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(4096);
+        t_buffer = null;
+        return buffer;
+    }
+
+    /// <summary>Gives the buffer back to this thread, emptied, unless an answer made it larger than <see cref="RetainedBytes"/>.</summary>
+    public static void Return(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity > RetainedBytes) return;
+        buffer.ResetWrittenCount();
+        t_buffer = buffer;
+    }
+
+    /// <summary>Appends <paramref name="value"/> as JSON to <paramref name="buffer"/> through the generated serializer.</summary>
+    public static void Serialize<T>(IBufferWriter<byte> buffer, T value, JsonTypeInfo<T> typeInfo)
+    {
+        // One writer per thread, pointed at each answer's buffer in turn (as the serializer's own writer cache does),
+        // then at Stream.Null so it holds no buffer between answers.
+        var writer = t_writer;
+        t_writer = null;
+        if (writer is null) writer = new Utf8JsonWriter(buffer, WriterOptions);
+        else writer.Reset(buffer);
+        try
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+            writer.Flush();
+        }
+        finally
+        {
+            writer.Reset(Stream.Null);
+            t_writer = writer;
+        }
+    }
 }

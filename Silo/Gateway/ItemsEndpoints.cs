@@ -26,7 +26,7 @@ public static class ItemsEndpoints
         return app;
     }
 
-    private static Results<Ok<SimilarItemsResponse>, ValidationProblem, ProblemHttpResult> GetSimilar(
+    private static Results<GeneratedJsonResult<SimilarItemsResponse>, ValidationProblem, ProblemHttpResult> GetSimilar(
         string itemId, IServingModelProvider models, IOptions<GatewayOptions> options, int k = 20)
     {
         Dictionary<string, string[]>? errors = null;
@@ -45,7 +45,7 @@ public static class ItemsEndpoints
         var result = Enumerable.Range(0, found)
             .Select(i => new RecommendedItem(model.ItemId(indices[i]), model.Titles[indices[i]], top[i], $"Similar to {model.Titles[row]}"))
             .ToList();
-        return TypedResults.Ok(new SimilarItemsResponse(itemId, model.Version, result));
+        return GeneratedJson.Ok(new SimilarItemsResponse(itemId, model.Version, result), GatewayJsonContext.Default.SimilarItemsResponse);
     }
 
     private static async Task<Results<Ok<ItemView>, ValidationProblem, ProblemHttpResult>> GetItemAsync(

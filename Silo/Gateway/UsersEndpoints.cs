@@ -49,13 +49,13 @@ public static class UsersEndpoints
         return GeneratedJson.Ok(await users.Get(userId).GetRowsAsync(request), GatewayJsonContext.Default.RowsResponse);
     }
 
-    private static async Task<Results<Ok<UserView>, ValidationProblem>> GetUserAsync(string userId, KeyedGrains<IUserGrain> users, int recent = 20)
+    private static async Task<Results<GeneratedJsonResult<UserView>, ValidationProblem>> GetUserAsync(string userId, KeyedGrains<IUserGrain> users, int recent = 20)
     {
         Dictionary<string, string[]>? errors = null;
         Check(ref errors, "userId", EventValidator.IdProblem(userId));
         Check(ref errors, "recent", recent < 0 || recent > 100 ? "Must be from 0 to 100." : null);
         if (errors is not null) return TypedResults.ValidationProblem(errors);
-        return TypedResults.Ok(await users.Get(userId).GetViewAsync(recent));
+        return GeneratedJson.Ok(await users.Get(userId).GetViewAsync(recent), GatewayJsonContext.Default.UserView);
     }
 
     internal static void Check(Dictionary<string, string[]> errors, string field, string? problem)

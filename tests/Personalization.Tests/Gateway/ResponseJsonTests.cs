@@ -13,6 +13,7 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
     [Theory]
     [InlineData(typeof(RecommendationsResponse))]
     [InlineData(typeof(RowsResponse))]
+    [InlineData(typeof(UserView))]
     public void Hot_responses_come_from_the_generated_context_with_options_it_is_compatible_with(Type type)
     {
         var options = fixture.Silo.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
@@ -37,6 +38,7 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
             Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
             Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
             var body = await response.Content.ReadAsByteArrayAsync();
+            AssertSentWithItsLength(response, body);
             using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
             Assert.Equal("json-shape", root.GetProperty("userId").GetString());
@@ -62,7 +64,10 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
     public async Task A_recommendations_answer_keeps_its_wire_shape()
     {
         using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
-        using var document = JsonDocument.Parse(await http.GetStringAsync("/v1/users/json-shape/recommendations?k=3"));
+        using var response = await http.GetAsync("/v1/users/json-shape/recommendations?k=3");
+        var body = await response.Content.ReadAsByteArrayAsync();
+        AssertSentWithItsLength(response, body);
+        using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
         Assert.Equal("json-shape", root.GetProperty("userId").GetString());
         Assert.True(root.GetProperty("modelVersion").GetInt64() > 0);
@@ -74,5 +79,28 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
             Assert.False(string.IsNullOrEmpty(item.GetProperty("title").GetString()));
             Assert.Equal(JsonValueKind.Number, item.GetProperty("score").ValueKind);
         }
+    }
+
+    [Fact]
+    public async Task A_user_view_keeps_its_wire_shape()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
+        using var response = await http.GetAsync("/v1/users/json-shape?recent=5");
+        var body = await response.Content.ReadAsByteArrayAsync();
+        AssertSentWithItsLength(response, body);
+        var value = JsonSerializer.Deserialize<UserView>(body, JsonSerializerOptions.Web)!;
+        Assert.Equal("json-shape", value.UserId);
+        Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
+    }
+
+    /// <summary>
+    /// The answer went out with its length, not chunked: one send of headers and body, and no closing chunk for the
+    /// client to wait for.
+    /// </summary>
+    private static void AssertSentWithItsLength(HttpResponseMessage response, byte[] body)
+    {
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
     }
 }
