@@ -93,6 +93,20 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
         Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
     }
 
+    [Fact]
+    public async Task A_similar_items_answer_keeps_its_wire_shape()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
+        using var response = await http.GetAsync("/v1/items/i1/similar?k=5");
+        var body = await response.Content.ReadAsByteArrayAsync();
+        AssertSentWithItsLength(response, body);
+        var value = JsonSerializer.Deserialize<SimilarItemsResponse>(body, JsonSerializerOptions.Web)!;
+        Assert.Equal(5, value.Items.Count);
+        Assert.DoesNotContain(value.Items, item => item.ItemId == "i1");
+        Assert.All(value.Items, item => Assert.StartsWith("Similar to ", item.Reason));
+        Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
+    }
+
     /// <summary>
     /// The answer went out with its length, not chunked: one send of headers and body, and no closing chunk for the
     /// client to wait for.
