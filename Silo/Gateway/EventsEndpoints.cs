@@ -23,7 +23,7 @@ public static class EventsEndpoints
         return app;
     }
 
-    private static async Task<Results<Accepted<EventsAccepted>, ValidationProblem, ProblemHttpResult>> PostEventsAsync(
+    private static async Task<Results<GeneratedJsonAccepted<EventsAccepted>, ValidationProblem, ProblemHttpResult>> PostEventsAsync(
         HttpContext http, EventProducer producer, IOptions<GatewayOptions> options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var limits = options.Value;
@@ -71,7 +71,7 @@ public static class EventsEndpoints
                 return TypedResults.Problem(statusCode: 503, title: "The event log did not acknowledge the events; retry with the same event ids.",
                     detail: reason);
             }
-            return TypedResults.Accepted((string?)null, new EventsAccepted(events.Count));
+            return GeneratedJson.Accepted(new EventsAccepted(events.Count), GatewayJsonContext.Default.EventsAccepted);
         }
     }
 

@@ -9,7 +9,7 @@ namespace Personalization.Silo.Gateway;
 /// serializer takes the generated fast path (straight writes to the response, no per-property converter dispatch).
 /// </summary>
 /// <remarks>
-/// The recommendations, rows, user and similar-items answers are written through it directly (<see cref="GeneratedJsonResult{T}"/>), so the
+/// The recommendations, rows, user, similar-items and events answers are written through it directly (<see cref="GeneratedJsonResult{T}"/>), so the
 /// fast path holds for pages of any size. Elsewhere it serves through the HTTP options, and
 /// the fast path holds only while the HTTP options add no converters (see <c>JsonSerializerContext</c>'s compatibility
 /// rule): enums carry their own converter attribute instead (<see cref="InteractionTypeJsonConverter"/>).
@@ -19,4 +19,5 @@ namespace Personalization.Silo.Gateway;
 [JsonSerializable(typeof(RowsResponse))]
 [JsonSerializable(typeof(UserView))]
 [JsonSerializable(typeof(SimilarItemsResponse))]
+[JsonSerializable(typeof(EventsAccepted))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

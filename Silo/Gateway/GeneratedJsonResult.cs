@@ -45,21 +45,7 @@ internal sealed class GeneratedJsonResult<T> : IResult, IEndpointMetadataProvide
     /// <inheritdoc />
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        var body = ResponseBuffer.Rent();
-        try
-        {
-            ResponseBuffer.Serialize(body, Value!, _typeInfo);
-            response.ContentLength = body.WrittenCount;
-            // Copied into Kestrel's pipe; the request's end flushes headers and body together.
-            response.BodyWriter.Write(body.WrittenSpan);
-        }
-        finally
-        {
-            ResponseBuffer.Return(body);
-        }
+        ResponseBuffer.Send(httpContext.Response, StatusCodes.Status200OK, Value!, _typeInfo);
         return Task.CompletedTask;
     }
 
@@ -71,16 +57,52 @@ internal sealed class GeneratedJsonResult<T> : IResult, IEndpointMetadataProvide
     }
 }
 
-/// <summary>Creates <see cref="GeneratedJsonResult{T}"/>.</summary>
+/// <summary>A 202 whose JSON body is written as <see cref="GeneratedJsonResult{T}"/>'s is: in one send, with its length.</summary>
+/// <typeparam name="T">The body's type, one of <see cref="GatewayJsonContext"/>'s.</typeparam>
+internal sealed class GeneratedJsonAccepted<T> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>
+{
+    private readonly JsonTypeInfo<T> _typeInfo;
+
+    internal GeneratedJsonAccepted(T value, JsonTypeInfo<T> typeInfo)
+    {
+        Value = value;
+        _typeInfo = typeInfo;
+    }
+
+    /// <summary>The body.</summary>
+    public T? Value { get; }
+
+    /// <summary>Always 202.</summary>
+    public int? StatusCode => StatusCodes.Status202Accepted;
+
+    /// <inheritdoc />
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ResponseBuffer.Send(httpContext.Response, StatusCodes.Status202Accepted, Value!, _typeInfo);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Declares the 202 and its body type for OpenAPI, as <c>Accepted&lt;T&gt;</c> does.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status202Accepted, typeof(T), ["application/json"]));
+    }
+}
+
+/// <summary>Creates <see cref="GeneratedJsonResult{T}"/> and <see cref="GeneratedJsonAccepted{T}"/>.</summary>
 internal static class GeneratedJson
 {
     /// <summary>A 200 with <paramref name="value"/> written by <paramref name="typeInfo"/>'s generated serializer.</summary>
     public static GeneratedJsonResult<T> Ok<T>(T value, JsonTypeInfo<T> typeInfo) => new(value, typeInfo);
+
+    /// <summary>A 202 with <paramref name="value"/> written by <paramref name="typeInfo"/>'s generated serializer.</summary>
+    public static GeneratedJsonAccepted<T> Accepted<T>(T value, JsonTypeInfo<T> typeInfo) => new(value, typeInfo);
 }
 
 /// <summary>
-/// The per-thread buffer and JSON writer that <see cref="GeneratedJsonResult{T}"/> serializes an answer into before it
-/// knows the answer's length. Synchronous use only: neither may live across an await.
+/// The per-thread buffer and JSON writer that the generated answers (<see cref="GeneratedJsonResult{T}"/>,
+/// <see cref="GeneratedJsonAccepted{T}"/>) are serialized into before their length is known. Synchronous use only: neither may live across an await.
 /// </summary>
 internal static class ResponseBuffer
 {
@@ -94,6 +116,27 @@ internal static class ResponseBuffer
 
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
+
+    /// <summary>
+    /// Answers <paramref name="statusCode"/> with <paramref name="value"/> as JSON and its <c>Content-Length</c>: serialized
+    /// here first, then copied into Kestrel's pipe, which the request's end flushes with the headers in one send.
+    /// </summary>
+    public static void Send<T>(HttpResponse response, int statusCode, T value, JsonTypeInfo<T> typeInfo)
+    {
+        response.StatusCode = statusCode;
+        response.ContentType = "application/json; charset=utf-8";
+        var body = Rent();
+        try
+        {
+            Serialize(body, value, typeInfo);
+            response.ContentLength = body.WrittenCount;
+            response.BodyWriter.Write(body.WrittenSpan);
+        }
+        finally
+        {
+            Return(body);
+        }
+    }
 
     /// <summary>This thread's empty buffer (taken from it until <see cref="Return"/>, so a nested use gets its own).</summary>
     public static ArrayBufferWriter<byte> Rent()

@@ -107,13 +107,26 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
         Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
     }
 
+    [Fact]
+    public async Task An_accepted_events_answer_is_sent_with_its_length()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
+        using var content = new StringContent("""[{"userId":"json-shape-events","itemId":"i3","type":"play"},{"userId":"json-shape-events","itemId":"i4","type":"play"}]""",
+            System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("/v1/events", content);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        AssertSentWithItsLength(response, body, System.Net.HttpStatusCode.Accepted);
+        Assert.Equal(2, JsonSerializer.Deserialize<EventsAccepted>(body, JsonSerializerOptions.Web)!.Accepted);
+    }
+
     /// <summary>
     /// The answer went out with its length, not chunked: one send of headers and body, and no closing chunk for the
     /// client to wait for.
     /// </summary>
-    private static void AssertSentWithItsLength(HttpResponseMessage response, byte[] body)
+    private static void AssertSentWithItsLength(HttpResponseMessage response, byte[] body, System.Net.HttpStatusCode status = System.Net.HttpStatusCode.OK)
     {
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
         Assert.Equal(body.Length, response.Content.Headers.ContentLength);
     }
