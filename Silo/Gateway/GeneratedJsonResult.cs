@@ -26,67 +26,57 @@ namespace Personalization.Silo.Gateway;
 /// </para>
 /// </remarks>
 /// <typeparam name="T">The body's type, one of <see cref="GatewayJsonContext"/>'s.</typeparam>
-internal sealed class GeneratedJsonResult<T> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>
+internal sealed class GeneratedJsonResult<T>(T value, JsonTypeInfo<T> typeInfo)
+    : GeneratedJsonAnswer<T>(value, typeInfo, StatusCodes.Status200OK), IEndpointMetadataProvider
 {
-    private readonly JsonTypeInfo<T> _typeInfo;
-
-    internal GeneratedJsonResult(T value, JsonTypeInfo<T> typeInfo)
-    {
-        Value = value;
-        _typeInfo = typeInfo;
-    }
-
-    /// <summary>The body.</summary>
-    public T? Value { get; }
-
-    /// <summary>Always 200.</summary>
-    public int? StatusCode => StatusCodes.Status200OK;
-
-    /// <inheritdoc />
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        ResponseBuffer.Send(httpContext.Response, StatusCodes.Status200OK, Value!, _typeInfo);
-        return Task.CompletedTask;
-    }
-
     /// <summary>Declares the 200 and its body type for OpenAPI, as <c>Ok&lt;T&gt;</c> does.</summary>
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
-    }
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status200OK);
 }
 
 /// <summary>A 202 whose JSON body is written as <see cref="GeneratedJsonResult{T}"/>'s is: in one send, with its length.</summary>
 /// <typeparam name="T">The body's type, one of <see cref="GatewayJsonContext"/>'s.</typeparam>
-internal sealed class GeneratedJsonAccepted<T> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult<T>
+internal sealed class GeneratedJsonAccepted<T>(T value, JsonTypeInfo<T> typeInfo)
+    : GeneratedJsonAnswer<T>(value, typeInfo, StatusCodes.Status202Accepted), IEndpointMetadataProvider
+{
+    /// <summary>Declares the 202 and its body type for OpenAPI, as <c>Accepted&lt;T&gt;</c> does.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, StatusCodes.Status202Accepted);
+}
+
+/// <summary>
+/// What the generated answers share: the body and its status, sent through <see cref="ResponseBuffer.Send"/>. Each
+/// status is its own sealed type because OpenAPI reads a result's status from its type (a static member).
+/// </summary>
+/// <typeparam name="T">The body's type, one of <see cref="GatewayJsonContext"/>'s.</typeparam>
+internal abstract class GeneratedJsonAnswer<T> : IResult, IStatusCodeHttpResult, IValueHttpResult<T>
 {
     private readonly JsonTypeInfo<T> _typeInfo;
+    private readonly int _statusCode;
 
-    internal GeneratedJsonAccepted(T value, JsonTypeInfo<T> typeInfo)
+    private protected GeneratedJsonAnswer(T value, JsonTypeInfo<T> typeInfo, int statusCode)
     {
         Value = value;
         _typeInfo = typeInfo;
+        _statusCode = statusCode;
     }
 
     /// <summary>The body.</summary>
     public T? Value { get; }
 
-    /// <summary>Always 202.</summary>
-    public int? StatusCode => StatusCodes.Status202Accepted;
+    /// <summary>The answer's status, fixed by its type.</summary>
+    public int? StatusCode => _statusCode;
 
     /// <inheritdoc />
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        ResponseBuffer.Send(httpContext.Response, StatusCodes.Status202Accepted, Value!, _typeInfo);
+        ResponseBuffer.Send(httpContext.Response, _statusCode, Value!, _typeInfo);
         return Task.CompletedTask;
     }
 
-    /// <summary>Declares the 202 and its body type for OpenAPI, as <c>Accepted&lt;T&gt;</c> does.</summary>
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    /// <summary>Declares <paramref name="statusCode"/> with a JSON body of <typeparamref name="T"/> for OpenAPI.</summary>
+    private protected static void Declare(EndpointBuilder builder, int statusCode)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status202Accepted, typeof(T), ["application/json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(statusCode, typeof(T), ["application/json"]));
     }
 }
 

@@ -53,9 +53,7 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
                 foreach (var item in row.GetProperty("items").EnumerateArray())
                     Assert.False(string.IsNullOrEmpty(item.GetProperty("itemId").GetString()));
             }
-            // The same bytes the web defaults write for the value they read back.
-            var value = JsonSerializer.Deserialize<RowsResponse>(body, JsonSerializerOptions.Web)!;
-            Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
+            ReadsBackAsWritten<RowsResponse>(body);
             if (rows == 20) Assert.True(body.Length > 8192, $"the large page is {body.Length} bytes");
         }
     }
@@ -63,10 +61,7 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
     [Fact]
     public async Task A_recommendations_answer_keeps_its_wire_shape()
     {
-        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
-        using var response = await http.GetAsync("/v1/users/json-shape/recommendations?k=3");
-        var body = await response.Content.ReadAsByteArrayAsync();
-        AssertSentWithItsLength(response, body);
+        var body = await GetSentWithItsLengthAsync("/v1/users/json-shape/recommendations?k=3");
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
         Assert.Equal("json-shape", root.GetProperty("userId").GetString());
@@ -84,27 +79,17 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
     [Fact]
     public async Task A_user_view_keeps_its_wire_shape()
     {
-        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
-        using var response = await http.GetAsync("/v1/users/json-shape?recent=5");
-        var body = await response.Content.ReadAsByteArrayAsync();
-        AssertSentWithItsLength(response, body);
-        var value = JsonSerializer.Deserialize<UserView>(body, JsonSerializerOptions.Web)!;
+        var value = ReadsBackAsWritten<UserView>(await GetSentWithItsLengthAsync("/v1/users/json-shape?recent=5"));
         Assert.Equal("json-shape", value.UserId);
-        Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
     }
 
     [Fact]
     public async Task A_similar_items_answer_keeps_its_wire_shape()
     {
-        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
-        using var response = await http.GetAsync("/v1/items/i1/similar?k=5");
-        var body = await response.Content.ReadAsByteArrayAsync();
-        AssertSentWithItsLength(response, body);
-        var value = JsonSerializer.Deserialize<SimilarItemsResponse>(body, JsonSerializerOptions.Web)!;
+        var value = ReadsBackAsWritten<SimilarItemsResponse>(await GetSentWithItsLengthAsync("/v1/items/i1/similar?k=5"));
         Assert.Equal(5, value.Items.Count);
         Assert.DoesNotContain(value.Items, item => item.ItemId == "i1");
         Assert.All(value.Items, item => Assert.StartsWith("Similar to ", item.Reason));
-        Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
     }
 
     [Fact]
@@ -117,6 +102,24 @@ public sealed class ResponseJsonTests(SharedSiloFixture fixture)
         var body = await response.Content.ReadAsByteArrayAsync();
         AssertSentWithItsLength(response, body, System.Net.HttpStatusCode.Accepted);
         Assert.Equal(2, JsonSerializer.Deserialize<EventsAccepted>(body, JsonSerializerOptions.Web)!.Accepted);
+    }
+
+    /// <summary>The 200 body of a GET on <paramref name="path"/>, after checking it was sent with its length.</summary>
+    private async Task<byte[]> GetSentWithItsLengthAsync(string path)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Silo.Address };
+        using var response = await http.GetAsync(path);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        AssertSentWithItsLength(response, body);
+        return body;
+    }
+
+    /// <summary>The value in <paramref name="body"/>, after checking the body is the bytes the web defaults write for it.</summary>
+    private static T ReadsBackAsWritten<T>(byte[] body)
+    {
+        var value = JsonSerializer.Deserialize<T>(body, JsonSerializerOptions.Web)!;
+        Assert.Equal(JsonSerializer.Serialize(value, JsonSerializerOptions.Web), System.Text.Encoding.UTF8.GetString(body));
+        return value;
     }
 
     /// <summary>
