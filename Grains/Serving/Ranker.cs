@@ -151,6 +151,42 @@ public static class Ranker
         return new Row($"{PageLayout.BecauseYouWatched}:{model.ItemId(anchor)}", $"Because you watched {title}", items);
     }
 
+    /// <summary>
+    /// The <paramref name="count"/> items most similar to <paramref name="anchor"/> (cosine of the item vectors, live
+    /// ones included), best first. They come from the anchor's kept neighbour list, the one Because you watched reads.
+    /// Only the first request for an anchor scores the catalog; later ones read the list. Live vectors drop the lists
+    /// they change (<see cref="ServingModel.SetLive"/>).
+    /// </summary>
+    /// <param name="model">The serving index.</param>
+    /// <param name="anchor">The item's row.</param>
+    /// <param name="count">List length (a list longer than the kept one scores the catalog).</param>
+    public static List<RecommendedItem> SimilarItems(ServingModel model, int anchor, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(anchor);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(anchor, model.ItemCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var reason = $"Similar to {model.Titles[anchor]}";
+        var neighbours = model.NeighboursOf(anchor, Neighbours);
+        if (neighbours.Rows.Length < count && !neighbours.Complete)
+        {
+            var buffer = ArrayPool<float>.Shared.Rent(model.ItemCount);
+            try
+            {
+                var similar = buffer.AsSpan(0, model.ItemCount);
+                ScoreSimilarity(model, anchor, similar);
+                return Take(model, similar, count, reason);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
+        }
+        var items = new List<RecommendedItem>(Math.Min(count, neighbours.Rows.Length));
+        for (var i = 0; i < items.Capacity; i++)
+            items.Add(new RecommendedItem(model.ItemId(neighbours.Rows[i]), model.Titles[neighbours.Rows[i]], neighbours.Similarities[i], reason));
+        return items;
+    }
+
     /// <summary>The <see cref="NeighbourListLength"/> items most similar to <paramref name="anchor"/>.</summary>
     private static ItemNeighbours Neighbours(ServingModel model, int anchor)
     {

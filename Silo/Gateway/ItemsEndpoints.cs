@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Personalization.Contracts;
@@ -37,26 +36,7 @@ public static class ItemsEndpoints
         var model = models.Current ?? throw new ModelNotReadyException();
         var row = model.RowOf(itemId);
         if (row < 0) return TypedResults.Problem(statusCode: 404, title: $"Item '{itemId}' is not in model v{model.Version}.");
-        // The catalog's scores in a pooled array (75 KB at 20,000 items): a request keeps only its answer.
-        var rented = ArrayPool<float>.Shared.Rent(model.ItemCount);
-        Span<int> indices = stackalloc int[k];
-        Span<float> top = stackalloc float[k];
-        int found;
-        try
-        {
-            var scores = rented.AsSpan(0, model.ItemCount);
-            Scoring.ScoreAll(model.NormalizedFactors, model.Factors, model.NormalizedFactors.AsSpan(row * model.Factors, model.Factors), scores);
-            scores[row] = float.NegativeInfinity;
-            found = TopK.Select(scores, indices, top);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
-        var reason = $"Similar to {model.Titles[row]}";
-        var result = new List<RecommendedItem>(found);
-        for (var i = 0; i < found; i++) result.Add(new RecommendedItem(model.ItemId(indices[i]), model.Titles[indices[i]], top[i], reason));
-        return GeneratedJson.Ok(new SimilarItemsResponse(itemId, model.Version, result), GatewayJsonContext.Default.SimilarItemsResponse);
+        return GeneratedJson.Ok(new SimilarItemsResponse(itemId, model.Version, Ranker.SimilarItems(model, row, k)), GatewayJsonContext.Default.SimilarItemsResponse);
     }
 
     private static async Task<Results<Ok<ItemView>, ValidationProblem, ProblemHttpResult>> GetItemAsync(

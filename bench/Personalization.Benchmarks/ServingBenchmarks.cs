@@ -48,6 +48,9 @@ public class ServingBenchmarks
     private readonly float[] _maxSimilarity = new float[200];
     private readonly float[] _similarity = new float[200];
     private float[][] _relevance = [];
+    private readonly float[] _similarScores = new float[Items];
+    private readonly int[] _similarRows = new int[Count];
+    private readonly float[] _similarTop = new float[Count];
     private readonly RowsRequest _rows = new(6, 20, "tv", 20);
     private int _next;
 
@@ -133,6 +136,22 @@ public class ServingBenchmarks
             _live.AsSpan(0, n), _maxSimilarity.AsSpan(0, n), _similarity.AsSpan(0, n), _model.InverseNorms);
         return _mmrPicked[^1];
     }
+
+    /// <summary>Similar items (20) as the endpoint computed them before: every item's cosine to the anchor, then the top 20.</summary>
+    [Benchmark(Description = "similar items: scoring the catalog")]
+    public int SimilarItemsByScoring()
+    {
+        var anchor = NextUser();
+        var k = _model!.Factors;
+        var scores = _similarScores.AsSpan(0, _model.ItemCount);
+        Scoring.ScoreAll(_model.NormalizedFactors, k, _model.NormalizedFactors.AsSpan(anchor * k, k), scores);
+        scores[anchor] = float.NegativeInfinity;
+        return TopK.Select(scores, _similarRows, _similarTop);
+    }
+
+    /// <summary>Similar items (20) from the anchor's kept neighbour list (<see cref="Ranker.SimilarItems"/>), once each anchor's list is kept.</summary>
+    [Benchmark(Description = "similar items: the kept list")]
+    public int SimilarItems() => Ranker.SimilarItems(_model!, NextUser(), Count).Count;
 
     /// <summary>A rows page's ranking (6 rows of 20 on a TV at 20:00).</summary>
     [Benchmark(Description = "Ranker.HomePage(6 x 20), 20,000 items")]

@@ -255,6 +255,49 @@ public sealed class RankerTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(20)]
+    [InlineData(200)]
+    [InlineData(300)] // longer than the kept list: the catalog is scored
+    public void Similar_items_are_the_catalogs_nearest_by_cosine_before_and_after_a_live_vector(int count)
+    {
+        var serving = new ServingModel(RandomModel(clusters: 40), new Dictionary<string, CatalogItem>(),
+            new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, DateTimeOffset.UnixEpoch, ownFactors: true);
+        const int anchor = 42, moved = 4_321;
+        void AssertNearest()
+        {
+            var cosine = Cosines(serving, anchor);
+            var nearest = Enumerable.Range(0, Items).Where(r => r != anchor).OrderByDescending(r => cosine[r]).ThenBy(r => r).Take(count).ToList();
+            for (var call = 0; call < 2; call++) // the first keeps the list, the second reads it
+            {
+                var similar = Ranker.SimilarItems(serving, anchor, count);
+                Assert.Equal(nearest.Select(r => $"i{r}"), similar.Select(i => i.ItemId));
+                Assert.Equal(nearest.Select(r => cosine[r]), similar.Select(i => i.Score));
+                Assert.All(similar, i => Assert.Equal("Similar to i42", i.Reason));
+            }
+        }
+        AssertNearest();
+        Assert.DoesNotContain($"i{moved}", Ranker.SimilarItems(serving, anchor, 1).Select(i => i.ItemId));
+        // The moved item takes the anchor's direction: the kept list is dropped, and it is now the nearest.
+        serving.SetLive(moved, serving.FactorsOf(anchor).ToArray().Select(v => 3 * v).ToArray(), new LiveVectorInfo(5, 100));
+        Assert.Equal($"i{moved}", Ranker.SimilarItems(serving, anchor, 1)[0].ItemId);
+        AssertNearest();
+    }
+
+    [Fact]
+    public void Similar_items_of_a_catalog_smaller_than_the_list_are_every_other_item()
+    {
+        var model = RandomModel();
+        var few = new FactorModel(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, K, 10f, 0.1f, model.ItemIds[..30], model.ItemFactors[..(30 * K)],
+            GramMatrix.Compute(model.ItemFactors[..(30 * K)], 30, K), model.ItemPopularity[..30], new Dictionary<string, double>());
+        var serving = new ServingModel(few, new Dictionary<string, CatalogItem>(), new ServingOptions(), DateTimeOffset.UnixEpoch);
+        var similar = Ranker.SimilarItems(serving, 3, 200);
+        Assert.Equal(29, similar.Count);
+        Assert.DoesNotContain(similar, i => i.ItemId == "i3");
+        Assert.Equal(similar.OrderByDescending(i => i.Score).Select(i => i.ItemId), similar.Select(i => i.ItemId));
+    }
+
     private static float[] Cosines(ServingModel model, int anchor)
     {
         var scores = new float[model.ItemCount];
