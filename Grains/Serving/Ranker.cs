@@ -181,8 +181,9 @@ public static class Ranker
                 ArrayPool<float>.Shared.Return(buffer);
             }
         }
-        var items = new List<RecommendedItem>(Math.Min(count, neighbours.Rows.Length));
-        for (var i = 0; i < items.Capacity; i++)
+        var length = Math.Min(count, neighbours.Rows.Length);
+        var items = new List<RecommendedItem>(length);
+        for (var i = 0; i < length; i++)
             items.Add(new RecommendedItem(model.ItemId(neighbours.Rows[i]), model.Titles[neighbours.Rows[i]], neighbours.Similarities[i], reason));
         return items;
     }
