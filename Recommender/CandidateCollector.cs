@@ -91,14 +91,21 @@ internal ref struct CandidateCollector : IScoreSink
     /// <param name="rows">At least keep long.</param>
     public int Finish(Span<int> rows)
     {
+        var kept = FinishKeys();
+        for (int i = 0; i < kept.Length; i++)
+            rows[i] = RowOf(kept[i]);
+        return kept.Length;
+    }
+
+    /// <summary>Ends the scan: the keys kept (at most keep, in no particular order), in the buffer.</summary>
+    public Span<ulong> FinishKeys()
+    {
         if (_count > _keep)
         {
             SelectLargest(_buffer[.._count], _keep);
             _count = _keep;
         }
-        for (int i = 0; i < _count; i++)
-            rows[i] = RowOf(_buffer[i]);
-        return _count;
+        return _buffer[.._count];
     }
 
     private void Partition()

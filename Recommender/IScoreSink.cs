@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Personalization.Recommender;
@@ -24,6 +25,33 @@ internal interface IScoreSink
 /// <summary>What sinks share.</summary>
 internal static class ScoreSink
 {
+    /// <summary>
+    /// Offers the scores of a float array that beat <paramref name="sink"/>'s threshold, as rows 0, 1, … of
+    /// <paramref name="scores"/>: 16 at a time with one vector comparison, so only the lanes above it branch. NaN and −∞
+    /// never compare above a threshold, so they are never offered.
+    /// </summary>
+    public static void OfferAbove<TSink>(ref TSink sink, ReadOnlySpan<float> scores)
+        where TSink : struct, IScoreSink, allows ref struct
+    {
+        ref float first = ref MemoryMarshal.GetReference(scores);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= scores.Length - 16; i += 16)
+            {
+                var threshold = Vector256.Create(sink.Threshold);
+                var low = Vector256.LoadUnsafe(ref first, (nuint)i);
+                var high = Vector256.LoadUnsafe(ref first, (nuint)(i + 8));
+                uint mask = Vector256.GreaterThan(low, threshold).ExtractMostSignificantBits()
+                    | Vector256.GreaterThan(high, threshold).ExtractMostSignificantBits() << 8;
+                if (mask != 0)
+                    sink.OfferLanes(i, mask, low, high);
+            }
+        }
+        for (; i < scores.Length; i++)
+            sink.Offer(i, scores[i]);
+    }
+
     /// <summary>
     /// Offers the lanes set in <paramref name="mask"/> of a 16-item block (lanes 0–7 in <paramref name="low"/>, 8–15 in
     /// <paramref name="high"/>) one by one, in ascending row order, to <paramref name="sink"/>'s <see cref="IScoreSink.Offer"/>.

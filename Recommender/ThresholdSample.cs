@@ -80,6 +80,23 @@ internal ref struct ThresholdSample : IScoreSink
         return sample.Threshold;
     }
 
+    /// <summary>The estimate for a selection from a float array (<see cref="TopK"/>), sampling 16 scores in every 16·<paramref name="stride"/>.</summary>
+    /// <param name="scores">The array.</param>
+    /// <param name="stride">From <see cref="Stride"/> with a block per 16 scores, at least 1.</param>
+    /// <returns>The <see cref="Rank"/>-th best sampled score, or −∞ if fewer were sampled (NaN and −∞ are not counted).</returns>
+    internal static float Estimate(ReadOnlySpan<float> scores, int stride)
+    {
+        Span<ulong> best = stackalloc ulong[Rank];
+        var sample = new ThresholdSample(best, default);
+        const int chunk = Int8BlockScan.BlockItems;
+        for (int first = stride / 2 * chunk; first + chunk <= scores.Length; first += stride * chunk)
+        {
+            sample.RowOffset = first;
+            ScoreSink.OfferAbove(ref sample, scores.Slice(first, chunk));
+        }
+        return sample.Threshold;
+    }
+
     /// <inheritdoc />
     public void Offer(int row, float score)
     {

@@ -8,16 +8,67 @@ public class TopKTests
     [InlineData(500, 50, 2)]
     [InlineData(40, 100, 3)] // K larger than the number of eligible scores
     [InlineData(0, 5, 4)]
-    public void Select_MatchesASortBasedReference(int count, int k, int seed)
+    public void Select_MatchesASortBasedReference(int count, int k, int seed) => MatchesASortBasedReference(count, k, seed, excluded: 0.2, infinite: 0.05);
+
+    [Theory]
+    [InlineData(20_000, 200, 5, 0.2, 0.0)] // the home page's pool: a buffer above a sampled threshold, not a heap
+    [InlineData(20_000, 200, 11, 0.2, 0.05)] // more +∞ than the sample's rank: its threshold is +∞, and the scan runs again
+    [InlineData(20_000, TopK.BufferedFrom, 6, 0.2, 0.05)] // too few kept for a sample: from −∞
+    [InlineData(20_003, 256, 7, 0.0, 0.0)] // a tail shorter than one vector
+    [InlineData(2_000, 256, 8, 0.95, 0.0)] // fewer eligible scores than asked for
+    [InlineData(1_000, 250, 9, 0.2, 0.05)] // exactly four times as many scores as kept
+    public void Select_LongLists_MatchASortBasedReference(int count, int k, int seed, double excluded, double infinite) =>
+        MatchesASortBasedReference(count, k, seed, excluded, infinite);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Select_LongLists_InAscendingOrDescendingOrder_KeepTheBest(bool ascending)
+    {
+        // Ascending scores raise the threshold at every partition; descending ones enter nothing after the first.
+        var scores = Enumerable.Range(0, 10_000).Select(i => ascending ? i * 0.5f : -i * 0.5f).ToArray();
+        scores[17] = -0f; // folded into +0 by the keys, returned as it was
+        var indices = new int[100];
+        var topScores = new float[100];
+        Assert.Equal(100, TopK.Select(scores, indices, topScores));
+        var expected = Enumerable.Range(0, 10_000).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(100).ToArray();
+        Assert.Equal(expected, indices);
+        Assert.Equal(expected.Select(i => scores[i]), topScores);
+        if (!ascending) // −0 ties the +0 of index 0, after it, and keeps its sign
+        {
+            Assert.Equal([0, 17, 1], indices[..3]);
+            Assert.True(float.IsNegative(topScores[1]));
+        }
+    }
+
+    [Fact]
+    public void Select_LongLists_WhenTheSampleOverestimates_ScanAgainAndKeepTheBest()
+    {
+        // Keeping 200 of 20,000, the sample reads 16 scores in every 400 from the 13th chunk on; that chunk alone holds
+        // scores far above the rest, so its 16th best is the sample's threshold, and only 15 scores beat it.
+        var random = new Random(10);
+        var scores = Enumerable.Range(0, 20_000).Select(_ => (float)TestData.Gaussian(random)).ToArray();
+        for (int i = 0; i < 16; i++) scores[12 * 16 + i] = 1_000 + i;
+        var indices = new int[200];
+        var topScores = new float[200];
+        Assert.Equal(200, TopK.Select(scores, indices, topScores));
+        var expected = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(200).ToArray();
+        Assert.Equal(expected, indices);
+        Assert.Equal(expected.Select(i => scores[i]), topScores);
+    }
+
+    private static void MatchesASortBasedReference(int count, int k, int seed, double excluded, double infinite)
     {
         var random = new Random(seed);
         var scores = new float[count];
         for (int i = 0; i < count; i++)
         {
             double roll = random.NextDouble();
-            scores[i] = roll < 0.2 ? float.NegativeInfinity
-                : roll < 0.25 ? float.NaN
-                : roll < 0.35 ? MathF.Round((float)random.NextDouble(), 1) // many exact ties
+            scores[i] = roll < excluded ? float.NegativeInfinity
+                : roll < excluded + 0.05 ? float.NaN
+                : roll < excluded + 0.05 + infinite ? float.PositiveInfinity
+                : roll < excluded + 0.15 + infinite ? MathF.Round((float)random.NextDouble(), 1) // many exact ties
+                : roll < excluded + 0.2 + infinite ? (random.Next(2) == 0 ? 0f : -0f) // −0 ties +0
                 : (float)TestData.Gaussian(random);
         }
 
