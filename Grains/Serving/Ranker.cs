@@ -284,10 +284,9 @@ public static class Ranker
                 match = norm > 0 && genres.Length > 0 ? match / (norm * Math.Sqrt(genres.Length)) : 0;
                 buffer[found++] = new NewCandidate(row, match, scores[row], best, model.AddedAt[row]);
             }
-            var candidates = buffer.AsSpan(0, found);
-            candidates.Sort(NewCandidate.Compare); // at most MaxNewItems (500), with no allocation
-            var items = new List<RecommendedItem>(Math.Min(count, found));
-            foreach (var c in candidates[..Math.Min(count, found)])
+            var chosen = NewCandidate.Best(buffer.AsSpan(0, found), count);
+            var items = new List<RecommendedItem>(chosen.Length);
+            foreach (var c in chosen)
                 items.Add(new RecommendedItem(model.ItemId(c.Row), model.Titles[c.Row], (float)c.Match,
                     c.Match > 0 && c.Genre >= 0 ? model.GenreTexts[c.Genre].NewReason : "New on the service"));
             Mark(model, scores, items);
@@ -302,11 +301,33 @@ public static class Ranker
     /// <summary>A new item's place in New for you: genre match, then the user's score, then newest, then row.</summary>
     private readonly record struct NewCandidate(int Row, double Match, float Score, int Genre, DateTimeOffset AddedAt)
     {
-        public static readonly Comparison<NewCandidate> Compare = (a, b) =>
+        /// <summary>Negative when <paramref name="a"/> goes before <paramref name="b"/>; a total order (the row decides last).</summary>
+        private static int Order(in NewCandidate a, in NewCandidate b) =>
             a.Match != b.Match ? b.Match.CompareTo(a.Match)
             : a.Score != b.Score ? b.Score.CompareTo(a.Score)
             : a.AddedAt != b.AddedAt ? b.AddedAt.CompareTo(a.AddedAt)
             : a.Row.CompareTo(b.Row);
+
+        /// <summary>
+        /// Moves the best <paramref name="count"/> of <paramref name="candidates"/> to its front, in order, and returns
+        /// them. A row shows 10–40 of up to 500 new items: most lose one comparison against the worst kept, where a
+        /// full sort paid about nine per item.
+        /// </summary>
+        public static Span<NewCandidate> Best(Span<NewCandidate> candidates, int count)
+        {
+            int take = Math.Min(count, candidates.Length), kept = 0;
+            if (take <= 0) return [];
+            // The front holds the kept ones, in order; position i is read before anything is written there.
+            for (int i = 0; i < candidates.Length; i++)
+            {
+                var c = candidates[i];
+                if (kept == take && Order(c, candidates[kept - 1]) >= 0) continue;
+                int at = kept < take ? kept++ : take - 1;
+                for (; at > 0 && Order(c, candidates[at - 1]) < 0; at--) candidates[at] = candidates[at - 1];
+                candidates[at] = c;
+            }
+            return candidates[..kept];
+        }
     }
 
     /// <summary>

@@ -298,6 +298,41 @@ public sealed class RankerTests
         Assert.Equal(similar.OrderByDescending(i => i.Score).Select(i => i.ItemId), similar.Select(i => i.ItemId));
     }
 
+    [Theory]
+    [InlineData(20)]
+    [InlineData(40)]
+    public void New_for_you_is_the_new_items_by_genre_match_then_score_then_newest(int perRow)
+    {
+        // Items added one to forty days ago (the window is 30), two genres each of twelve: many share a match exactly,
+        // so the user's score and then the date decide among them.
+        var model = RandomModel();
+        var now = DateTimeOffset.UnixEpoch.AddYears(50);
+        var catalog = model.ItemIds.Select((id, i) => new CatalogItem(id, $"Title {i}", [$"G{i % 7}", $"G{i / 7 % 5 + 7}"], [], now.AddDays(-(i % 40) - 1)))
+            .ToDictionary(item => item.ItemId, StringComparer.Ordinal);
+        var serving = new ServingModel(model, catalog, new ServingOptions { QuantizedIndexFromItems = int.MaxValue }, now);
+        var trending = new Personalization.Grains.Items.TrendingBoard(Microsoft.Extensions.Options.Options.Create(new Personalization.Grains.Items.TrendingOptions()));
+        var random = new Random(21);
+        var vector = Enumerable.Range(0, K).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var affinity = Enumerable.Range(0, serving.Genres.Length).Select(_ => random.NextDouble()).ToArray();
+        var exclude = Enumerable.Range(0, 50).Select(_ => serving.NewItems[random.Next(serving.NewItems.Length)]).ToHashSet();
+        var page = new UserPage(vector, exclude, [], -1, affinity, [1f]);
+
+        var rows = Ranker.HomePage(serving, page, trending, new Personalization.Contracts.RowsRequest(10, perRow, "tv", 8), PageLayout.PartOf(8), seed: 3);
+        var at = rows.FindIndex(r => r.Id == PageLayout.NewForYou);
+        Assert.True(at >= 0);
+        var placedBefore = rows.Take(at).SelectMany(r => r.Items).Select(i => serving.RowOf(i.ItemId)).ToHashSet();
+        var scores = new float[serving.ItemCount];
+        Scoring.ScoreAll(serving.ItemFactors, K, vector, scores);
+        var norm = Math.Sqrt(affinity.Sum(a => a * a));
+        double Match(int row) => serving.ItemGenres[row].Sum(g => affinity[g]) / (norm * Math.Sqrt(serving.ItemGenres[row].Length));
+        var expected = serving.NewItems.Where(r => !exclude.Contains(r) && !placedBefore.Contains(r))
+            .OrderByDescending(Match).ThenByDescending(r => scores[r]).ThenByDescending(r => serving.AddedAt[r]).ThenBy(r => r)
+            .Take(perRow).ToList();
+        Assert.Equal(serving.NewItems.Length, new ServingOptions().MaxNewItems);
+        Assert.Equal(expected.Select(serving.ItemId), rows[at].Items.Select(i => i.ItemId));
+        Assert.Equal(expected.Select(r => (float)Match(r)), rows[at].Items.Select(i => i.Score));
+    }
+
     private static float[] Cosines(ServingModel model, int anchor)
     {
         var scores = new float[model.ItemCount];
