@@ -140,14 +140,17 @@ public static class Ranker
         var reason = $"Similar to {title}";
         var neighbours = model.NeighboursOf(anchor, Neighbours);
         var items = new List<RecommendedItem>(count);
+        Span<int> taken = count <= 256 ? stackalloc int[count] : new int[count];
         for (var i = 0; i < neighbours.Rows.Length && items.Count < count; i++)
         {
             var row = neighbours.Rows[i];
-            if (!float.IsNegativeInfinity(scores[row])) items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], neighbours.Similarities[i], reason));
+            if (float.IsNegativeInfinity(scores[row])) continue;
+            taken[items.Count] = row;
+            items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], neighbours.Similarities[i], reason));
         }
         // A heavy user may have seen most of the list: then the whole catalog is scored, as without it.
         if (items.Count < count && !neighbours.Complete) items = SimilarByScoring(model, scores, similar, anchor, count, reason);
-        Mark(model, scores, items);
+        else foreach (var row in taken[..items.Count]) scores[row] = float.NegativeInfinity;
         return new Row($"{PageLayout.BecauseYouWatched}:{model.ItemId(anchor)}", $"Because you watched {title}", items);
     }
 
@@ -244,7 +247,7 @@ public static class Ranker
     {
         ScoreSimilarity(model, anchor, similar);
         for (var i = 0; i < similar.Length; i++) if (float.IsNegativeInfinity(scores[i])) similar[i] = float.NegativeInfinity;
-        return Take(model, similar, count, reason);
+        return Take(model, similar, count, reason, placed: scores);
     }
 
     /// <summary>Every item's cosine to <paramref name="anchor"/> (from the index's candidates on a large catalog); the anchor itself is out.</summary>
@@ -287,9 +290,11 @@ public static class Ranker
             var chosen = NewCandidate.Best(buffer.AsSpan(0, found), count);
             var items = new List<RecommendedItem>(chosen.Length);
             foreach (var c in chosen)
+            {
                 items.Add(new RecommendedItem(model.ItemId(c.Row), model.Titles[c.Row], (float)c.Match,
                     c.Match > 0 && c.Genre >= 0 ? model.GenreTexts[c.Genre].NewReason : "New on the service"));
-            Mark(model, scores, items);
+                scores[c.Row] = float.NegativeInfinity;
+            }
             return new Row(PageLayout.NewForYou, user.Vector is null && norm == 0 ? "New on the service" : "New for you", items);
         }
         finally
@@ -371,8 +376,7 @@ public static class Ranker
                 for (var i = 0; i < members.Length; i++) local[i] = scores[members[i]];
                 var texts = model.GenreTexts[genre];
                 var reason = genreAffinity[genre] > 0 ? texts.LikedReason : texts.PopularReason;
-                var items = Take(model, local, perRow, reason, members);
-                Mark(model, scores, items);
+                var items = Take(model, local, perRow, reason, members, placed: scores);
                 if (items.Count == 0) continue;
                 rows.Add(new Row(texts.RowId, model.Genres[genre], items));
             }
@@ -497,8 +501,7 @@ public static class Ranker
                 var popular = buffer.AsSpan(0, model.ItemCount);
                 model.PopularityScores.AsSpan().CopyTo(popular);
                 for (var i = 0; i < popular.Length; i++) if (float.IsNegativeInfinity(scores[i])) popular[i] = float.NegativeInfinity;
-                var fill = Take(model, popular, count - items.Count, "Popular lately");
-                Mark(model, scores, fill);
+                var fill = Take(model, popular, count - items.Count, "Popular lately", placed: scores);
                 items.AddRange(fill);
             }
             finally
@@ -561,9 +564,7 @@ public static class Ranker
                 rows[found] = row;
                 poolScores[found++] = scores[row];
             }
-            var items = RerankPool(model, rows.AsSpan(0, found), poolScores.AsSpan(0, found), count, "Picked for you", seed, ranking);
-            Mark(model, scores, items);
-            return items;
+            return RerankPool(model, rows.AsSpan(0, found), poolScores.AsSpan(0, found), count, "Picked for you", seed, ranking, placed: scores);
         }
         finally
         {
@@ -577,7 +578,7 @@ public static class Ranker
     /// its vectors are read in place (MMR compares few of them more than once).
     /// </summary>
     private static List<RecommendedItem> RerankPool(ServingModel model, ReadOnlySpan<int> rows, ReadOnlySpan<float> scores, int count, string reason, ulong seed,
-        RankingSettings ranking)
+        RankingSettings ranking, Span<float> placed = default)
     {
         var found = rows.Length;
         var popularity = ArrayPool<float>.Shared.Rent(Math.Max(1, found));
@@ -595,7 +596,7 @@ public static class Ranker
                 chosenScores[i] = scores[output[i]];
                 output[i] = rows[output[i]];
             }
-            return Items(model, output.AsSpan(0, picked), chosenScores, reason, ranking);
+            return Items(model, output.AsSpan(0, picked), chosenScores, reason, ranking, placed);
         }
         finally
         {
@@ -612,7 +613,8 @@ public static class Ranker
     /// The list with the beyond-accuracy controls of <paramref name="ranking"/>: popularity penalty, diversity
     /// (MMR over the candidate pool) and a small exploration share in the last slots.
     /// </summary>
-    private static List<RecommendedItem> Pick(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, ulong seed, RankingSettings ranking)
+    private static List<RecommendedItem> Pick(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, ulong seed, RankingSettings ranking,
+        Span<float> placed = default)
     {
         var buffer = ArrayPool<int>.Shared.Rent(count);
         try
@@ -622,7 +624,7 @@ public static class Ranker
             Span<float> chosenScores = stackalloc float[Math.Min(found, 256)];
             if (found > chosenScores.Length) chosenScores = new float[found];
             for (var i = 0; i < found; i++) chosenScores[i] = scores[output[i]];
-            return Items(model, output[..found], chosenScores[..found], reason, ranking);
+            return Items(model, output[..found], chosenScores[..found], reason, ranking, placed);
         }
         finally
         {
@@ -630,30 +632,28 @@ public static class Ranker
         }
     }
 
-    // The response items; the last slots the reranker filled by exploration say so.
-    private static List<RecommendedItem> Items(ServingModel model, ReadOnlySpan<int> rows, ReadOnlySpan<float> scores, string reason, RankingSettings ranking)
+    // The response items; the last slots the reranker filled by exploration say so. Each row is marked placed in
+    // `placed` (the page's scores) where one is given.
+    private static List<RecommendedItem> Items(ServingModel model, ReadOnlySpan<int> rows, ReadOnlySpan<float> scores, string reason, RankingSettings ranking,
+        Span<float> placed = default)
     {
         var explored = rows.Length - ranking.ExplorationSlots(rows.Length);
         var items = new List<RecommendedItem>(rows.Length);
+        if (!placed.IsEmpty) foreach (var row in rows) placed[row] = float.NegativeInfinity;
         for (var i = 0; i < rows.Length; i++)
             items.Add(new RecommendedItem(model.ItemId(rows[i]), model.Titles[rows[i]], scores[i], i >= explored ? "Something different to try" : reason));
         return items;
     }
 
-    private static List<RecommendedItem> PickAndMark(ServingModel model, Span<float> scores, int count, string reason, ulong seed, RankingSettings ranking)
-    {
-        var items = Pick(model, scores, count, reason, seed, ranking);
-        Mark(model, scores, items);
-        return items;
-    }
+    private static List<RecommendedItem> PickAndMark(ServingModel model, Span<float> scores, int count, string reason, ulong seed, RankingSettings ranking) =>
+        Pick(model, scores, count, reason, seed, ranking, placed: scores);
 
-    private static void Mark(ServingModel model, Span<float> scores, List<RecommendedItem> items)
-    {
-        foreach (var item in items) scores[model.RowOf(item.ItemId)] = float.NegativeInfinity;
-    }
-
-    /// <summary>Top <paramref name="count"/> of <paramref name="scores"/>; positions map to model rows through <paramref name="rows"/> unless it is empty.</summary>
-    private static List<RecommendedItem> Take(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, ReadOnlySpan<int> rows = default)
+    /// <summary>
+    /// Top <paramref name="count"/> of <paramref name="scores"/>; positions map to model rows through <paramref name="rows"/>
+    /// unless it is empty. Each row taken is marked in <paramref name="placed"/> (the page's scores) where one is given.
+    /// </summary>
+    private static List<RecommendedItem> Take(ServingModel model, ReadOnlySpan<float> scores, int count, string reason, ReadOnlySpan<int> rows = default,
+        Span<float> placed = default)
     {
         var indexBuffer = ArrayPool<int>.Shared.Rent(count);
         var scoreBuffer = ArrayPool<float>.Shared.Rent(count);
@@ -666,6 +666,7 @@ public static class Ranker
                 if (scoreBuffer[i] == NotCandidate) break; // fewer candidates than asked for: a shorter row, not arbitrary items
                 var row = rows.IsEmpty ? indexBuffer[i] : rows[indexBuffer[i]];
                 items.Add(new RecommendedItem(model.ItemId(row), model.Titles[row], scoreBuffer[i], reason));
+                if (!placed.IsEmpty) placed[row] = float.NegativeInfinity;
             }
             return items;
         }
