@@ -13,10 +13,11 @@ public class TopKTests
     [Theory]
     [InlineData(20_000, 200, 5, 0.2, 0.0)] // the home page's pool: a buffer above a sampled threshold, not a heap
     [InlineData(20_000, 200, 11, 0.2, 0.05)] // more +∞ than the sample's rank: its threshold is +∞, and the scan runs again
-    [InlineData(20_000, TopK.BufferedFrom, 6, 0.2, 0.05)] // too few kept for a sample: from −∞
+    [InlineData(20_000, 20, 6, 0.2, 0.05)] // too few kept for a sample: from −∞
+    [InlineData(TopK.BufferedFromScores, 1, 12, 0.2, 0.05)] // the shortest array that takes the buffer
     [InlineData(20_003, 256, 7, 0.0, 0.0)] // a tail shorter than one vector
     [InlineData(2_000, 256, 8, 0.95, 0.0)] // fewer eligible scores than asked for
-    [InlineData(1_000, 250, 9, 0.2, 0.05)] // exactly four times as many scores as kept
+    [InlineData(4_096, 1_024, 9, 0.2, 0.05)] // exactly four scores per kept one
     public void Select_LongLists_MatchASortBasedReference(int count, int k, int seed, double excluded, double infinite) =>
         MatchesASortBasedReference(count, k, seed, excluded, infinite);
 
