@@ -22,7 +22,7 @@ public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterRepo
     private readonly Lock _rebuild = new();
     private volatile Snapshot? _cached;
 
-    private sealed record Snapshot(long TakenAtMs, IReadOnlyList<(string ItemId, double Score)> Ranking);
+    private sealed record Snapshot(long TakenAtMs, (string ItemId, double Score)[] Ranking);
 
     /// <summary>Decays <paramref name="value"/> measured at <paramref name="fromMs"/> to <paramref name="toMs"/>.</summary>
     public double Decay(double value, long fromMs, long toMs) =>
@@ -31,13 +31,16 @@ public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterRepo
     /// <summary>Records an item's popularity as of a time; rankings show it within <see cref="RefreshInterval"/>.</summary>
     public void Report(string itemId, double value, long atMs) => _scores[itemId] = (value, atMs);
 
-    /// <summary>The most popular items right now, best first (re-ranked at most every <see cref="RefreshInterval"/>).</summary>
-    public IReadOnlyList<(string ItemId, double Score)> Top(int count)
+    /// <summary>
+    /// The most popular items right now, best first (re-ranked at most every <see cref="RefreshInterval"/>): a view of
+    /// the shared ranking, so a page's Trending row copies nothing.
+    /// </summary>
+    public ReadOnlySpan<(string ItemId, double Score)> Top(int count)
     {
         var now = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds();
         var snapshot = _cached;
         if (snapshot is null || now - snapshot.TakenAtMs > RefreshInterval.TotalMilliseconds
-            || (snapshot.Ranking.Count < count && snapshot.Ranking.Count < _scores.Count))
+            || (snapshot.Ranking.Length < count && snapshot.Ranking.Length < _scores.Count))
         {
             // One request re-ranks; the others keep the last ranking meanwhile.
             if (snapshot is null || _rebuild.TryEnter())
@@ -47,10 +50,9 @@ public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterRepo
                     var merged = new Dictionary<string, double>(StringComparer.Ordinal);
                     foreach (var (itemId, score) in Ranked(now, Math.Max(count, RankedItems))) merged[itemId] = score;
                     foreach (var (itemId, score) in Remote(now)) merged[itemId] = Math.Max(score, merged.GetValueOrDefault(itemId));
-                    var ranking = merged.Select(p => (ItemId: p.Key, Score: p.Value)).ToList();
-                    ranking.Sort(static (a, b) => b.Score.CompareTo(a.Score) is var c && c != 0 ? c : string.CompareOrdinal(a.ItemId, b.ItemId));
-                    if (ranking.Count > Math.Max(count, RankedItems)) ranking.RemoveRange(Math.Max(count, RankedItems), ranking.Count - Math.Max(count, RankedItems));
-                    _cached = snapshot = new Snapshot(now, ranking);
+                    var ranking = merged.Select(p => (ItemId: p.Key, Score: p.Value)).ToArray();
+                    Array.Sort(ranking, static (a, b) => b.Score.CompareTo(a.Score) is var c && c != 0 ? c : string.CompareOrdinal(a.ItemId, b.ItemId));
+                    _cached = snapshot = new Snapshot(now, ranking.Length > Math.Max(count, RankedItems) ? ranking[..Math.Max(count, RankedItems)] : ranking);
                 }
                 finally
                 {
@@ -58,7 +60,7 @@ public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterRepo
                 }
             }
         }
-        return snapshot.Ranking.Count <= count ? snapshot.Ranking : snapshot.Ranking.Take(count).ToList();
+        return snapshot.Ranking.AsSpan(0, Math.Min(count, snapshot.Ranking.Length));
     }
 
     /// <summary>

@@ -28,7 +28,13 @@ public sealed class TrendingBoardTests
         Assert.Equal(expected.Take(100), board.Ranked(now, 100));
         Assert.Equal(expected, board.Ranked(now, 10_000));
         Assert.Empty(board.Ranked(now, 0));
-        Assert.Equal(expected.Take(20).Select(p => p.ItemId), board.Top(20).Select(p => p.ItemId));
+        Assert.Equal(expected.Take(20).Select(p => p.ItemId), board.Top(20).ToArray().Select(p => p.ItemId));
+
+        // A page's row reads the kept ranking (500 here) in place: asking for 130 of it copies nothing.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var top = board.Top(130);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(expected.Take(130).Select(p => p.ItemId), top.ToArray().Select(p => p.ItemId));
     }
 
     [Fact]
@@ -39,15 +45,15 @@ public sealed class TrendingBoardTests
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         board.Report("a", 5, now);
         board.Report("b", 3, now);
-        Assert.Equal(["a", "b"], board.Top(2).Select(p => p.ItemId));
+        Assert.Equal(["a", "b"], board.Top(2).ToArray().Select(p => p.ItemId));
 
         // A burst on "c": the ranking in use is kept until it is 200 ms old, then "c" leads.
         board.Report("c", 50, now);
-        Assert.Equal(["a", "b"], board.Top(2).Select(p => p.ItemId));
+        Assert.Equal(["a", "b"], board.Top(2).ToArray().Select(p => p.ItemId));
         clock.Advance(TrendingBoard.RefreshInterval + TimeSpan.FromMilliseconds(1));
-        Assert.Equal(["c", "a"], board.Top(2).Select(p => p.ItemId));
+        Assert.Equal(["c", "a"], board.Top(2).ToArray().Select(p => p.ItemId));
         // A longer row than the kept ranking holds is ranked at once.
         board.Report("d", 1, now);
-        Assert.Equal(["c", "a", "b", "d"], board.Top(10).Select(p => p.ItemId));
+        Assert.Equal(["c", "a", "b", "d"], board.Top(10).ToArray().Select(p => p.ItemId));
     }
 }
