@@ -47,12 +47,13 @@ public sealed class TrendingBoard(IOptions<TrendingOptions> options, ClusterRepo
             {
                 try
                 {
+                    var kept = Math.Max(count, RankedItems);
                     var merged = new Dictionary<string, double>(StringComparer.Ordinal);
-                    foreach (var (itemId, score) in Ranked(now, Math.Max(count, RankedItems))) merged[itemId] = score;
+                    foreach (var (itemId, score) in Ranked(now, kept)) merged[itemId] = score;
                     foreach (var (itemId, score) in Remote(now)) merged[itemId] = Math.Max(score, merged.GetValueOrDefault(itemId));
                     var ranking = merged.Select(p => (ItemId: p.Key, Score: p.Value)).ToArray();
                     Array.Sort(ranking, static (a, b) => b.Score.CompareTo(a.Score) is var c && c != 0 ? c : string.CompareOrdinal(a.ItemId, b.ItemId));
-                    _cached = snapshot = new Snapshot(now, ranking.Length > Math.Max(count, RankedItems) ? ranking[..Math.Max(count, RankedItems)] : ranking);
+                    _cached = snapshot = new Snapshot(now, ranking.Length > kept ? ranking[..kept] : ranking);
                 }
                 finally
                 {

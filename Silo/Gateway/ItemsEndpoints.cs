@@ -6,7 +6,6 @@ using Personalization.Grains.Models;
 using Personalization.Grains.Serving;
 using Personalization.Streaming.Kafka;
 using Personalization.Grains.Users;
-using Personalization.Recommender;
 using Personalization.Silo.Cluster;
 using Personalization.Storage;
 
