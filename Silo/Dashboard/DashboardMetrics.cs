@@ -23,13 +23,18 @@ public sealed class DashboardMetrics : IDisposable
     private long _eventsTotal, _requestsTotal, _errorsTotal, _deadLettersTotal;
 
     /// <summary>Starts listening.</summary>
-    public DashboardMetrics(TimeProvider time)
+    /// <param name="time">The silo's clock.</param>
+    /// <param name="meters">
+    /// The silo's meter factory: a listener hears every meter of the process, so ASP.NET Core's request meter is taken
+    /// only from this host's factory, not from another host in the same process (tests start several silos in one).
+    /// </param>
+    public DashboardMetrics(TimeProvider time, IMeterFactory meters)
     {
         _time = time;
         StartedAt = time.GetUtcNow();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Name is "http.server.request.duration" && instrument.Meter.Name == "Microsoft.AspNetCore.Hosting"
+            if (instrument.Name is "http.server.request.duration" && instrument.Meter.Name == "Microsoft.AspNetCore.Hosting" && instrument.Meter.Scope == meters
                 || instrument.Name is "kafka.records.received" or "kafka.dead_letters" or "user.foldin.duration")
                 listener.EnableMeasurementEvents(instrument);
         };
