@@ -28,8 +28,10 @@ public sealed class LoadSheddingTests
 
         // Two uploads that hold their slots until released (the limiter admits a request before its body is read): raw
         // HTTP/1.1, so the body's last byte goes exactly when the test says.
-        var held = Enumerable.Range(0, 2).Select(i => HeldUpload.Start(silo.Address,
-            Encoding.UTF8.GetBytes($$"""{"userId":"shed-user","itemId":"i{{i + 1}}","type":"play"}"""))).ToArray();
+        // Each is admitted before the next starts and before any probe: a probe in flight beside them would take a slot.
+        var held = new HeldUpload[2];
+        for (var i = 0; i < held.Length; i++)
+            held[i] = await HeldUpload.StartAsync(silo.Address, Encoding.UTF8.GetBytes($$"""{"userId":"shed-user","itemId":"i{{i + 1}}","type":"play"}"""));
         await TestSilo.EventuallyAsync(async () => await ShedAsync(silo), shed => shed, TimeSpan.FromSeconds(30), "the silo to be full");
 
         // Writes are full: the next write is shed at once, and wrote nothing.
@@ -80,12 +82,34 @@ public sealed class LoadSheddingTests
     /// <summary>A <c>POST /v1/events</c> sent but for the body's last byte.</summary>
     private sealed class HeldUpload(System.Net.Sockets.TcpClient tcp, byte[] json)
     {
-        public static HeldUpload Start(Uri gateway, byte[] json)
+        /// <summary>
+        /// Sends the headers with <c>Expect: 100-continue</c> and waits for the <c>100 Continue</c>, which Kestrel sends
+        /// when the endpoint first reads the body: the request holds its slot from then on. Then the body but its last byte.
+        /// </summary>
+        public static async Task<HeldUpload> StartAsync(Uri gateway, byte[] json)
         {
             var tcp = new System.Net.Sockets.TcpClient(gateway.Host, gateway.Port) { NoDelay = true };
-            var head = Encoding.ASCII.GetBytes($"POST /v1/events HTTP/1.1\r\nHost: {gateway.Authority}\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\n\r\n");
-            tcp.GetStream().Write([.. head, .. json.AsSpan(0, json.Length - 1)]);
+            var stream = tcp.GetStream();
+            var head = Encoding.ASCII.GetBytes(
+                $"POST /v1/events HTTP/1.1\r\nHost: {gateway.Authority}\r\nContent-Type: application/json\r\nContent-Length: {json.Length}\r\nExpect: 100-continue\r\n\r\n");
+            await stream.WriteAsync(head);
+            // The interim answer only; the server sends nothing more before the body is complete, so no byte is left unread.
+            var interim = await ReadHeadAsync(stream);
+            Assert.StartsWith("HTTP/1.1 100", interim, StringComparison.Ordinal);
+            await stream.WriteAsync(json.AsMemory(0, json.Length - 1));
             return new HeldUpload(tcp, json);
+        }
+
+        private static async Task<string> ReadHeadAsync(System.Net.Sockets.NetworkStream stream)
+        {
+            var head = new List<byte>();
+            var one = new byte[1];
+            while (head.Count < 4 || !(head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n'))
+            {
+                if (await stream.ReadAsync(one) == 0) break;
+                head.Add(one[0]);
+            }
+            return Encoding.ASCII.GetString([.. head]);
         }
 
         /// <summary>Sends the last byte and returns the answer's status code.</summary>
