@@ -167,39 +167,63 @@ public sealed class BrokerProcess : ChildProcess
 /// <summary>A silo process.</summary>
 public sealed class SiloProcess : ChildProcess
 {
-    private SiloProcess(string name, int port, IEnumerable<string> args, string logDir, IReadOnlyDictionary<string, string>? environment)
+    private const string ListeningMarker = "Now listening on: ";
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private PersonalizationClient? _client;
+
+    private SiloProcess(string name, IEnumerable<string> args, string logDir, IReadOnlyDictionary<string, string>? environment)
         : base(name, args, logDir, environment)
     {
-        Address = new Uri($"http://127.0.0.1:{port}/");
-        Client = new PersonalizationClient(new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) });
     }
 
-    /// <summary>The gateway address.</summary>
-    public Uri Address { get; }
+    /// <summary>The gateway address (known once the silo has bound its port).</summary>
+    public Uri Address => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : throw new InvalidOperationException($"{Name} has not bound its port yet.");
 
     /// <summary>A client bound to this silo's gateway.</summary>
-    public PersonalizationClient Client { get; }
+    public PersonalizationClient Client => _client ?? throw new InvalidOperationException($"{Name} has not bound its port yet.");
 
-    /// <summary>Starts a silo with <paramref name="args"/> (storage, Kafka, ...) on a free port and waits until it serves.</summary>
+    /// <summary>
+    /// Starts a silo with <paramref name="args"/> (storage, Kafka, ...) and waits until it serves. The silo binds port 0
+    /// and the address comes from its "Now listening on" line: a port probed free beforehand can be taken (by another
+    /// silo's Orleans port or an outgoing connection) before the silo binds it.
+    /// </summary>
     public static async Task<SiloProcess> StartAsync(string name, string logDir, IEnumerable<string> args, TimeSpan? timeout = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var port = SiloBinary.FreePort();
-        var silo = new SiloProcess(name, port, ["--urls", $"http://127.0.0.1:{port}", "--Cluster:SiloId=" + name, .. args], logDir, environment);
+        var silo = new SiloProcess(name, ["--urls", "http://127.0.0.1:0", "--Cluster:SiloId=" + name, .. args], logDir, environment);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        while (!silo._listening.Task.IsCompleted)
+        {
+            if (!silo.IsRunning) throw await silo.ExitedAsync();
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not bind its port in time; see {silo.LogPath}");
+            await Task.WhenAny(silo._listening.Task, Task.Delay(200));
+        }
+        silo._client = new PersonalizationClient(new HttpClient { BaseAddress = silo.Address, Timeout = TimeSpan.FromSeconds(30) });
         while (!await silo.Client.IsServingAsync())
         {
-            if (!silo.IsRunning) throw new InvalidOperationException($"{name} exited during start-up; see {silo.LogPath}:\n{await File.ReadAllTextAsync(silo.LogPath)}");
+            if (!silo.IsRunning) throw await silo.ExitedAsync();
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not serve in time; see {silo.LogPath}");
             await Task.Delay(200);
         }
         return silo;
     }
 
+    private async Task<Exception> ExitedAsync() =>
+        new InvalidOperationException($"{Name} exited during start-up; see {LogPath}:\n{await File.ReadAllTextAsync(LogPath)}");
+
+    /// <inheritdoc />
+    protected override void OnLine(string? line)
+    {
+        base.OnLine(line);
+        var at = line?.IndexOf(ListeningMarker, StringComparison.Ordinal) ?? -1;
+        if (at >= 0 && Uri.TryCreate(line![(at + ListeningMarker.Length)..].Trim() + "/", UriKind.Absolute, out var address))
+            _listening.TrySetResult(address);
+    }
+
     /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Client.Http.Dispose();
+        _client?.Http.Dispose();
     }
 }

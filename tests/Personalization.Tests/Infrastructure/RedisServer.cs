@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Personalization.Tests.Cluster;
 
 namespace Personalization.Tests.Infrastructure;
@@ -24,33 +23,42 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The server's process id (to pause it).</summary>
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts the server and waits until it accepts connections.</summary>
+    /// <summary>
+    /// Starts the server and waits until it is ready. A port probed free can be taken before the server binds it,
+    /// so a server that exits during start-up is tried again on another port.
+    /// </summary>
     public static async Task<RedisServer> StartAsync()
     {
         var binary = File.Exists("/usr/bin/redis-server") ? "/usr/bin/redis-server"
             : throw new InvalidOperationException("redis-server is missing: scripts/install-deps.sh --postgres installs it.");
-        var port = SiloBinary.FreePort();
-        var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
-            start.ArgumentList.Add(arg);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start redis-server.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
-            try
+            var port = SiloBinary.FreePort();
+            var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+                start.ArgumentList.Add(arg);
+            var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start redis-server.");
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            DataReceivedEventHandler onLine = (_, e) =>
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
+                if (e.Data is null) return;
+                output.Enqueue(e.Data);
+                // Logged once the listening socket is bound; a bind failure exits instead.
+                if (e.Data.Contains("Ready to accept connections", StringComparison.Ordinal)) ready.TrySetResult();
+            };
+            process.OutputDataReceived += onLine;
+            process.ErrorDataReceived += onLine;
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var exited = process.WaitForExitAsync();
+            if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(20))) == ready.Task)
                 return new RedisServer(process, port);
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                await Task.Delay(50);
-            }
+            if (!process.HasExited) process.Kill();
+            await process.WaitForExitAsync();
+            process.Dispose();
+            if (attempt == 3)
+                throw new InvalidOperationException($"redis-server did not start on port {port}:\n{string.Join('\n', output)}");
         }
     }
 
