@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 
 namespace Personalization.ClusterBench;
 
@@ -27,14 +26,6 @@ public static class SiloBinary
     {
         var dll = Path.Combine(repo, "Silo", "bin", "Release", "net10.0", "Personalization.Silo.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build Release first (dotnet build Personalization.sln -c Release): {dll} is missing.");
-    }
-
-    /// <summary>A free loopback TCP port.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
@@ -151,21 +142,25 @@ public sealed class BrokerProcess : ChildProcess
     }
 }
 
-/// <summary>A silo process with its gateway on a free loopback port.</summary>
+/// <summary>A silo process with its gateway on a loopback port it picks itself.</summary>
 public sealed class SiloProcess : ChildProcess
 {
-    private SiloProcess(string dll, string name, int port, IEnumerable<string> args, string logDir)
-        : base(dll, name, ["--urls", $"http://127.0.0.1:{port}", "--Cluster:SiloId=" + name, .. args], logDir)
+    private const string ListeningMarker = "Now listening on: ";
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private HttpClient? _http;
+
+    // Port 0: a port probed free beforehand can be taken (by another silo's Orleans port, or an outgoing connection)
+    // before the silo binds it; the address comes from Kestrel's "Now listening on" line instead.
+    private SiloProcess(string dll, string name, IEnumerable<string> args, string logDir)
+        : base(dll, name, ["--urls", "http://127.0.0.1:0", "--Cluster:SiloId=" + name, .. args], logDir)
     {
-        Address = new Uri($"http://127.0.0.1:{port}/");
-        Http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    /// <summary>The gateway address.</summary>
-    public Uri Address { get; }
+    /// <summary>The gateway address (known once the silo has bound its port).</summary>
+    public Uri Address => _listening.Task.IsCompletedSuccessfully ? _listening.Task.Result : throw new InvalidOperationException($"{Name} has not bound its port yet.");
 
     /// <summary>A client of the gateway.</summary>
-    public HttpClient Http { get; }
+    public HttpClient Http => _http ?? throw new InvalidOperationException($"{Name} has not bound its port yet.");
 
     /// <summary>Seconds from the process start until <c>/healthz</c> answered 200.</summary>
     public double StartupSeconds { get; private set; }
@@ -174,14 +169,18 @@ public sealed class SiloProcess : ChildProcess
     public static async Task<SiloProcess> StartAsync(string dll, string name, string logDir, IEnumerable<string> args, TimeSpan timeout,
         CancellationToken cancellationToken)
     {
-        var silo = new SiloProcess(dll, name, SiloBinary.FreePort(), args, logDir);
+        var silo = new SiloProcess(dll, name, args, logDir);
         var deadline = Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                using var response = await silo.Http.GetAsync("healthz");
-                if (response.StatusCode == HttpStatusCode.OK) break;
+                if (silo._listening.Task.IsCompleted)
+                {
+                    silo._http ??= new HttpClient { BaseAddress = silo.Address, Timeout = TimeSpan.FromSeconds(10) };
+                    using var response = await silo.Http.GetAsync("healthz");
+                    if (response.StatusCode == HttpStatusCode.OK) break;
+                }
             }
             catch (HttpRequestException)
             {
@@ -221,7 +220,16 @@ public sealed class SiloProcess : ChildProcess
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Http.Dispose();
+        _http?.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override void OnLine(string? line)
+    {
+        base.OnLine(line);
+        var at = line?.IndexOf(ListeningMarker, StringComparison.Ordinal) ?? -1;
+        if (at >= 0 && Uri.TryCreate(line![(at + ListeningMarker.Length)..].Trim() + "/", UriKind.Absolute, out var address))
+            _listening.TrySetResult(address);
     }
 
     private static string Tail(string path)
