@@ -7,9 +7,13 @@ namespace Personalization.Tests.Infrastructure;
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _entries = new();
+    private readonly ConcurrentQueue<LogMessage> _messages = new();
 
     /// <summary>Everything logged so far, one string per message, value, scope or exception.</summary>
     public IReadOnlyCollection<string> Entries => _entries;
+
+    /// <summary>The messages logged so far, with their category and level.</summary>
+    public IReadOnlyCollection<LogMessage> Messages => _messages;
 
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
@@ -39,9 +43,17 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            owner.Add($"{category}: {formatter(state, exception)}");
+            var message = formatter(state, exception);
+            owner._messages.Enqueue(new LogMessage(category, logLevel, message));
+            owner.Add($"{category}: {message}");
             owner.AddState(state);
             if (exception is not null) owner.Add(exception.ToString());
         }
     }
 }
+
+/// <summary>One logged message.</summary>
+/// <param name="Category">The logger's category.</param>
+/// <param name="Level">Its level.</param>
+/// <param name="Message">The formatted message.</param>
+public sealed record LogMessage(string Category, LogLevel Level, string Message);
