@@ -66,6 +66,10 @@ public static class GrainsSiloBuilderExtensions
                 o.EnableActivationSheddingOnMemoryPressure = true;
                 o.MemoryUsageLimitPercentage = 80;
                 o.MemoryUsageTargetPercentage = 70;
+                // Orleans polls every 5 s by default. A silo taking 1,500 new users a second grows its heap by about
+                // 13 MB/s (8.8 KB per user), so 5 s between looks is a sixth of a 384 MB heap past the limit before
+                // any shedding; a poll reads the GC's last figures and costs next to nothing.
+                o.MemoryUsagePollingPeriod = TimeSpan.FromSeconds(1);
             })
             .Bind(configuration.GetSection("Grains:Collection"));
 

@@ -21,7 +21,7 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     heap_mb = int(sys.argv[2]) if len(sys.argv) > 2 else 384
     extra = ["--Bootstrap:Synthetic:Users=300", "--Bootstrap:Synthetic:Items=2000", "--Bootstrap:Synthetic:MeanInteractionsPerUser=20",
-             "--LoadShedding:MaxConcurrentRequests=0", "--Grains:Collection:MemoryUsagePollingPeriod=00:00:01"]
+             "--LoadShedding:MaxConcurrentRequests=0"]
     env = {"DOTNET_gcServer": "1", "DOTNET_GCHeapHardLimit": hex(heap_mb * 1024 * 1024)}
     with embedded_silo(DEFAULT_SILO, 5095, factors=16, iterations=4, env=env, prefix="shedding-", extra=extra) as (base, silo):
         lock = threading.Lock()

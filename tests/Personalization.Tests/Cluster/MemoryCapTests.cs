@@ -28,7 +28,6 @@ public sealed class MemoryCapTests(ITestOutputHelper output)
             "--Storage:DataDir=" + Path.Combine(logDir, "data"),
             "--Bootstrap:Synthetic:Users=300", "--Bootstrap:Synthetic:Items=2000", "--Bootstrap:Synthetic:MeanInteractionsPerUser=20",
             "--Training:Factors=16", "--Training:Iterations=4", "--Logging:LogLevel:Default=Warning",
-            "--Grains:Collection:MemoryUsagePollingPeriod=00:00:01",
             // Admission control stays out of the way: this test is about memory, not overload.
             "--LoadShedding:MaxConcurrentRequests=0",
         ], environment: new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x" + HeapLimit.ToString("X", CultureInfo.InvariantCulture) });
