@@ -195,7 +195,8 @@ public sealed class SiloProcess : ChildProcess
         while (!silo._listening.Task.IsCompleted)
         {
             if (!silo.IsRunning) throw await silo.ExitedAsync();
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{name} did not bind its port in time; see {silo.LogPath}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(
+                $"{name} printed no \"{ListeningMarker}\" line in time (Microsoft.Hosting.Lifetime must log at Information); see {silo.LogPath}");
             await Task.WhenAny(silo._listening.Task, Task.Delay(200));
         }
         silo._client = new PersonalizationClient(new HttpClient { BaseAddress = silo.Address, Timeout = TimeSpan.FromSeconds(30) });
