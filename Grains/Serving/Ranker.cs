@@ -92,7 +92,7 @@ public static class Ranker
                     case PageLayout.TopPicks:
                         Add(new Row(kind, user.Vector is null ? "Popular on the service" : "Top picks for you",
                             candidateBuffer is not null ? PickFromCandidates(model, scores, candidateBuffer.AsSpan(0, candidates), perRow, seed, ranking)
-                            : PickAndMark(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you", seed, ranking)));
+                            : Pick(model, scores, perRow, user.Vector is null ? "Popular with everyone" : "Picked for you", seed, ranking, placed: scores)));
                         break;
                     case PageLayout.BecauseYouWatched when user.Anchor >= 0:
                         Add(BecauseYouWatched(model, scores, workBuffer.AsSpan(0, n), user.Anchor, perRow));
@@ -644,9 +644,6 @@ public static class Ranker
             items.Add(new RecommendedItem(model.ItemId(rows[i]), model.Titles[rows[i]], scores[i], i >= explored ? "Something different to try" : reason));
         return items;
     }
-
-    private static List<RecommendedItem> PickAndMark(ServingModel model, Span<float> scores, int count, string reason, ulong seed, RankingSettings ranking) =>
-        Pick(model, scores, count, reason, seed, ranking, placed: scores);
 
     /// <summary>
     /// Top <paramref name="count"/> of <paramref name="scores"/>; positions map to model rows through <paramref name="rows"/>
