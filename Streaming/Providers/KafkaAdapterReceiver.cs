@@ -199,7 +199,14 @@ internal sealed partial class KafkaAdapterReceiver(
         if (!_reading) return;
         _reading = false;
         ownership.Release(options.Topic, partition);
-        await reader.UnassignAsync(partition).ConfigureAwait(false);
+        try
+        {
+            await reader.UnassignAsync(partition).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The silo's reader closed first (its services stopped under the agents): no partition left to unassign.
+        }
         LogStopped(options.Topic, partition, _checkpoint.Committed);
     }
 

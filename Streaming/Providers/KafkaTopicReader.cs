@@ -22,6 +22,9 @@ internal sealed partial class KafkaTopicReader : IDisposable
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
+    // Set by Dispose once the consumer takes no more commands: a receiver still running then (a silo stopped
+    // after a failed start disposes its services under the pulling agents) gets an error, not a task that never ends.
+    private volatile bool _closed;
 
     public KafkaTopicReader(KafkaConnection connection, string topic, int maxBuffered, ILogger logger)
     {
@@ -107,11 +110,23 @@ internal sealed partial class KafkaTopicReader : IDisposable
         return Task.WhenAny(arrived.Task, Task.Delay(timeout));
     }
 
-    /// <summary>The log end of <paramref name="partition"/> as last fetched (-1 when unknown).</summary>
-    public long HighWatermark(int partition) => _consumer.GetWatermarkOffsets(new TopicPartition(_topic, partition)).High.Value;
+    /// <summary>The log end of <paramref name="partition"/> as last fetched (-1 when unknown, or once closed).</summary>
+    public long HighWatermark(int partition)
+    {
+        if (_closed) return -1;
+        try
+        {
+            return _consumer.GetWatermarkOffsets(new TopicPartition(_topic, partition)).High.Value;
+        }
+        catch (ObjectDisposedException)
+        {
+            return -1; // closed between the check and the call
+        }
+    }
 
     private Task<T> RunOnReaderAsync<T>(Func<T> command)
     {
+        if (_closed) return Task.FromException<T>(Closed());
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         _commands.Enqueue(() =>
         {
@@ -124,8 +139,13 @@ internal sealed partial class KafkaTopicReader : IDisposable
                 done.TrySetException(ex);
             }
         });
+        // Closed after the check above: Dispose's last pass may have missed this command, so it fails here (a
+        // command that did run has already set its result, and this is a no-op).
+        if (_closed) done.TrySetException(Closed());
         return done.Task;
     }
+
+    private ObjectDisposedException Closed() => new(nameof(KafkaTopicReader), $"The reader of {_topic} is closed.");
 
     private void Run()
     {
@@ -179,6 +199,8 @@ internal sealed partial class KafkaTopicReader : IDisposable
         _stopping.Cancel();
         _thread.Join(TimeSpan.FromSeconds(10));
         RunCommands(); // what was asked before the stop still runs (a last commit)
+        _closed = true;
+        RunCommands(); // and what was asked while the line above ran
         _consumer.Close();
         _consumer.Dispose();
         _stopping.Dispose();
