@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Personalization.Recommender;
@@ -23,6 +21,9 @@ namespace Personalization.Recommender;
 /// </remarks>
 public static class FactorModelSerializer
 {
+    // What a truncated or corrupt stream is called in errors.
+    private const string Format = "factor model";
+
     /// <summary>The current format version written by <see cref="Write"/>.</summary>
     public const int FormatVersion = 5;
 
@@ -53,9 +54,9 @@ public static class FactorModelSerializer
         writer.Write(model.Items);
         foreach (string id in model.ItemIds)
             writer.Write(id);
-        WriteArray<float>(writer, model.ItemFactors);
-        WriteArray<double>(writer, model.Gram);
-        WriteArray<float>(writer, model.ItemPopularity);
+        LittleEndianArrays.Write<float>(writer, model.ItemFactors);
+        LittleEndianArrays.Write<double>(writer, model.Gram);
+        LittleEndianArrays.Write<float>(writer, model.ItemPopularity);
         writer.Write(model.Metrics.Count);
         foreach (var (name, value) in model.Metrics.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
@@ -67,17 +68,17 @@ public static class FactorModelSerializer
         if (model.UserGram is not null)
         {
             writer.Write(model.Users);
-            WriteArray<double>(writer, model.UserGram);
+            LittleEndianArrays.Write<double>(writer, model.UserGram);
         }
         writer.Write(model.Encoder is null ? (byte)0 : (byte)1);
         if (model.Encoder is { } encoder)
         {
             writer.Write(encoder.Hidden);
             writer.Write(encoder.Latent);
-            WriteArray<float>(writer, encoder.InputWeights);
-            WriteArray<float>(writer, encoder.InputBias);
-            WriteArray<float>(writer, encoder.MeanWeights);
-            WriteArray<float>(writer, encoder.MeanBias);
+            LittleEndianArrays.Write<float>(writer, encoder.InputWeights);
+            LittleEndianArrays.Write<float>(writer, encoder.InputBias);
+            LittleEndianArrays.Write<float>(writer, encoder.MeanWeights);
+            LittleEndianArrays.Write<float>(writer, encoder.MeanBias);
         }
         writer.Write(model.Sequence is null ? (byte)0 : (byte)1);
         writer.Flush();
@@ -120,9 +121,9 @@ public static class FactorModelSerializer
             var itemIds = new string[items];
             for (int i = 0; i < items; i++)
                 itemIds[i] = reader.ReadString();
-            float[] itemFactors = ReadArray<float>(stream, items * factors);
-            double[] gram = ReadArray<double>(stream, factors * factors);
-            float[] popularity = ReadArray<float>(stream, items);
+            float[] itemFactors = LittleEndianArrays.Read<float>(stream, items * factors, Format);
+            double[] gram = LittleEndianArrays.Read<double>(stream, factors * factors, Format);
+            float[] popularity = LittleEndianArrays.Read<float>(stream, items, Format);
 
             int metricCount = reader.ReadInt32();
             if (metricCount < 0)
@@ -143,7 +144,7 @@ public static class FactorModelSerializer
                 users = reader.ReadInt32();
                 if (users < 0) throw new InvalidDataException($"Corrupt factor model: user count {users} is negative.");
                 EnsureRemaining(stream, (long)factors * factors * sizeof(double));
-                userGram = ReadArray<double>(stream, factors * factors);
+                userGram = LittleEndianArrays.Read<double>(stream, factors * factors, Format);
             }
 
             UserEncoder? encoder = null;
@@ -157,8 +158,8 @@ public static class FactorModelSerializer
                 if ((long)items * hidden > Array.MaxLength)
                     throw new InvalidDataException($"Corrupt factor model: {items} items of {hidden} hidden units are too many.");
                 EnsureRemaining(stream, ((long)items * hidden + hidden + (long)latent * hidden + latent) * sizeof(float));
-                encoder = new UserEncoder(items, hidden, latent, factors, ReadArray<float>(stream, items * hidden), ReadArray<float>(stream, hidden),
-                    ReadArray<float>(stream, latent * hidden), ReadArray<float>(stream, latent));
+                encoder = new UserEncoder(items, hidden, latent, factors, LittleEndianArrays.Read<float>(stream, items * hidden, Format), LittleEndianArrays.Read<float>(stream, hidden, Format),
+                    LittleEndianArrays.Read<float>(stream, latent * hidden, Format), LittleEndianArrays.Read<float>(stream, latent, Format));
             }
 
             Models.SasRecModel? sequence = null;
@@ -198,7 +199,7 @@ public static class FactorModelSerializer
         writer.Write(content.Features.Length);
         foreach (string feature in content.Features)
             writer.Write(feature);
-        WriteArray<float>(writer, content.Weights);
+        LittleEndianArrays.Write<float>(writer, content.Weights);
     }
 
     private static ContentMapping? ReadContent(BinaryReader reader, Stream stream, int factors)
@@ -217,7 +218,7 @@ public static class FactorModelSerializer
         var names = new string[features];
         for (int f = 0; f < features; f++)
             names[f] = reader.ReadString();
-        float[] weights = ReadArray<float>(stream, features * factors);
+        float[] weights = LittleEndianArrays.Read<float>(stream, features * factors, Format);
         // The constructor's ArgumentExceptions (repeated names, non-finite weights) become InvalidDataException in Read.
         return new ContentMapping(names, weights, factors, regularization);
     }
@@ -242,50 +243,5 @@ public static class FactorModelSerializer
         }
     }
 
-    private static void WriteArray<T>(BinaryWriter writer, T[] values) where T : unmanaged
-    {
-        if (!BitConverter.IsLittleEndian)
-        {
-            // The format is little-endian; big-endian hosts swap through a copy.
-            var copy = (T[])values.Clone();
-            ReverseEndianness<T>(copy);
-            writer.Write(MemoryMarshal.AsBytes(copy.AsSpan()));
-            return;
-        }
-        writer.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-    }
-
-    private static T[] ReadArray<T>(Stream stream, int length) where T : unmanaged
-    {
-        var values = new T[length];
-        stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-        if (!BitConverter.IsLittleEndian)
-            ReverseEndianness<T>(values);
-        return values;
-    }
-
-    private static void ReverseEndianness<T>(Span<T> values) where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-        {
-            Span<int> bits = MemoryMarshal.Cast<T, int>(values);
-            BinaryPrimitives.ReverseEndianness(bits, bits);
-        }
-        else if (typeof(T) == typeof(double))
-        {
-            Span<long> bits = MemoryMarshal.Cast<T, long>(values);
-            BinaryPrimitives.ReverseEndianness(bits, bits);
-        }
-        else
-        {
-            throw new NotSupportedException($"No byte order conversion for {typeof(T)}.");
-        }
-    }
-
-    private static void EnsureRemaining(Stream stream, long bytes)
-    {
-        if (stream.CanSeek && stream.Length - stream.Position < bytes)
-            throw new InvalidDataException(
-                $"Truncated factor model: {bytes} more bytes are needed but only {stream.Length - stream.Position} remain.");
-    }
+    private static void EnsureRemaining(Stream stream, long bytes) => LittleEndianArrays.EnsureRemaining(stream, bytes, Format);
 }

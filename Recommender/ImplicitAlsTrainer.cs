@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
 namespace Personalization.Recommender;
@@ -92,7 +91,7 @@ public sealed class ImplicitAlsTrainer
         float alpha = _options.Alpha, regularization = _options.Regularization;
         if (_options.Solver == AlsSolver.Cholesky)
         {
-            ForEachRowChunk(matrix.Rows, RowsPerClaim, scratch.Workers, cancellationToken, (start, end, worker) =>
+            RowChunks.ForEach(matrix.Rows, RowsPerClaim, scratch.Workers, cancellationToken, (start, end, worker) =>
             {
                 Span<double> buffer = scratch.Doubles[worker];
                 for (int row = start; row < end; row++)
@@ -111,7 +110,7 @@ public sealed class ImplicitAlsTrainer
         for (int d = 0; d < k; d++)
             regularizedGram[d * k + d] += regularization;
         int steps = _options.CgSteps;
-        ForEachRowChunk(matrix.Rows, RowsPerClaim, scratch.Workers, cancellationToken, (start, end, worker) =>
+        RowChunks.ForEach(matrix.Rows, RowsPerClaim, scratch.Workers, cancellationToken, (start, end, worker) =>
         {
             Span<float> buffer = scratch.Floats[worker];
             ref float y0 = ref MemoryMarshal.GetArrayDataReference(fixedFactors);
@@ -138,7 +137,7 @@ public sealed class ImplicitAlsTrainer
         float alpha = _options.Alpha;
         int chunks = (userItems.Rows + UsersPerLossChunk - 1) / UsersPerLossChunk;
         var partials = new double[chunks];
-        ForEachRowChunk(userItems.Rows, UsersPerLossChunk, scratch.Workers, cancellationToken, (start, end, worker) =>
+        RowChunks.ForEach(userItems.Rows, UsersPerLossChunk, scratch.Workers, cancellationToken, (start, end, worker) =>
         {
             Span<double> x = scratch.Doubles[worker].AsSpan(0, k);
             ref double x0 = ref MemoryMarshal.GetReference(x);
@@ -170,41 +169,6 @@ public sealed class ImplicitAlsTrainer
         foreach (float value in itemFactors)
             itemNorms += (double)value * value;
         return loss + _options.Regularization * itemNorms;
-    }
-
-    private delegate void RowChunkBody(int start, int end, int worker);
-
-    // Runs body over [0, rows) in chunks claimed dynamically by `workers` threads; worker w owns scratch slot w.
-    private static void ForEachRowChunk(int rows, int chunkSize, int workers, CancellationToken cancellationToken, RowChunkBody body)
-    {
-        int next = 0;
-        void Work(int worker)
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                int start = Interlocked.Add(ref next, chunkSize) - chunkSize;
-                if (start >= rows)
-                    return;
-                body(start, Math.Min(start + chunkSize, rows), worker);
-            }
-        }
-
-        if (workers == 1)
-        {
-            Work(0);
-        }
-        else
-        {
-            try
-            {
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Work);
-            }
-            catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count == 1)
-            {
-                ExceptionDispatchInfo.Throw(aggregate.InnerExceptions[0]);
-            }
-        }
-        cancellationToken.ThrowIfCancellationRequested();
     }
 
     // One reusable buffer per worker: doubles for the exact solve and the loss, floats for conjugate gradient.

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using Personalization.Recommender.Models;
 using Personalization.Recommender.Reranking;
 
@@ -95,46 +94,21 @@ public static class RankingEvaluator
         double[]? ild = options.ItemVectors is null ? null : new double[users.Length];
         double[]? novelty = options.ItemPopularity is null ? null : new double[users.Length];
         var reporter = new ProgressReporter(progress, users.Length, options.ProgressInterval);
-        int next = 0;
-        void Work(int worker)
+        RowChunks.ForEach(users.Length, UsersPerClaim, workers, cancellationToken, (start, end, worker) =>
         {
             Scratch buffers = scratch[worker];
-            while (!cancellationToken.IsCancellationRequested)
+            for (int i = start; i < end; i++)
             {
-                int start = Interlocked.Add(ref next, UsersPerClaim) - UsersPerClaim;
-                if (start >= users.Length)
-                    return;
-                int end = Math.Min(start + UsersPerClaim, users.Length);
-                for (int i = start; i < end; i++)
-                {
-                    int ranked = RankUser(model, foldIn, users[i], options, buffers);
-                    ReadOnlySpan<int> ranking = buffers.Top.AsSpan(0, ranked);
-                    perUser[i] = Judge(test, users[i], ranking, k, threshold, buffers);
-                    if (ild is not null)
-                        ild[i] = RankingMetrics.IntraListDiversity(ranking, options.ItemVectors!.Values, options.ItemVectors.Dimensions, k);
-                    if (novelty is not null)
-                        novelty[i] = RankingMetrics.Novelty(ranking, options.ItemPopularity, options.PopulationSize, k);
-                }
-                reporter.Add(end - start);
+                int ranked = RankUser(model, foldIn, users[i], options, buffers);
+                ReadOnlySpan<int> ranking = buffers.Top.AsSpan(0, ranked);
+                perUser[i] = Judge(test, users[i], ranking, k, threshold, buffers);
+                if (ild is not null)
+                    ild[i] = RankingMetrics.IntraListDiversity(ranking, options.ItemVectors!.Values, options.ItemVectors.Dimensions, k);
+                if (novelty is not null)
+                    novelty[i] = RankingMetrics.Novelty(ranking, options.ItemPopularity, options.PopulationSize, k);
             }
-        }
-
-        if (workers == 1)
-        {
-            Work(0);
-        }
-        else
-        {
-            try
-            {
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, Work);
-            }
-            catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count == 1)
-            {
-                ExceptionDispatchInfo.Throw(aggregate.InnerExceptions[0]);
-            }
-        }
-        cancellationToken.ThrowIfCancellationRequested();
+            reporter.Add(end - start);
+        });
 
         int recommendedItems = 0;
         for (int item = 0; item < model.Items; item++)

@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Personalization.Recommender.Models;
@@ -43,11 +41,12 @@ public static class ModelFile
     private const uint MultVaeMagic = 'P' | 'Z' << 8 | 'V' << 16 | 'A' << 24;
     private const uint SasRecMagic = 'P' | 'Z' << 8 | 'S' << 16 | 'R' << 24;
 
+    // What a truncated or corrupt stream is called in errors.
+    private const string Format = "model file";
+
     // Upper bound on Mult-VAE layer widths accepted when reading.
     private const int MaxWidth = 1 << 16;
 
-    // Arrays move in pieces of this many elements so no byte span exceeds int.MaxValue, whatever the array size.
-    private const int ChunkElements = 1 << 20;
 
     // Upper bound on the factor count accepted when reading, to reject garbage before allocating.
     private const int MaxFactors = 4096;
@@ -66,7 +65,7 @@ public static class ModelFile
             case PopularityModel popularity:
                 WriteHeader(writer, PopularityMagic);
                 writer.Write(popularity.Items);
-                WriteArray(writer, popularity.Counts);
+                LittleEndianArrays.Write(writer, popularity.Counts);
                 break;
             case EaseModel ease:
                 WriteHeader(writer, EaseMagic);
@@ -74,8 +73,8 @@ public static class ModelFile
                 writer.Write(ease.MinItemUsers);
                 writer.Write(ease.Items);
                 writer.Write(ease.KeptItems.Length);
-                WriteArray(writer, ease.KeptItems);
-                WriteArray(writer, ease.Weights);
+                LittleEndianArrays.Write(writer, ease.KeptItems);
+                LittleEndianArrays.Write(writer, ease.Weights);
                 break;
             case BiasedMfModel mf:
                 WriteHeader(writer, BiasedMfMagic);
@@ -86,10 +85,10 @@ public static class ModelFile
                 writer.Write(mf.BiasRegularization);
                 writer.Write(mf.FactorRegularization);
                 WriteParameters(writer, mf.Parameters);
-                WriteArray(writer, mf.UserBiases);
-                WriteArray(writer, mf.ItemBiases);
-                WriteArray(writer, mf.UserFactors);
-                WriteArray(writer, mf.ItemFactors);
+                LittleEndianArrays.Write(writer, mf.UserBiases);
+                LittleEndianArrays.Write(writer, mf.ItemBiases);
+                LittleEndianArrays.Write(writer, mf.UserFactors);
+                LittleEndianArrays.Write(writer, mf.ItemFactors);
                 break;
             case AlsModel als:
                 WriteHeader(writer, AlsMagic);
@@ -98,8 +97,8 @@ public static class ModelFile
                 writer.Write(als.Alpha);
                 writer.Write(als.Regularization);
                 WriteParameters(writer, als.Parameters);
-                WriteArray(writer, als.ItemFactors);
-                WriteArray(writer, als.Gram);
+                LittleEndianArrays.Write(writer, als.ItemFactors);
+                LittleEndianArrays.Write(writer, als.Gram);
                 break;
             case MultVaeModel vae:
                 WriteHeader(writer, MultVaeMagic);
@@ -107,12 +106,12 @@ public static class ModelFile
                 writer.Write(vae.Hidden);
                 writer.Write(vae.Latent);
                 WriteParameters(writer, vae.Parameters);
-                WriteArray(writer, vae.EncoderWeights);
-                WriteArray(writer, vae.EncoderBias);
-                WriteArray(writer, vae.MeanWeights);
-                WriteArray(writer, vae.MeanBias);
-                WriteArray(writer, vae.ItemEmbeddings);
-                WriteArray(writer, vae.ItemBias);
+                LittleEndianArrays.Write(writer, vae.EncoderWeights);
+                LittleEndianArrays.Write(writer, vae.EncoderBias);
+                LittleEndianArrays.Write(writer, vae.MeanWeights);
+                LittleEndianArrays.Write(writer, vae.MeanBias);
+                LittleEndianArrays.Write(writer, vae.ItemEmbeddings);
+                LittleEndianArrays.Write(writer, vae.ItemBias);
                 break;
             case SasRecModel sasrec:
                 WriteHeader(writer, SasRecMagic);
@@ -121,13 +120,13 @@ public static class ModelFile
                 writer.Write(sasrec.MaxLength);
                 writer.Write(sasrec.Blocks.Count);
                 WriteParameters(writer, sasrec.Parameters);
-                WriteArray(writer, sasrec.ItemEmbeddings);
-                WriteArray(writer, sasrec.Positions);
+                LittleEndianArrays.Write(writer, sasrec.ItemEmbeddings);
+                LittleEndianArrays.Write(writer, sasrec.Positions);
                 foreach (var block in sasrec.Blocks)
                     foreach (var array in BlockArrays(block))
-                        WriteArray(writer, array);
-                WriteArray(writer, sasrec.FinalNorm.Scale);
-                WriteArray(writer, sasrec.FinalNorm.Shift);
+                        LittleEndianArrays.Write(writer, array);
+                LittleEndianArrays.Write(writer, sasrec.FinalNorm.Scale);
+                LittleEndianArrays.Write(writer, sasrec.FinalNorm.Shift);
                 break;
             default:
                 throw new NotSupportedException($"No file format for models of type {model.GetType().Name} ({model.Name}).");
@@ -187,7 +186,7 @@ public static class ModelFile
     private static PopularityModel ReadPopularity(BinaryReader reader, Stream stream)
     {
         int items = ReadCount(reader, "item count");
-        return new PopularityModel(ReadArray<float>(stream, items));
+        return new PopularityModel(LittleEndianArrays.Read<float>(stream, items, Format));
     }
 
     private static EaseModel ReadEase(BinaryReader reader, Stream stream)
@@ -199,8 +198,8 @@ public static class ModelFile
         if (kept > items || (long)kept * kept > Array.MaxLength)
             throw new InvalidDataException($"Corrupt EASE model: {kept} kept items for {items} items.");
         EnsureRemaining(stream, ((long)kept + (long)kept * kept) * sizeof(float));
-        int[] keptItems = ReadArray<int>(stream, kept);
-        float[] weights = ReadArray<float>(stream, kept * kept);
+        int[] keptItems = LittleEndianArrays.Read<int>(stream, kept, Format);
+        float[] weights = LittleEndianArrays.Read<float>(stream, kept * kept, Format);
         return new EaseModel(items, keptItems, weights, regularization, minItemUsers);
     }
 
@@ -216,8 +215,8 @@ public static class ModelFile
         float regularization = reader.ReadSingle();
         Dictionary<string, double> parameters = ReadParameters(reader, stream);
         EnsureRemaining(stream, (long)items * factors * sizeof(float) + (long)factors * factors * sizeof(double));
-        float[] itemFactors = ReadArray<float>(stream, items * factors);
-        double[] gram = ReadArray<double>(stream, factors * factors);
+        float[] itemFactors = LittleEndianArrays.Read<float>(stream, items * factors, Format);
+        double[] gram = LittleEndianArrays.Read<double>(stream, factors * factors, Format);
         return new AlsModel(factors, alpha, regularization, itemFactors, gram, parameters);
     }
 
@@ -232,12 +231,12 @@ public static class ModelFile
             throw new InvalidDataException($"Corrupt Mult-VAE model: {items} items of widths {hidden} and {latent} are too many.");
         Dictionary<string, double> parameters = ReadParameters(reader, stream);
         EnsureRemaining(stream, ((long)items * hidden + hidden + (long)latent * hidden + latent + (long)items * latent + items) * sizeof(float));
-        float[] encoderWeights = ReadArray<float>(stream, items * hidden);
-        float[] encoderBias = ReadArray<float>(stream, hidden);
-        float[] meanWeights = ReadArray<float>(stream, latent * hidden);
-        float[] meanBias = ReadArray<float>(stream, latent);
-        float[] itemEmbeddings = ReadArray<float>(stream, items * latent);
-        float[] itemBias = ReadArray<float>(stream, items);
+        float[] encoderWeights = LittleEndianArrays.Read<float>(stream, items * hidden, Format);
+        float[] encoderBias = LittleEndianArrays.Read<float>(stream, hidden, Format);
+        float[] meanWeights = LittleEndianArrays.Read<float>(stream, latent * hidden, Format);
+        float[] meanBias = LittleEndianArrays.Read<float>(stream, latent, Format);
+        float[] itemEmbeddings = LittleEndianArrays.Read<float>(stream, items * latent, Format);
+        float[] itemBias = LittleEndianArrays.Read<float>(stream, items, Format);
         return new MultVaeModel(items, hidden, latent, encoderWeights, encoderBias, meanWeights, meanBias, itemEmbeddings, itemBias, parameters);
     }
 
@@ -260,16 +259,16 @@ public static class ModelFile
             throw new InvalidDataException($"Corrupt SASRec model: {items} items of {d} dimensions are too many.");
         Dictionary<string, double> parameters = ReadParameters(reader, stream);
         EnsureRemaining(stream, ((long)(items + 1) * d + (long)length * d + blocks * (6L * d * d + 10L * d) + 2L * d) * sizeof(float));
-        float[] embeddings = ReadArray<float>(stream, (items + 1) * d);
-        float[] positions = ReadArray<float>(stream, length * d);
+        float[] embeddings = LittleEndianArrays.Read<float>(stream, (items + 1) * d, Format);
+        float[] positions = LittleEndianArrays.Read<float>(stream, length * d, Format);
         var list = new List<SasRecBlock>(blocks);
         for (int b = 0; b < blocks; b++)
         {
-            (float[], float[]) Norm() => (ReadArray<float>(stream, d), ReadArray<float>(stream, d));
-            (float[], float[]) Linear() => (ReadArray<float>(stream, d * d), ReadArray<float>(stream, d));
+            (float[], float[]) Norm() => (LittleEndianArrays.Read<float>(stream, d, Format), LittleEndianArrays.Read<float>(stream, d, Format));
+            (float[], float[]) Linear() => (LittleEndianArrays.Read<float>(stream, d * d, Format), LittleEndianArrays.Read<float>(stream, d, Format));
             list.Add(new SasRecBlock(Norm(), Linear(), Linear(), Linear(), Linear(), Norm(), Linear(), Linear()));
         }
-        var final = (ReadArray<float>(stream, d), ReadArray<float>(stream, d));
+        var final = (LittleEndianArrays.Read<float>(stream, d, Format), LittleEndianArrays.Read<float>(stream, d, Format));
         return new SasRecModel(items, d, length, embeddings, positions, list, final, parameters);
     }
 
@@ -287,10 +286,10 @@ public static class ModelFile
         float factorRegularization = reader.ReadSingle();
         Dictionary<string, double> parameters = ReadParameters(reader, stream);
         EnsureRemaining(stream, ((long)users + items) * (factors + 1) * sizeof(float));
-        float[] userBiases = ReadArray<float>(stream, users);
-        float[] itemBiases = ReadArray<float>(stream, items);
-        float[] userFactors = ReadArray<float>(stream, users * factors);
-        float[] itemFactors = ReadArray<float>(stream, items * factors);
+        float[] userBiases = LittleEndianArrays.Read<float>(stream, users, Format);
+        float[] itemBiases = LittleEndianArrays.Read<float>(stream, items, Format);
+        float[] userFactors = LittleEndianArrays.Read<float>(stream, users * factors, Format);
+        float[] itemFactors = LittleEndianArrays.Read<float>(stream, items * factors, Format);
         return new BiasedMfModel(mean, userBiases, itemBiases, userFactors, itemFactors, factors,
             biasRegularization, factorRegularization, parameters);
     }
@@ -332,59 +331,5 @@ public static class ModelFile
         return count;
     }
 
-    private static void WriteArray<T>(BinaryWriter writer, ReadOnlySpan<T> values) where T : unmanaged
-    {
-        T[]? swapped = BitConverter.IsLittleEndian ? null : new T[Math.Min(values.Length, ChunkElements)];
-        for (int start = 0; start < values.Length; start += ChunkElements)
-        {
-            ReadOnlySpan<T> chunk = values.Slice(start, Math.Min(ChunkElements, values.Length - start));
-            if (swapped is not null)
-            {
-                // The format is little-endian; big-endian hosts swap through a copy.
-                chunk.CopyTo(swapped);
-                ReverseEndianness(swapped.AsSpan(0, chunk.Length));
-                chunk = swapped.AsSpan(0, chunk.Length);
-            }
-            writer.Write(MemoryMarshal.AsBytes(chunk));
-        }
-    }
-
-    private static T[] ReadArray<T>(Stream stream, int length) where T : unmanaged
-    {
-        EnsureRemaining(stream, (long)length * Unsafe.SizeOf<T>());
-        var values = new T[length];
-        for (int start = 0; start < length; start += ChunkElements)
-        {
-            Span<T> chunk = values.AsSpan(start, Math.Min(ChunkElements, length - start));
-            stream.ReadExactly(MemoryMarshal.AsBytes(chunk));
-            if (!BitConverter.IsLittleEndian)
-                ReverseEndianness(chunk);
-        }
-        return values;
-    }
-
-    private static void ReverseEndianness<T>(Span<T> values) where T : unmanaged
-    {
-        if (Unsafe.SizeOf<T>() == sizeof(int))
-        {
-            Span<int> bits = MemoryMarshal.Cast<T, int>(values);
-            BinaryPrimitives.ReverseEndianness(bits, bits);
-        }
-        else if (Unsafe.SizeOf<T>() == sizeof(long))
-        {
-            Span<long> bits = MemoryMarshal.Cast<T, long>(values);
-            BinaryPrimitives.ReverseEndianness(bits, bits);
-        }
-        else
-        {
-            throw new NotSupportedException($"No byte order conversion for {typeof(T)}.");
-        }
-    }
-
-    private static void EnsureRemaining(Stream stream, long bytes)
-    {
-        if (stream.CanSeek && stream.Length - stream.Position < bytes)
-            throw new InvalidDataException(
-                $"Truncated model file: {bytes} more bytes are needed but only {stream.Length - stream.Position} remain.");
-    }
+    private static void EnsureRemaining(Stream stream, long bytes) => LittleEndianArrays.EnsureRemaining(stream, bytes, Format);
 }
