@@ -368,7 +368,7 @@ static Dictionary<string, object> Settings(Options options)
 }
 
 static string Describe(ResourceUse? use) => use is null ? "" :
-    $"; {use.ProcessCores:F2} cores, others {use.OtherCores:F2} cores, {use.Gen0}/{use.Gen1}/{use.Gen2} GCs, {use.GcPauseMs:F0} ms paused";
+    $"; {use.ProcessCores:F2} cores, others {use.OtherCores:F2} cores, {use.StolenCores:F2} stolen, {use.Gen0}/{use.Gen1}/{use.Gen2} GCs, {use.GcPauseMs:F0} ms paused";
 
 static HttpClient NewClient(Uri baseAddress, int? connections = null) => new(new SocketsHttpHandler
 {

@@ -111,12 +111,12 @@ public sealed record LoadReport(
             .Concat(Phases.Select(p => (p.Name, p.Resources, Requests: (double)p.Requests))).Where(p => p.Resources is not null).ToList();
         if (used.Count > 0)
         {
-            s.AppendLine("Resources in the measured windows (this process = silo, bare server and client; others = the rest of the machine):");
+            s.AppendLine("Resources in the measured windows (this process = silo, bare server and client; others = the rest of the machine; stolen = taken by the hypervisor for other guests):");
             s.AppendLine();
-            s.AppendLine("| phase | this process, cores | others, cores | CPU µs per request | GCs gen0/1/2 | GC paused ms | allocated KB per request |");
-            s.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+            s.AppendLine("| phase | this process, cores | others, cores | stolen, cores | CPU µs per request | GCs gen0/1/2 | GC paused ms | allocated KB per request |");
+            s.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|");
             foreach (var (name, r, requests) in used)
-                s.AppendLine(inv, $"| {name} | {F(r!.ProcessCores)} | {F(r.OtherCores)} | {F(r.ProcessCores * r.Seconds * 1e6 / Math.Max(1, requests), "F0")} | {r.Gen0}/{r.Gen1}/{r.Gen2} | {F(r.GcPauseMs, "F0")} | {F(r.AllocatedMB * 1000 / Math.Max(1, requests), "F1")} |");
+                s.AppendLine(inv, $"| {name} | {F(r!.ProcessCores)} | {F(r.OtherCores)} | {F(r.StolenCores)} | {F(r.ProcessCores * r.Seconds * 1e6 / Math.Max(1, requests), "F0")} | {r.Gen0}/{r.Gen1}/{r.Gen2} | {F(r.GcPauseMs, "F0")} | {F(r.AllocatedMB * 1000 / Math.Max(1, requests), "F1")} |");
             s.AppendLine();
         }
         if (Ratios is not null)

@@ -25,10 +25,10 @@ public static class Soak
             start = end;
             var (rss, heap, live) = memory();
             var sample = new SoakWindow((i + 1) * window.TotalSeconds, result.AchievedRate, result.Latency.P50Ms, result.Latency.P99Ms,
-                result.Errors, result.Shed, rss, heap, live, spent.ProcessCores, spent.OtherCores, spent.Gen2);
+                result.Errors, result.Shed, rss, heap, live, spent.ProcessCores, spent.OtherCores, spent.StolenCores, spent.Gen2);
             windows.Add(sample);
             progress(string.Create(CultureInfo.InvariantCulture,
-                $"soak {sample.AtSeconds:F0} s: {sample.AchievedRate:F0} req/s, p50 {sample.P50Ms:F2} ms, p99 {sample.P99Ms:F2} ms, {sample.Errors} errors, {sample.Shed} shed, RSS {sample.RssMb:F0} MB, heap {sample.HeapMb:F0} MB, live after the last gen-2 {sample.LiveMb:F0} MB, {sample.ProcessCores:F2} cores (others {sample.OtherCores:F2}), {sample.Gen2} gen-2"));
+                $"soak {sample.AtSeconds:F0} s: {sample.AchievedRate:F0} req/s, p50 {sample.P50Ms:F2} ms, p99 {sample.P99Ms:F2} ms, {sample.Errors} errors, {sample.Shed} shed, RSS {sample.RssMb:F0} MB, heap {sample.HeapMb:F0} MB, live after the last gen-2 {sample.LiveMb:F0} MB, {sample.ProcessCores:F2} cores (others {sample.OtherCores:F2}, stolen {sample.StolenCores:F2}), {sample.Gen2} gen-2"));
         }
         return windows;
     }
@@ -36,9 +36,9 @@ public static class Soak
     /// <summary>The windows as CSV.</summary>
     public static string Csv(IReadOnlyList<SoakWindow> windows)
     {
-        var s = new StringBuilder("at_s,achieved_per_s,p50_ms,p99_ms,errors,shed,rss_mb,heap_mb,live_mb,process_cores,other_cores,gen2\n");
+        var s = new StringBuilder("at_s,achieved_per_s,p50_ms,p99_ms,errors,shed,rss_mb,heap_mb,live_mb,process_cores,other_cores,stolen_cores,gen2\n");
         foreach (var w in windows)
-            s.Append(CultureInfo.InvariantCulture, $"{w.AtSeconds:F0},{w.AchievedRate:F1},{w.P50Ms:F3},{w.P99Ms:F3},{w.Errors},{w.Shed},{w.RssMb:F1},{w.HeapMb:F1},{w.LiveMb:F1},{w.ProcessCores:F3},{w.OtherCores:F3},{w.Gen2}\n");
+            s.Append(CultureInfo.InvariantCulture, $"{w.AtSeconds:F0},{w.AchievedRate:F1},{w.P50Ms:F3},{w.P99Ms:F3},{w.Errors},{w.Shed},{w.RssMb:F1},{w.HeapMb:F1},{w.LiveMb:F1},{w.ProcessCores:F3},{w.OtherCores:F3},{w.StolenCores:F3},{w.Gen2}\n");
         return s.ToString();
     }
 
@@ -97,6 +97,7 @@ public static class Soak
 /// <param name="LiveMb">What survived the last gen-2 collection: the live managed data, which the heap overstates until a gen-2 runs.</param>
 /// <param name="ProcessCores">CPU of the measuring process (silo and load generator together) in the window, in cores: how near capacity the soak ran.</param>
 /// <param name="OtherCores">CPU of everything else on the machine in the window, in cores.</param>
+/// <param name="StolenCores">CPU the hypervisor gave other guests in the window (steal time), in cores.</param>
 /// <param name="Gen2">Gen-2 collections in the window.</param>
 public sealed record SoakWindow(double AtSeconds, double AchievedRate, double P50Ms, double P99Ms, int Errors, int Shed, double RssMb, double HeapMb, double LiveMb,
-    double ProcessCores, double OtherCores, int Gen2);
+    double ProcessCores, double OtherCores, double StolenCores, int Gen2);

@@ -46,17 +46,24 @@ public sealed record EventPhaseResult(int Events, int Visible, int Failures, int
 /// <param name="AllocatedMB">Managed memory allocated by this process (silo, bare server and client), MB.</param>
 /// <param name="ProcessCores">CPU used by this process (silo, bare server and client together), in cores.</param>
 /// <param name="OtherCores">CPU used by everything else on the machine, in cores (NaN where /proc/stat is missing).</param>
-public sealed record ResourceUse(double Seconds, int Gen0, int Gen1, int Gen2, double GcPauseMs, double AllocatedMB, double ProcessCores, double OtherCores);
+/// <param name="StolenCores">
+/// CPU the hypervisor gave to other guests while this one had work (steal time), in cores (NaN where /proc/stat is
+/// missing): on a shared virtual machine, a phase with much of it ran on fewer cores than it had.
+/// </param>
+public sealed record ResourceUse(double Seconds, int Gen0, int Gen1, int Gen2, double GcPauseMs, double AllocatedMB, double ProcessCores, double OtherCores,
+    double StolenCores);
 
 /// <summary>A point-in-time reading for <see cref="ResourceUse"/>.</summary>
-public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long Allocated, TimeSpan ProcessCpu, double MachineBusySeconds)
+public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long Allocated, TimeSpan ProcessCpu, double MachineBusySeconds,
+    double StolenSeconds)
 {
     /// <summary>Reads now.</summary>
     public static ResourceSnapshot Take()
     {
         using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var (busy, stolen) = MachineCpu();
         return new ResourceSnapshot(System.Diagnostics.Stopwatch.GetTimestamp(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime, MachineBusy());
+            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime, busy, stolen);
     }
 
     /// <summary>What was spent from <paramref name="start"/> to this reading.</summary>
@@ -65,20 +72,24 @@ public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen
         var seconds = Math.Max(1e-9, (Timestamp - start.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency);
         var process = (ProcessCpu - start.ProcessCpu).TotalSeconds;
         return new ResourceUse(seconds, Gen0 - start.Gen0, Gen1 - start.Gen1, Gen2 - start.Gen2, (GcPause - start.GcPause).TotalMilliseconds,
-            (Allocated - start.Allocated) / 1e6, process / seconds, Math.Max(0, (MachineBusySeconds - start.MachineBusySeconds - process) / seconds));
+            (Allocated - start.Allocated) / 1e6, process / seconds, Math.Max(0, (MachineBusySeconds - start.MachineBusySeconds - process) / seconds),
+            (StolenSeconds - start.StolenSeconds) / seconds);
     }
 
-    // Busy CPU seconds of the whole machine (all cores): the first line of /proc/stat less idle and iowait.
-    private static double MachineBusy()
+    // CPU seconds of the whole machine (all cores) from the first line of /proc/stat: busy (less idle and iowait), and
+    // stolen by the hypervisor.
+    private static (double Busy, double Stolen) MachineCpu()
     {
         const string path = "/proc/stat";
-        if (!File.Exists(path)) return double.NaN;
+        if (!File.Exists(path)) return (double.NaN, double.NaN);
         using var reader = new StreamReader(path);
         var fields = (reader.ReadLine() ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length < 6 || fields[0] != "cpu") return double.NaN;
-        long total = 0;
-        // user nice system idle iowait irq softirq (guest time is already in user; steal is the hypervisor's).
-        for (var i = 1; i < Math.Min(fields.Length, 8); i++) if (i is not 4 and not 5) total += long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture);
-        return total / 100.0; // USER_HZ is 100 on Linux
+        if (fields.Length < 6 || fields[0] != "cpu") return (double.NaN, double.NaN);
+        long Field(int i) => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture);
+        long busy = 0;
+        // user nice system idle iowait irq softirq steal (guest time is already in user).
+        for (var i = 1; i < Math.Min(fields.Length, 8); i++) if (i is not 4 and not 5) busy += Field(i);
+        var stolen = fields.Length > 8 ? Field(8) : double.NaN;
+        return (busy / 100.0, stolen / 100.0); // USER_HZ is 100 on Linux
     }
 }
