@@ -4,7 +4,8 @@ namespace Personalization.Benchmarks;
 
 /// <summary>
 /// One <see cref="ServingBenchmarks"/> method called in a loop for a fixed time: a steady process for <c>perf record</c>
-/// (BenchmarkDotNet's own process lives only per iteration), and µs per call for alternating two builds on a noisy host.
+/// (BenchmarkDotNet's own process lives only per iteration), and µs and bytes allocated per call for alternating two builds
+/// on a noisy host.
 /// </summary>
 public static class ServingLoop
 {
@@ -18,6 +19,7 @@ public static class ServingLoop
         benchmarks.Setup();
         Func<int> call = what == "home" ? benchmarks.HomePage : benchmarks.Recommend;
         for (var i = 0; i < 200; i++) call(); // past tiered compilation's first tiers
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
         long calls = 0, sink = 0;
         while (clock.Elapsed < duration)
@@ -25,6 +27,7 @@ public static class ServingLoop
             for (var i = 0; i < 100; i++) sink += call();
             calls += 100;
         }
-        Console.WriteLine($"{what}, {users} users: {clock.Elapsed.TotalMicroseconds / calls:F1} µs per call over {calls:N0} calls (checksum {sink})");
+        var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)calls;
+        Console.WriteLine($"{what}, {users} users: {clock.Elapsed.TotalMicroseconds / calls:F1} µs and {bytes:N0} bytes allocated per call over {calls:N0} calls (checksum {sink})");
     }
 }
