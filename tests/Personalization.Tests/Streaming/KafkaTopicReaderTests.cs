@@ -20,9 +20,7 @@ public sealed class KafkaTopicReaderTests
     [Fact]
     public async Task A_closed_reader_reports_no_watermark_and_fails_its_commands()
     {
-        using var connection = new KafkaConnection(Options.Create(new KafkaOptions { Partitions = 2 }), [new TopicDeclaration(Topic)],
-            NullLogger<KafkaConnection>.Instance);
-        await ProduceAsync(connection, partition: 0, count: 3);
+        using var connection = await ConnectAsync(partitions: 2, records: 3);
         var reader = new KafkaTopicReader(connection, Topic, maxBuffered: 100, NullLogger.Instance);
         Assert.Equal(0, await reader.AssignAsync(0, TimeSpan.FromSeconds(10)).WaitAsync(HangGuard));
         var drained = new List<ConsumeResult<string, byte[]>>();
@@ -44,9 +42,7 @@ public sealed class KafkaTopicReaderTests
     [Fact]
     public async Task A_commit_asked_before_the_close_still_runs()
     {
-        using var connection = new KafkaConnection(Options.Create(new KafkaOptions { Partitions = 1 }), [new TopicDeclaration(Topic)],
-            NullLogger<KafkaConnection>.Instance);
-        await ProduceAsync(connection, partition: 0, count: 2);
+        using var connection = await ConnectAsync(partitions: 1, records: 2);
         var reader = new KafkaTopicReader(connection, Topic, maxBuffered: 100, NullLogger.Instance);
         await reader.AssignAsync(0, TimeSpan.FromSeconds(10)).WaitAsync(HangGuard);
         var commit = reader.CommitAsync(0, 2);
@@ -58,10 +54,14 @@ public sealed class KafkaTopicReaderTests
         Assert.Equal(2, committed.Offset.Value);
     }
 
-    private static async Task ProduceAsync(KafkaConnection connection, int partition, int count)
+    // The in-process mock cluster with the topic, and `records` records in its partition 0.
+    private static async Task<KafkaConnection> ConnectAsync(int partitions, int records)
     {
+        var connection = new KafkaConnection(Options.Create(new KafkaOptions { Partitions = partitions }), [new TopicDeclaration(Topic)],
+            NullLogger<KafkaConnection>.Instance);
         using var producer = new ProducerBuilder<string, byte[]>(connection.ProducerConfig()).Build();
-        for (var i = 0; i < count; i++)
-            await producer.ProduceAsync(new TopicPartition(Topic, partition), new Message<string, byte[]> { Key = $"k{i}", Value = [1] });
+        for (var i = 0; i < records; i++)
+            await producer.ProduceAsync(new TopicPartition(Topic, 0), new Message<string, byte[]> { Key = $"k{i}", Value = [1] });
+        return connection;
     }
 }
