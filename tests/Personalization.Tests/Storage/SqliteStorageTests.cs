@@ -20,6 +20,39 @@ public sealed class SqliteStorageTests(ITestOutputHelper output) : StorageConfor
     protected override void AddStorage(IServiceCollection services) => services.AddSqliteStorage(_dataDir);
 
     [Fact]
+    public void Every_connection_has_the_settings_whether_new_or_from_the_pool()
+    {
+        using var database = new Personalization.Storage.Sqlite.SqliteDatabase(_dataDir);
+        for (var round = 0; round < 3; round++)
+        {
+            // Eight open at once: the pool makes new SQLite connections for the first round and hands them out again after.
+            var connections = Enumerable.Range(0, 8).Select(_ => database.Open()).ToList();
+            try
+            {
+                Assert.Equal(8, connections.Select(c => c.Handle).Distinct().Count());
+                foreach (var connection in connections)
+                {
+                    Assert.Equal(1L, Pragma(connection, "synchronous")); // NORMAL
+                    Assert.Equal(30_000L, Pragma(connection, "busy_timeout"));
+                    Assert.Equal(1L, Pragma(connection, "foreign_keys"));
+                    Assert.Equal("wal", Pragma(connection, "journal_mode"));
+                }
+            }
+            finally
+            {
+                foreach (var connection in connections) connection.Dispose();
+            }
+        }
+
+        static object? Pragma(SqliteConnection connection, string name)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA {name};";
+            return command.ExecuteScalar();
+        }
+    }
+
+    [Fact]
     public async Task Writes_run_one_at_a_time_on_the_databases_own_thread_not_the_pool()
     {
         using var database = new Personalization.Storage.Sqlite.SqliteDatabase(_dataDir);
