@@ -14,21 +14,22 @@ public static class CpuMeter
 
     /// <summary>A reading.</summary>
     /// <param name="At">Stopwatch timestamp.</param>
-    /// <param name="MachineBusy">Non-idle CPU seconds of the whole machine (all cores).</param>
+    /// <param name="MachineBusy">Non-idle CPU seconds of the whole machine (all cores), steal not counted.</param>
     /// <param name="MachineTotal">CPU seconds elapsed on all cores.</param>
+    /// <param name="MachineStolen">CPU seconds the hypervisor gave other guests while this one had work (steal).</param>
     /// <param name="Processes">CPU seconds (user + system) per role.</param>
-    public sealed record Sample(long At, double MachineBusy, double MachineTotal, Dictionary<string, double> Processes);
+    public sealed record Sample(long At, double MachineBusy, double MachineTotal, double MachineStolen, Dictionary<string, double> Processes);
 
     /// <summary>Reads the machine and the given roles (name → process ids; a process's reaped children count).</summary>
     public static Sample Read(IReadOnlyDictionary<string, IReadOnlyList<int>> roles)
     {
-        var (busy, total) = Machine();
+        var (busy, total, stolen) = Machine();
         var processes = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["bench"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
         };
         foreach (var (role, pids) in roles) processes[role] = pids.Sum(ProcessSeconds);
-        return new Sample(Stopwatch.GetTimestamp(), busy, total, processes);
+        return new Sample(Stopwatch.GetTimestamp(), busy, total, stolen, processes);
     }
 
     /// <summary>What happened between two readings.</summary>
@@ -38,7 +39,9 @@ public static class CpuMeter
         var totalDelta = end.MachineTotal - start.MachineTotal;
         var busyDelta = end.MachineBusy - start.MachineBusy;
         var perRole = end.Processes.ToDictionary(p => p.Key, p => Math.Round(p.Value - start.Processes.GetValueOrDefault(p.Key), 2), StringComparer.Ordinal);
-        return new CpuUsage(Math.Round(wall, 3), Math.Round(busyDelta, 2), totalDelta > 0 ? Math.Round(100 * busyDelta / totalDelta, 1) : double.NaN, perRole);
+        var stolenDelta = end.MachineStolen - start.MachineStolen;
+        return new CpuUsage(Math.Round(wall, 3), Math.Round(busyDelta, 2), totalDelta > 0 ? Math.Round(100 * busyDelta / totalDelta, 1) : double.NaN,
+            totalDelta > 0 ? Math.Round(100 * stolenDelta / totalDelta, 1) : double.NaN, perRole);
     }
 
     /// <summary>
@@ -89,14 +92,15 @@ public static class CpuMeter
         return new ProcStat(int.Parse(fields[1], CultureInfo.InvariantCulture), Ticks(14) + Ticks(15) + Ticks(16) + Ticks(17));
     }
 
-    private static (double Busy, double Total) Machine()
+    private static (double Busy, double Total, double Stolen) Machine()
     {
         var cpu = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(v => double.Parse(v, CultureInfo.InvariantCulture) / TicksPerSecond).ToArray();
         // user nice system idle iowait irq softirq steal
         var idle = cpu[3] + cpu[4];
+        var stolen = cpu.Length > 7 ? cpu[7] : 0;
         var total = cpu.Sum();
-        return (total - idle, total);
+        return (total - idle - stolen, total, stolen);
     }
 }
 
@@ -104,5 +108,8 @@ public static class CpuMeter
 /// <param name="WallSeconds">Wall-clock seconds of the phase.</param>
 /// <param name="MachineBusySeconds">Non-idle CPU seconds of the whole machine.</param>
 /// <param name="MachineBusyPercent">Of all cores' time.</param>
+/// <param name="MachineStolenPercent">Of all cores' time, taken by the hypervisor for other guests (steal): on a shared
+/// virtual machine, a phase with much of it ran on fewer cores than it had.</param>
 /// <param name="CpuSecondsByProcess">CPU seconds of the bench, the broker, each silo and PostgreSQL.</param>
-public sealed record CpuUsage(double WallSeconds, double MachineBusySeconds, double MachineBusyPercent, Dictionary<string, double> CpuSecondsByProcess);
+public sealed record CpuUsage(double WallSeconds, double MachineBusySeconds, double MachineBusyPercent, double MachineStolenPercent,
+    Dictionary<string, double> CpuSecondsByProcess);

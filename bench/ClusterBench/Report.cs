@@ -98,7 +98,7 @@ public sealed record ClusterReport(
         var inv = CultureInfo.InvariantCulture;
         string F(double v, string format = "F2") => double.IsNaN(v) ? "–" : v.ToString(format, inv);
         string N(double v) => double.IsNaN(v) ? "–" : v.ToString("N0", inv);
-        string Busy(CpuUsage c) => $"{F(c.MachineBusyPercent, "F0")} %";
+        string Busy(CpuUsage c) => $"{F(c.MachineBusyPercent, "F0")} % ({F(c.MachineStolenPercent, "F0")} % stolen)";
         string PerTenK(CpuUsage c, int events) => F(c.MachineBusySeconds * 10_000 / events);
         string ByProcess(CpuUsage c)
         {
