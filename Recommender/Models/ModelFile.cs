@@ -47,7 +47,6 @@ public static class ModelFile
     // Upper bound on Mult-VAE layer widths accepted when reading.
     private const int MaxWidth = 1 << 16;
 
-
     // Upper bound on the factor count accepted when reading, to reject garbage before allocating.
     private const int MaxFactors = 4096;
 
