@@ -20,6 +20,9 @@ internal ref struct AllScoresSink : IScoreSink
     public readonly float Threshold => float.NegativeInfinity;
 
     /// <inheritdoc />
+    public readonly bool TakesBatches => false;
+
+    /// <inheritdoc />
     public readonly void Offer(int row, float score) => _scores[row] = score * _scale;
 
     /// <inheritdoc />

@@ -79,6 +79,9 @@ internal ref struct CandidateCollector : IScoreSink
             Partition();
     }
 
+    /// <summary>A search keeps a few hundred of thousands of rows: the AVX-512 scan gathers them branch-free and offers them in batches.</summary>
+    public readonly bool TakesBatches => true;
+
     /// <summary>
     /// Offers the lanes set in <paramref name="mask"/> of a 16-item block (lanes 0–7 in <paramref name="low"/>,
     /// 8–15 in <paramref name="high"/>). Out of line: once the threshold has risen, few blocks get here.

@@ -20,6 +20,13 @@ internal interface IScoreSink
 
     /// <summary>Offers the lanes of <paramref name="mask"/> of 16 consecutive rows from <paramref name="firstRow"/>.</summary>
     void OfferLanes(int firstRow, uint mask, Vector256<float> low, Vector256<float> high);
+
+    /// <summary>
+    /// Whether a kernel may gather the rows that beat <see cref="Threshold"/> over many blocks and <see cref="Offer"/>
+    /// them in batches, in ascending order, reading the threshold again only between batches: true for a sink that keeps
+    /// few of many rows, false for one that wants each block as the scan reaches it.
+    /// </summary>
+    bool TakesBatches { get; }
 }
 
 /// <summary>What sinks share.</summary>

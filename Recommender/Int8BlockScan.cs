@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -215,30 +216,89 @@ internal static class Int8BlockScan
     private static void ScanAvx512<TSink>(ref byte blocks, int itemCount, int groups, ref int user, ref TSink collector)
         where TSink : struct, IScoreSink, allows ref struct
     {
+        if (collector.TakesBatches)
+        {
+            ScanAvx512Staged(ref blocks, itemCount, groups, ref user, ref collector);
+            return;
+        }
         int blockBytes = BlockBytes(groups);
         int blockCount = (itemCount + BlockItems - 1) / BlockItems;
         // As in the VNNI kernel, codes are q + 128: each lane holds Σ q·u + 128·Σ u, the second term common to all items.
         var offset = Vector512.Create(StoredOffset(ref user, groups));
-        var ones = Vector512.Create((short)1);
         var threshold = Vector256.Create(collector.Threshold);
         for (int b = 0; b < blockCount; b++)
         {
-            ref byte block = ref Unsafe.Add(ref blocks, (nint)b * blockBytes);
-            ref byte codes = ref Unsafe.Add(ref block, ScaleBytes);
-            // One group (four dimensions of all 16 items) per register; two chains for even and odd groups.
-            var acc0 = Vector512<int>.Zero;
-            var acc1 = Vector512<int>.Zero;
-            for (int g = 0; g < groups; g += 2)
-            {
-                ref byte pair = ref Unsafe.Add(ref codes, g * GroupBytes);
-                var u0 = Vector512.Create(Unsafe.Add(ref user, g)).AsSByte();
-                var u1 = Vector512.Create(Unsafe.Add(ref user, g + 1)).AsSByte();
-                acc0 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pair), u0), ones);
-                acc1 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pair, GroupBytes), u1), ones);
-            }
-            var scores = Vector512.ConvertToSingle(acc0 + acc1 - offset) * Vector512.LoadUnsafe(ref Unsafe.As<byte, float>(ref block));
+            var scores = BlockScoresAvx512(ref Unsafe.Add(ref blocks, (nint)b * blockBytes), groups, ref user, offset);
             Offer(ref collector, ref threshold, itemCount, b * BlockItems, scores.GetLower(), scores.GetUpper());
         }
+    }
+
+    // Rows that beat the threshold are compressed (vcompressps) into a stage on the stack, sixteen lanes stored per block
+    // whatever passed, and offered a batch at a time. Per block there is then no branch on the lanes: offered block by
+    // block, a third of a search's blocks had a winner, at random, and each paid a mispredicted branch and an out-of-line
+    // call around which the scan's registers were spilled.
+    [SkipLocalsInit]
+    private static void ScanAvx512Staged<TSink>(ref byte blocks, int itemCount, int groups, ref int user, ref TSink collector)
+        where TSink : struct, IScoreSink, allows ref struct
+    {
+        const int Batch = 256;
+        int blockBytes = BlockBytes(groups);
+        int blockCount = (itemCount + BlockItems - 1) / BlockItems;
+        int fullBlocks = itemCount / BlockItems;
+        var offset = Vector512.Create(StoredOffset(ref user, groups));
+        var threshold = Vector512.Create(collector.Threshold);
+        // Fewer than Batch rows wait before a block (a batch is offered once it holds Batch), and a block's stores write
+        // sixteen lanes from there.
+        Span<float> stagedScores = stackalloc float[Batch + BlockItems];
+        Span<int> stagedRows = stackalloc int[Batch + BlockItems];
+        ref float scoreStage = ref MemoryMarshal.GetReference(stagedScores);
+        ref int rowStage = ref MemoryMarshal.GetReference(stagedRows);
+        int staged = 0;
+        for (int b = 0; b < blockCount; b++)
+        {
+            var scores = BlockScoresAvx512(ref Unsafe.Add(ref blocks, (nint)b * blockBytes), groups, ref user, offset);
+            var rows = Vector512<int>.Indices + Vector512.Create(b * BlockItems);
+            var passed = Vector512.GreaterThan(scores, threshold);
+            if (b >= fullBlocks)
+                passed &= Vector512.LessThan(rows, Vector512.Create(itemCount)).AsSingle();
+            Avx512F.Compress(Vector512<float>.Zero, passed, scores).StoreUnsafe(ref scoreStage, (nuint)staged);
+            Avx512F.Compress(Vector512<int>.Zero, passed.AsInt32(), rows).StoreUnsafe(ref rowStage, (nuint)staged);
+            staged += BitOperations.PopCount(passed.ExtractMostSignificantBits());
+            if (staged >= Batch)
+            {
+                OfferStaged(ref collector, stagedRows[..staged], stagedScores[..staged]);
+                staged = 0;
+                threshold = Vector512.Create(collector.Threshold);
+            }
+        }
+        OfferStaged(ref collector, stagedRows[..staged], stagedScores[..staged]);
+    }
+
+    private static void OfferStaged<TSink>(ref TSink collector, scoped ReadOnlySpan<int> rows, scoped ReadOnlySpan<float> scores)
+        where TSink : struct, IScoreSink, allows ref struct
+    {
+        for (int i = 0; i < rows.Length; i++)
+            collector.Offer(rows[i], scores[i]);
+    }
+
+    // One block's 16 approximate scores: one group (four dimensions of all 16 items) per register, two chains for even
+    // and odd groups.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> BlockScoresAvx512(ref byte block, int groups, ref int user, Vector512<int> offset)
+    {
+        ref byte codes = ref Unsafe.Add(ref block, ScaleBytes);
+        var ones = Vector512.Create((short)1);
+        var acc0 = Vector512<int>.Zero;
+        var acc1 = Vector512<int>.Zero;
+        for (int g = 0; g < groups; g += 2)
+        {
+            ref byte pair = ref Unsafe.Add(ref codes, g * GroupBytes);
+            var u0 = Vector512.Create(Unsafe.Add(ref user, g)).AsSByte();
+            var u1 = Vector512.Create(Unsafe.Add(ref user, g + 1)).AsSByte();
+            acc0 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pair), u0), ones);
+            acc1 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.LoadUnsafe(ref pair, GroupBytes), u1), ones);
+        }
+        return Vector512.ConvertToSingle(acc0 + acc1 - offset) * Vector512.LoadUnsafe(ref Unsafe.As<byte, float>(ref block));
     }
 
     // One comparison per 8 items against the collector's threshold; only blocks with a winner leave the loop body.

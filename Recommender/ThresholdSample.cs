@@ -121,6 +121,9 @@ internal ref struct ThresholdSample : IScoreSink
     }
 
     /// <inheritdoc />
+    public readonly bool TakesBatches => false;
+
+    /// <inheritdoc />
     public void OfferLanes(int firstRow, uint mask, Vector256<float> low, Vector256<float> high) =>
         ScoreSink.OfferEachLane(ref this, firstRow, mask, low, high);
 
