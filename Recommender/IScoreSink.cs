@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Personalization.Recommender;
 
@@ -42,7 +43,9 @@ internal static class ScoreSink
     {
         ref float first = ref MemoryMarshal.GetReference(scores);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (sink.TakesBatches && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+            i = OfferAboveStaged(ref sink, scores);
+        else if (Vector256.IsHardwareAccelerated)
         {
             for (; i <= scores.Length - 16; i += 16)
             {
@@ -57,6 +60,23 @@ internal static class ScoreSink
         }
         for (; i < scores.Length; i++)
             sink.Offer(i, scores[i]);
+    }
+
+    // OfferAbove's whole chunks of 16 through a LaneStage; returns where the remainder starts.
+    private static int OfferAboveStaged<TSink>(ref TSink sink, ReadOnlySpan<float> scores)
+        where TSink : struct, IScoreSink, allows ref struct
+    {
+        ref float first = ref MemoryMarshal.GetReference(scores);
+        LaneStage stage = default;
+        var threshold = Vector512.Create(sink.Threshold);
+        int i = 0;
+        for (; i <= scores.Length - 16; i += 16)
+        {
+            var chunk = Vector512.LoadUnsafe(ref first, (nuint)i);
+            stage.Add(ref sink, ref threshold, chunk, Vector512<int>.Indices + Vector512.Create(i), Vector512.GreaterThan(chunk, threshold));
+        }
+        stage.Flush(ref sink);
+        return i;
     }
 
     /// <summary>

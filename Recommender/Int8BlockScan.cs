@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -233,27 +232,16 @@ internal static class Int8BlockScan
         }
     }
 
-    // Rows that beat the threshold are compressed (vcompressps) into a stage on the stack, sixteen lanes stored per block
-    // whatever passed, and offered a batch at a time. Per block there is then no branch on the lanes: offered block by
-    // block, a third of a search's blocks had a winner, at random, and each paid a mispredicted branch and an out-of-line
-    // call around which the scan's registers were spilled.
-    [SkipLocalsInit]
+    // Passing rows go through a LaneStage: no branch or call per block.
     private static void ScanAvx512Staged<TSink>(ref byte blocks, int itemCount, int groups, ref int user, ref TSink collector)
         where TSink : struct, IScoreSink, allows ref struct
     {
-        const int Batch = 256;
         int blockBytes = BlockBytes(groups);
         int blockCount = (itemCount + BlockItems - 1) / BlockItems;
         int fullBlocks = itemCount / BlockItems;
         var offset = Vector512.Create(StoredOffset(ref user, groups));
         var threshold = Vector512.Create(collector.Threshold);
-        // Fewer than Batch rows wait before a block (a batch is offered once it holds Batch), and a block's stores write
-        // sixteen lanes from there.
-        Span<float> stagedScores = stackalloc float[Batch + BlockItems];
-        Span<int> stagedRows = stackalloc int[Batch + BlockItems];
-        ref float scoreStage = ref MemoryMarshal.GetReference(stagedScores);
-        ref int rowStage = ref MemoryMarshal.GetReference(stagedRows);
-        int staged = 0;
+        LaneStage stage = default;
         for (int b = 0; b < blockCount; b++)
         {
             var scores = BlockScoresAvx512(ref Unsafe.Add(ref blocks, (nint)b * blockBytes), groups, ref user, offset);
@@ -261,24 +249,9 @@ internal static class Int8BlockScan
             var passed = Vector512.GreaterThan(scores, threshold);
             if (b >= fullBlocks)
                 passed &= Vector512.LessThan(rows, Vector512.Create(itemCount)).AsSingle();
-            Avx512F.Compress(Vector512<float>.Zero, passed, scores).StoreUnsafe(ref scoreStage, (nuint)staged);
-            Avx512F.Compress(Vector512<int>.Zero, passed.AsInt32(), rows).StoreUnsafe(ref rowStage, (nuint)staged);
-            staged += BitOperations.PopCount(passed.ExtractMostSignificantBits());
-            if (staged >= Batch)
-            {
-                OfferStaged(ref collector, stagedRows[..staged], stagedScores[..staged]);
-                staged = 0;
-                threshold = Vector512.Create(collector.Threshold);
-            }
+            stage.Add(ref collector, ref threshold, scores, rows, passed);
         }
-        OfferStaged(ref collector, stagedRows[..staged], stagedScores[..staged]);
-    }
-
-    private static void OfferStaged<TSink>(ref TSink collector, scoped ReadOnlySpan<int> rows, scoped ReadOnlySpan<float> scores)
-        where TSink : struct, IScoreSink, allows ref struct
-    {
-        for (int i = 0; i < rows.Length; i++)
-            collector.Offer(rows[i], scores[i]);
+        stage.Flush(ref collector);
     }
 
     // One block's 16 approximate scores: one group (four dimensions of all 16 items) per register, two chains for even
