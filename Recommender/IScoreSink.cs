@@ -35,8 +35,9 @@ internal static class ScoreSink
 {
     /// <summary>
     /// Offers the scores of a float array that beat <paramref name="sink"/>'s threshold, as rows 0, 1, … of
-    /// <paramref name="scores"/>: 16 at a time with one vector comparison, so only the lanes above it branch. NaN and −∞
-    /// never compare above a threshold, so they are never offered.
+    /// <paramref name="scores"/>: 16 at a time with one vector comparison, so only the lanes above it branch (with AVX-512,
+    /// and a sink that <see cref="IScoreSink.TakesBatches"/>, they go through a <see cref="LaneStage"/> and nothing
+    /// branches on them). NaN and −∞ never compare above a threshold, so they are never offered.
     /// </summary>
     public static void OfferAbove<TSink>(ref TSink sink, ReadOnlySpan<float> scores)
         where TSink : struct, IScoreSink, allows ref struct
