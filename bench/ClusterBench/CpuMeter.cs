@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Personalization.Bench;
 
 namespace Personalization.ClusterBench;
 
@@ -23,13 +24,13 @@ public static class CpuMeter
     /// <summary>Reads the machine and the given roles (name → process ids; a process's reaped children count).</summary>
     public static Sample Read(IReadOnlyDictionary<string, IReadOnlyList<int>> roles)
     {
-        var (busy, total, stolen) = Machine();
+        var machine = MachineCpuTimes.Read() ?? throw new PlatformNotSupportedException("The cluster bench reads the machine's CPU from /proc/stat (Linux).");
         var processes = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["bench"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
         };
         foreach (var (role, pids) in roles) processes[role] = pids.Sum(ProcessSeconds);
-        return new Sample(Stopwatch.GetTimestamp(), busy, total, stolen, processes);
+        return new Sample(Stopwatch.GetTimestamp(), machine.Busy, machine.Total, machine.Stolen, processes);
     }
 
     /// <summary>What happened between two readings.</summary>
@@ -90,17 +91,6 @@ public static class CpuMeter
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
         double Ticks(int field) => double.Parse(fields[field - 3], CultureInfo.InvariantCulture) / TicksPerSecond;
         return new ProcStat(int.Parse(fields[1], CultureInfo.InvariantCulture), Ticks(14) + Ticks(15) + Ticks(16) + Ticks(17));
-    }
-
-    private static (double Busy, double Total, double Stolen) Machine()
-    {
-        var cpu = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(v => double.Parse(v, CultureInfo.InvariantCulture) / TicksPerSecond).ToArray();
-        // user nice system idle iowait irq softirq steal
-        var idle = cpu[3] + cpu[4];
-        var stolen = cpu.Length > 7 ? cpu[7] : 0;
-        var total = cpu.Sum();
-        return (total - idle - stolen, total, stolen);
     }
 }
 

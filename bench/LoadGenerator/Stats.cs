@@ -1,3 +1,5 @@
+using Personalization.Bench;
+
 namespace Personalization.LoadGenerator;
 
 /// <summary>Summary of a set of durations in milliseconds (nearest-rank percentiles).</summary>
@@ -61,9 +63,10 @@ public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen
     public static ResourceSnapshot Take()
     {
         using var process = System.Diagnostics.Process.GetCurrentProcess();
-        var (busy, stolen) = MachineCpu();
+        var machine = MachineCpuTimes.Read();
         return new ResourceSnapshot(System.Diagnostics.Stopwatch.GetTimestamp(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime, busy, stolen);
+            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true), process.TotalProcessorTime, machine?.Busy ?? double.NaN,
+            machine?.Stolen ?? double.NaN);
     }
 
     /// <summary>What was spent from <paramref name="start"/> to this reading.</summary>
@@ -74,22 +77,5 @@ public readonly record struct ResourceSnapshot(long Timestamp, int Gen0, int Gen
         return new ResourceUse(seconds, Gen0 - start.Gen0, Gen1 - start.Gen1, Gen2 - start.Gen2, (GcPause - start.GcPause).TotalMilliseconds,
             (Allocated - start.Allocated) / 1e6, process / seconds, Math.Max(0, (MachineBusySeconds - start.MachineBusySeconds - process) / seconds),
             (StolenSeconds - start.StolenSeconds) / seconds);
-    }
-
-    // CPU seconds of the whole machine (all cores) from the first line of /proc/stat: busy (less idle and iowait), and
-    // stolen by the hypervisor.
-    private static (double Busy, double Stolen) MachineCpu()
-    {
-        const string path = "/proc/stat";
-        if (!File.Exists(path)) return (double.NaN, double.NaN);
-        using var reader = new StreamReader(path);
-        var fields = (reader.ReadLine() ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length < 6 || fields[0] != "cpu") return (double.NaN, double.NaN);
-        long Field(int i) => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture);
-        long busy = 0;
-        // user nice system idle iowait irq softirq steal (guest time is already in user).
-        for (var i = 1; i < Math.Min(fields.Length, 8); i++) if (i is not 4 and not 5) busy += Field(i);
-        var stolen = fields.Length > 8 ? Field(8) : double.NaN;
-        return (busy / 100.0, stolen / 100.0); // USER_HZ is 100 on Linux
     }
 }
