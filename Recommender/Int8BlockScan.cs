@@ -39,6 +39,9 @@ internal enum Int8Kernel
 /// 128·Σ user codes, subtracted once per block instead of a per-item correction.</para>
 /// <para>Every kernel computes the exact integer Σ q_item·q_user (no saturation: |sum| ≤ k·127²), then the same
 /// float conversion and scale multiply, so all give the same bits and the tests can compare them.</para>
+/// <para>A block's scores go to the sink with one comparison against its threshold; only blocks with a winner call it.
+/// The AVX-512 kernel gathers a search's winners in a <see cref="LaneStage"/> instead, with no branch per block, and
+/// offers them in batches (<see cref="IScoreSink.TakesBatches"/>).</para>
 /// </remarks>
 internal static class Int8BlockScan
 {
