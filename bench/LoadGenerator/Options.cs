@@ -63,6 +63,12 @@ public sealed class Options
     /// <summary>Before a soak, one play event (with an id) for every user, so its state is built before the measured part.</summary>
     public bool SoakWarmEvents { get; private set; }
 
+    /// <summary>Rounds of interleaved slices (CPU per request against the bare endpoint, slice by slice); 0 for none.</summary>
+    public int InterleaveRounds { get; private set; }
+
+    /// <summary>Measured seconds per interleaved slice.</summary>
+    public double SliceSeconds { get; private set; } = 2;
+
     /// <summary>Recorded requests per GET phase at most (the array size).</summary>
     public int MaxRequests { get; private set; } = 2_000_000;
 
@@ -109,6 +115,10 @@ public sealed class Options
           --workers N             closed loop: concurrent workers per GET phase   (4)
           --duration S            measured seconds per GET phase                  (20)
           --warmup S              unmeasured seconds before each GET phase        (5)
+          --interleave N          after the closed loop, N rounds of short slices of recommendations, user view,
+                                  rows and both bare bodies, in a rotating order; reports each one's CPU per
+                                  request over the bare endpoint's of the same round (median, quartiles) (0)
+          --slice S               measured seconds per interleaved slice, after 0.5 s unmeasured (2)
           --max-backlog S         open loop: give up past S seconds of requests in flight (0.5)
           --soak S                instead of the phases: the first --rate for S seconds, half rows and half
                                   recommendations, measured per 10 s with memory; writes OUT.csv and OUT.svg
@@ -169,6 +179,8 @@ public sealed class Options
                 case "--duration": o.DurationSeconds = Seconds(); break;
                 case "--warmup": o.WarmupSeconds = Seconds(); break;
                 case "--max-backlog": o.MaxBacklogSeconds = Seconds(); break;
+                case "--interleave": o.InterleaveRounds = Int(0); break;
+                case "--slice": o.SliceSeconds = Seconds(); break;
                 case "--connections": o.Connections = Int(1); break;
                 case "--soak": o.SoakSeconds = Int(10); break;
                 case "--soak-events": o.SoakEventsPerSecond = Int(0); break;
@@ -187,7 +199,9 @@ public sealed class Options
         }
         if (o.Workers > 256 || o.EventWorkers > 256) throw new ArgumentException("At most 256 workers.");
         if (o.RandomModel && o.Target is not null) throw new ArgumentException("--model applies to the in-process silo, not to --target.");
-        if (o.Rates.Count == 0 && !o.ClosedLoop) throw new ArgumentException("--no-closed-loop needs --rate: nothing would be measured.");
+        if (o.Rates.Count == 0 && !o.ClosedLoop && o.InterleaveRounds == 0)
+            throw new ArgumentException("--no-closed-loop needs --rate or --interleave: nothing would be measured.");
+        if (o.InterleaveRounds > 0 && o.SliceSeconds < 0.5) throw new ArgumentException("--slice needs at least 0.5 seconds.");
         return o;
     }
 

@@ -311,6 +311,29 @@ try
             rows.ThroughputPerSecond / bareRowsResult.ThroughputPerSecond, rows.Latency.P50Ms / bareRowsResult.Latency.P50Ms);
     }
 
+    InterleavedResult? interleaved = null;
+    if (options.InterleaveRounds > 0)
+    {
+        const string recommendationsKind = "recommendations", userViewKind = "user view", bareRecommendationsKind = "bare, recommendations body";
+        const string rowsKind = "rows", bareRowsKind = "bare, rows body";
+        Progress($"interleaved: {options.InterleaveRounds} rounds of 5 slices, {options.Workers} workers, 0.5 s warm-up + {options.SliceSeconds:F1} s each");
+        var slices = await Interleaved.RunAsync(
+            [
+                new(recommendationsKind, siloHttp, RecommendationsPath), new(userViewKind, siloHttp, UserViewPath), new(bareRecommendationsKind, bareHttp, RecommendationsPath),
+                new(rowsKind, siloHttp, RowsPath), new(bareRowsKind, bareHttp, RowsPath),
+            ],
+            // Each worker's latency array is sized for 100,000 requests/s: --max-requests (for whole phases) would be
+            // tens of MB per slice.
+            options.InterleaveRounds, options.Workers, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(options.SliceSeconds),
+            (int)Math.Min(options.MaxRequests, 100_000 * (options.SliceSeconds + 0.5)), options.Seed,
+            Progress, token);
+        interleaved = new InterleavedResult(options.InterleaveRounds, options.SliceSeconds, slices,
+            Interleaved.Ratio(slices, recommendationsKind, bareRecommendationsKind), Interleaved.Ratio(slices, userViewKind, bareRecommendationsKind),
+            Interleaved.Ratio(slices, rowsKind, bareRowsKind));
+        Progress($"interleaved: CPU per request over the bare endpoint's, median of {options.InterleaveRounds} rounds: recommendations {interleaved.Recommendations.Median:F2} " +
+            $"(quartiles {interleaved.Recommendations.LowerQuartile:F2}–{interleaved.Recommendations.UpperQuartile:F2}), user view {interleaved.UserView.Median:F2}, rows {interleaved.Rows.Median:F2}");
+    }
+
     EventPhaseResult? events = null;
     if (options.FreshUsers > 0)
     {
@@ -328,11 +351,11 @@ try
         Settings(options),
         startupSeconds, bareRecommendations.Length, bareRows.Length, [.. open], [.. closed], events,
         foldIns is null ? null : new FoldInResult(foldIns.Summary("prewarm"), foldIns.Summary("events"), foldIns.Summary("recommendations"), foldIns.Summary("rows")),
-        ratios);
+        ratios, interleaved);
     Console.WriteLine(report.ToMarkdown());
     await report.WriteJsonAsync(options.Out);
     Progress($"wrote {Path.GetFullPath(options.Out)}");
-    var failed = (events?.Failures ?? 0) + open.Sum(p => p.Errors) + closed.Sum(p => p.Errors);
+    var failed = (events?.Failures ?? 0) + open.Sum(p => p.Errors) + closed.Sum(p => p.Errors) + (interleaved?.Slices.Sum(p => p.Errors) ?? 0);
     return failed == 0 ? 0 : 1;
 }
 catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -357,6 +380,11 @@ static Dictionary<string, object> Settings(Options options)
     }
     if (options.Rates.Count > 0) settings["rates"] = string.Join(",", options.Rates);
     settings["closedLoop"] = options.ClosedLoop;
+    if (options.InterleaveRounds > 0)
+    {
+        settings["interleaveRounds"] = options.InterleaveRounds;
+        settings["sliceSeconds"] = options.SliceSeconds;
+    }
     settings["prewarm"] = options.Prewarm;
     settings["workers"] = options.Workers;
     settings["warmupSeconds"] = options.WarmupSeconds;

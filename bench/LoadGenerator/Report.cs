@@ -55,10 +55,11 @@ public sealed record Ratios(double RecommendationsThroughput, double Recommendat
 /// <param name="Events">The event-to-visible phase, when run.</param>
 /// <param name="FoldIn">Fold-in durations, in-process silo only.</param>
 /// <param name="Ratios">Silo vs bare Kestrel, when the closed-loop phases ran.</param>
+/// <param name="Interleaved">CPU per request over the bare endpoint's, round by round, when asked for.</param>
 public sealed record LoadReport(
     DateTimeOffset StartedAt, MachineInfo Machine, string Target, string[] SiloArguments, Dictionary<string, object> Settings,
     double StartupSeconds, int BareBodyBytes, int BareRowsBodyBytes, OpenLoopResult[] OpenLoop, PhaseResult[] Phases,
-    EventPhaseResult? Events, FoldInResult? FoldIn, Ratios? Ratios)
+    EventPhaseResult? Events, FoldInResult? FoldIn, Ratios? Ratios, InterleavedResult? Interleaved = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -125,6 +126,22 @@ public sealed record LoadReport(
             s.AppendLine("|---|--:|--:|");
             s.AppendLine(inv, $"| recommendations | {F(Ratios.RecommendationsThroughput, "F3")} | {F(Ratios.RecommendationsP50)} |");
             s.AppendLine(inv, $"| rows | {F(Ratios.RowsThroughput, "F3")} | {F(Ratios.RowsP50)} |");
+            s.AppendLine();
+        }
+        if (Interleaved is { } interleaved)
+        {
+            s.AppendLine(inv, $"Interleaved: {interleaved.Rounds} rounds, one slice of each kind per round ({F(interleaved.SliceSeconds, "F1")} s measured after 0.5 s), the order rotating. CPU of this process per request over the bare endpoint's (same body) in the same round:");
+            s.AppendLine();
+            s.AppendLine("| kind | median | quartiles | min–max | CPU µs per request, median |");
+            s.AppendLine("|---|--:|--:|--:|--:|");
+            string Median(string name) => F(RatioSpread.Of(interleaved.Slices.Where(x => x.Name == name).Select(x => x.CpuMicrosPerRequest)).Median, "F0");
+            void Spread(string kind, string name, RatioSpread r) =>
+                s.AppendLine(inv, $"| {kind} | {F(r.Median)} | {F(r.LowerQuartile)}–{F(r.UpperQuartile)} | {F(r.Min)}–{F(r.Max)} | {Median(name)} |");
+            Spread("recommendations / bare", "recommendations", interleaved.Recommendations);
+            Spread("user view (grain call, no ranking) / bare", "user view", interleaved.UserView);
+            Spread("rows / bare (rows body)", "rows", interleaved.Rows);
+            s.AppendLine(inv, $"| bare, recommendations body | | | | {Median("bare, recommendations body")} |");
+            s.AppendLine(inv, $"| bare, rows body | | | | {Median("bare, rows body")} |");
             s.AppendLine();
         }
         void Row(string name, LatencySummary l) =>
